@@ -1,0 +1,87 @@
+// Builds the Koa application from a config and its dependencies: middleware order and routes, nothing else.
+import { randomBytes } from 'node:crypto';
+import { Router } from '@koa/router';
+import Koa from 'koa';
+import type { CognitoGateway } from './cognito/gateway.ts';
+import type { TokenVerifier } from './cognito/verifier.ts';
+import type { Config } from './config.ts';
+import { accountRoutes } from './flows/account/account-routes.ts';
+import { healthRoutes } from './flows/health/health-routes.ts';
+import { homeRoutes } from './flows/home/home-routes.ts';
+import { loginRoutes } from './flows/login/login-routes.ts';
+import { logoutRoutes } from './flows/logout/logout-routes.ts';
+import type { FlowDeps } from './flows/types.ts';
+import './koa-context.ts';
+import type { Logger } from './logger.ts';
+import { verifyCsrf } from './middleware/csrf.ts';
+import { errorHandler } from './middleware/error-handler.ts';
+import { formBody } from './middleware/form-body.ts';
+import { HttpError } from './middleware/http-error.ts';
+import { noStore, securityHeaders } from './middleware/security-headers.ts';
+import type { SessionStore } from './session/memory-store.ts';
+import { sessionMiddleware } from './session/session-middleware.ts';
+import { createTokenRefresher } from './session/token-refresh.ts';
+import { staticAssets } from './static-assets.ts';
+import { createRenderer, rendererOptionsFrom } from './views.ts';
+
+export interface AppDeps {
+  cognito: CognitoGateway;
+  verifier: TokenVerifier;
+  sessionStore: SessionStore;
+  logger: Logger;
+  clock?: () => number;
+  /** Where the local emulator's inbox is, shown in the footer in local mode. */
+  localInboxUrl?: string;
+}
+
+const MAX_URL_LENGTH = 4096;
+
+/** The whole app. `config.cognito` must be set (server.ts fills it in local mode). */
+export function createApp(config: Config, deps: AppDeps): Koa {
+  if (!config.cognito) throw new Error('createApp needs config.cognito');
+  const app = new Koa({
+    keys: config.session.keys.length > 0 ? [...config.session.keys] : [randomBytes(32).toString('base64url')],
+  });
+  app.silent = true;
+  const renderer = createRenderer(rendererOptionsFrom(config, deps.localInboxUrl));
+  const flowDeps: FlowDeps = {
+    config,
+    cognito: deps.cognito,
+    verifier: deps.verifier,
+    refresher: createTokenRefresher(deps.cognito, deps.verifier),
+    sessionStore: deps.sessionStore,
+    renderer,
+    logger: deps.logger,
+    clock: deps.clock ?? Date.now,
+  };
+
+  const router = new Router();
+  homeRoutes(router, flowDeps);
+  loginRoutes(router, flowDeps);
+  logoutRoutes(router, flowDeps);
+  accountRoutes(router, flowDeps);
+  healthRoutes(router, flowDeps);
+
+  const hostedUi = config.cognito.domain ? [`https://${config.cognito.domain}`] : [];
+  app.use(errorHandler(renderer, deps.logger));
+  app.use(securityHeaders({ https: config.secureCookies, formTargets: hostedUi }));
+  app.use(async function limitUrl(ctx, next) {
+    if (ctx.url.length > MAX_URL_LENGTH) throw new HttpError(414, 'URL too long');
+    await next();
+  });
+  app.use(staticAssets());
+  app.use(noStore());
+  if (config.secureCookies) {
+    // TLS ends at the proxy in front of us; the public origin (APP_BASE_URL) is https, so cookies are Secure.
+    app.use(async function secureCookies(ctx, next) {
+      (ctx.cookies as unknown as { secure: boolean }).secure = true;
+      await next();
+    });
+  }
+  app.use(sessionMiddleware(app, config, deps.sessionStore));
+  app.use(formBody());
+  app.use(verifyCsrf(config.appBaseUrl.origin));
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  return app;
+}

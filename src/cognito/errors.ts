@@ -1,0 +1,153 @@
+// The one table that turns Cognito's exceptions into the project's own error codes.
+
+/** What went wrong, in the project's words; flows branch on these, never on SDK exception names. */
+export type AuthErrorCode =
+  | 'INVALID_CREDENTIALS'
+  | 'ACCOUNT_LOCKED'
+  | 'ACCOUNT_DISABLED'
+  | 'SESSION_EXPIRED'
+  | 'TOKEN_REVOKED'
+  | 'MISCONFIGURED'
+  | 'USER_NOT_CONFIRMED'
+  | 'PASSWORD_RESET_REQUIRED'
+  | 'USERNAME_EXISTS'
+  | 'ALIAS_EXISTS'
+  | 'INVALID_PASSWORD'
+  | 'PASSWORD_REUSED'
+  | 'CODE_MISMATCH'
+  | 'CODE_EXPIRED'
+  | 'TOO_MANY_ATTEMPTS'
+  | 'THROTTLED'
+  | 'CODE_DELIVERY_FAILED'
+  | 'INVALID_PARAMETER'
+  | 'LAMBDA_VALIDATION'
+  | 'MFA_SETUP_CODE_MISMATCH'
+  | 'SERVICE_UNAVAILABLE'
+  | 'UNEXPECTED_RESPONSE';
+
+export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_LOCKED',
+  'ACCOUNT_DISABLED',
+  'SESSION_EXPIRED',
+  'TOKEN_REVOKED',
+  'MISCONFIGURED',
+  'USER_NOT_CONFIRMED',
+  'PASSWORD_RESET_REQUIRED',
+  'USERNAME_EXISTS',
+  'ALIAS_EXISTS',
+  'INVALID_PASSWORD',
+  'PASSWORD_REUSED',
+  'CODE_MISMATCH',
+  'CODE_EXPIRED',
+  'TOO_MANY_ATTEMPTS',
+  'THROTTLED',
+  'CODE_DELIVERY_FAILED',
+  'INVALID_PARAMETER',
+  'LAMBDA_VALIDATION',
+  'MFA_SETUP_CODE_MISMATCH',
+  'SERVICE_UNAVAILABLE',
+  'UNEXPECTED_RESPONSE',
+];
+
+/** An error from Cognito (or the way to it), already translated. `detail` is for logs, never for pages. */
+export class AuthError extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    /** Cognito's exception name, when there was one. */
+    readonly cognitoName?: string,
+    /** A message safe to show the user verbatim (only the text of a Lambda trigger's validation). */
+    readonly userText?: string,
+  ) {
+    super(cognitoName ? `${code} (${cognitoName})` : code);
+    this.name = 'AuthError';
+  }
+}
+
+/** NotAuthorizedException means several things; Cognito tells them apart only by message. */
+function notAuthorized(message: string): AuthErrorCode {
+  if (/password attempts exceeded/i.test(message)) return 'ACCOUNT_LOCKED';
+  if (/user is disabled/i.test(message)) return 'ACCOUNT_DISABLED';
+  if (/secret hash|SECRET_HASH|client secret/i.test(message)) return 'MISCONFIGURED';
+  if (/session is expired|invalid session/i.test(message)) return 'SESSION_EXPIRED';
+  if (/has been revoked|refresh token has expired|invalid refresh token/i.test(message)) return 'TOKEN_REVOKED';
+  if (/access token has expired|invalid access token/i.test(message)) return 'TOKEN_REVOKED';
+  if (/flow not enabled|not authorized to perform/i.test(message)) return 'MISCONFIGURED';
+  return 'INVALID_CREDENTIALS';
+}
+
+/** Exception name -> project code. Messages disambiguate where Cognito reuses one name. */
+export const COGNITO_ERROR_TABLE: Readonly<Record<string, AuthErrorCode | ((message: string) => AuthErrorCode)>> =
+  {
+    NotAuthorizedException: notAuthorized,
+    UserNotFoundException: 'INVALID_CREDENTIALS',
+    UserNotConfirmedException: 'USER_NOT_CONFIRMED',
+    PasswordResetRequiredException: 'PASSWORD_RESET_REQUIRED',
+    UsernameExistsException: 'USERNAME_EXISTS',
+    AliasExistsException: 'ALIAS_EXISTS',
+    InvalidPasswordException: 'INVALID_PASSWORD',
+    PasswordHistoryPolicyViolationException: 'PASSWORD_REUSED',
+    CodeMismatchException: 'CODE_MISMATCH',
+    ExpiredCodeException: 'CODE_EXPIRED',
+    TooManyFailedAttemptsException: 'TOO_MANY_ATTEMPTS',
+    LimitExceededException: 'TOO_MANY_ATTEMPTS',
+    TooManyRequestsException: 'THROTTLED',
+    CodeDeliveryFailureException: 'CODE_DELIVERY_FAILED',
+    InvalidParameterException: 'INVALID_PARAMETER',
+    UserLambdaValidationException: 'LAMBDA_VALIDATION',
+    EnableSoftwareTokenMFAException: 'MFA_SETUP_CODE_MISMATCH',
+    InternalErrorException: 'SERVICE_UNAVAILABLE',
+    // The client or pool is set up wrongly: nothing the user can fix.
+    ResourceNotFoundException: 'MISCONFIGURED',
+    InvalidUserPoolConfigurationException: 'MISCONFIGURED',
+    InvalidLambdaResponseException: 'MISCONFIGURED',
+    UnexpectedLambdaException: 'MISCONFIGURED',
+    InvalidSmsRoleAccessPolicyException: 'CODE_DELIVERY_FAILED',
+    InvalidSmsRoleTrustRelationshipException: 'CODE_DELIVERY_FAILED',
+    InvalidEmailRoleAccessPolicyException: 'CODE_DELIVERY_FAILED',
+    UnauthorizedException: 'MISCONFIGURED',
+    UnsupportedOperationException: 'MISCONFIGURED',
+    UnsupportedTokenTypeException: 'MISCONFIGURED',
+    ForbiddenException: 'MISCONFIGURED',
+    SoftwareTokenMFANotFoundException: 'MISCONFIGURED',
+    MFAMethodNotFoundException: 'MISCONFIGURED',
+  };
+
+/** Names of network-level failures and SDK timeouts: Cognito could not be reached in time. */
+const UNAVAILABLE_NAMES = new Set([
+  'TimeoutError',
+  'AbortError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** Turns anything a Cognito call threw into an AuthError. */
+export function toAuthError(err: unknown): AuthError {
+  if (err instanceof AuthError) return err;
+  const e = (err ?? {}) as { name?: unknown; message?: unknown; code?: unknown; $metadata?: unknown };
+  const name = typeof e.name === 'string' ? e.name : '';
+  const message = typeof e.message === 'string' ? e.message : '';
+  const entry = COGNITO_ERROR_TABLE[name];
+  if (entry !== undefined) {
+    const code = typeof entry === 'function' ? entry(message) : entry;
+    return new AuthError(code, name, code === 'LAMBDA_VALIDATION' ? lambdaText(message) : undefined);
+  }
+  const status = (e.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode;
+  if (UNAVAILABLE_NAMES.has(name) || (typeof e.code === 'string' && UNAVAILABLE_NAMES.has(e.code))) {
+    return new AuthError('SERVICE_UNAVAILABLE', name || String(e.code));
+  }
+  if (status !== undefined && status >= 500) return new AuthError('SERVICE_UNAVAILABLE', name);
+  // Unknown exception names (a new Cognito error, a proxy's HTML page): treat as an outage, fail closed.
+  return new AuthError('SERVICE_UNAVAILABLE', name || 'unknown');
+}
+
+/** "PreSignUp failed with error Your domain is not allowed." -> "Your domain is not allowed." */
+function lambdaText(message: string): string {
+  return message.replace(/^\w+ failed with error\s*/i, '').trim();
+}

@@ -1,0 +1,64 @@
+// Verifies Cognito ID and access tokens with aws-jwt-verify, pinned to the pool, the client and the token use.
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { CognitoSettings } from '../config.ts';
+import { EndpointJwksFetcher } from './endpoint-jwks-fetcher.ts';
+
+/** The claims the app relies on, from a verified ID and access token pair. */
+export interface VerifiedIdentity {
+  /** Cognito's internal username: what REFRESH_TOKEN_AUTH's SECRET_HASH is computed over. */
+  username: string;
+  sub: string;
+  email: string | undefined;
+  name: string | undefined;
+  groups: string[];
+  authTime: number;
+  /** The access token's `exp`, in milliseconds since the epoch. */
+  accessExpiresAt: number;
+}
+
+export interface TokenVerifier {
+  /** Verifies both tokens and checks they belong to the same user; throws on any failure. */
+  verify(idToken: string, accessToken: string): Promise<VerifiedIdentity>;
+  /** Loads the signing keys; call at start so the first sign-in does not wait for them. */
+  hydrate(): Promise<void>;
+  /** True once signing keys have been loaded. */
+  ready(): boolean;
+}
+
+/**
+ * Builds the verifier. With `settings.endpoint` (local mode or an emulator, never in production, see config.ts)
+ * the keys come from the endpoint over http; otherwise from Cognito's https JWKS URI, as aws-jwt-verify does itself.
+ */
+export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
+  const jwksCache = settings.endpoint
+    ? new SimpleJwksCache({ fetcher: new EndpointJwksFetcher(settings.endpoint, settings.timeoutMs) })
+    : new SimpleJwksCache();
+  const base = { userPoolId: settings.userPoolId, clientId: settings.clientId };
+  const idVerifier = CognitoJwtVerifier.create({ ...base, tokenUse: 'id' }, { jwksCache });
+  const accessVerifier = CognitoJwtVerifier.create({ ...base, tokenUse: 'access' }, { jwksCache });
+  let hydrated = false;
+
+  return {
+    async verify(idToken, accessToken) {
+      const [id, access] = await Promise.all([idVerifier.verify(idToken), accessVerifier.verify(accessToken)]);
+      if (id.sub !== access.sub) throw new Error('ID and access token belong to different users');
+      hydrated = true;
+      const groups = access['cognito:groups'];
+      return {
+        username: access.username,
+        sub: access.sub,
+        email: typeof id.email === 'string' ? id.email : undefined,
+        name: typeof id.name === 'string' ? id.name : undefined,
+        groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+        authTime: access.auth_time,
+        accessExpiresAt: access.exp * 1000,
+      };
+    },
+    async hydrate() {
+      await idVerifier.hydrate();
+      hydrated = true;
+    },
+    ready: () => hydrated,
+  };
+}

@@ -1,0 +1,232 @@
+// Reads the environment once into a frozen, typed Config; one error names every bad variable.
+import { z } from 'zod';
+
+/** How the server reaches Cognito: its own emulator in-process (`local`), or a real or external pool (`cloud`). */
+export type Mode = 'local' | 'cloud';
+export type LoginMode = 'auto' | 'forms' | 'hosted';
+
+export interface CognitoSettings {
+  region: string;
+  userPoolId: string;
+  clientId: string;
+  clientSecret: string;
+  /** API endpoint override (an emulator); signing keys are then fetched from it too. */
+  endpoint: string | undefined;
+  /** Hosted UI domain, e.g. `auth.example.com` (no scheme). */
+  domain: string | undefined;
+  /** Deadline of one Cognito call, in milliseconds. */
+  timeoutMs: number;
+}
+
+export interface Config {
+  mode: Mode;
+  production: boolean;
+  port: number;
+  /** Public origin of this server; every redirect URI is built from it, never from the Host header. */
+  appBaseUrl: URL;
+  /** True when the public origin is https: cookies are then `Secure` and `__Host-` prefixed. */
+  secureCookies: boolean;
+  /** Filled in local mode once the emulator has started. */
+  cognito: CognitoSettings | undefined;
+  /** Only in local mode or with COGNITO_ENDPOINT: where the signing keys come from instead of AWS. */
+  loginMode: LoginMode;
+  authFlow: 'USER_PASSWORD_AUTH';
+  session: {
+    /** Signing keys for the session cookie, newest first. Empty in local mode until generated at start. */
+    keys: string[];
+    store: 'memory';
+    idleTimeoutMs: number;
+    absoluteTimeoutMs: number;
+    maxEntries: number;
+  };
+  localCognito: { port: number; dir: string };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  brandName: string;
+}
+
+const optional = z
+  .string()
+  .transform((v) => v.trim())
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const envSchema = z.object({
+  NODE_ENV: optional,
+  PORT: int(3000, 0, 65535),
+  APP_BASE_URL: optional.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) origin such as https://login.example.com' })
+      .optional(),
+  ),
+  COGNITO_REGION: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+      .optional(),
+  ),
+  COGNITO_USER_POOL_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/, 'must look like eu-west-1_AbC123xyz')
+      .optional(),
+  ),
+  COGNITO_CLIENT_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-z]{1,128}$/, 'must be the app client id (lowercase letters and digits)')
+      .optional(),
+  ),
+  COGNITO_CLIENT_SECRET: optional,
+  COGNITO_DOMAIN: optional.pipe(
+    z
+      .string()
+      .regex(/^(?!https?:)[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name without scheme, e.g. auth.example.com')
+      .optional(),
+  ),
+  COGNITO_ENDPOINT: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  COGNITO_TIMEOUT_MS: int(5000, 100, 60000),
+  LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
+  AUTH_FLOW: optional.pipe(
+    z
+      .enum(['USER_PASSWORD_AUTH'], {
+        error: 'must be USER_PASSWORD_AUTH (USER_SRP_AUTH is not supported by this version)',
+      })
+      .optional()
+      .default('USER_PASSWORD_AUTH'),
+  ),
+  SESSION_KEYS: optional,
+  SESSION_STORE: optional.pipe(
+    z
+      .enum(['memory'], { error: 'must be memory (the Redis store is not part of this version)' })
+      .optional()
+      .default('memory'),
+  ),
+  SESSION_IDLE_MINUTES: int(30, 1, 7 * 24 * 60),
+  SESSION_ABSOLUTE_HOURS: int(12, 1, 30 * 24),
+  SESSION_MAX_ENTRIES: int(50_000, 100, 10_000_000),
+  REDIS_URL: optional,
+  LOG_LEVEL: optional.pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  ),
+  LOCAL_COGNITO_PORT: int(9229, 0, 65535),
+  LOCAL_COGNITO_DIR: optional.pipe(z.string().optional().default('.local-cognito')),
+  BRAND_NAME: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional().default('Example')),
+});
+
+/** Thrown when the environment is invalid; its message names every bad variable, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const COGNITO_REQUIRED = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_CLIENT_SECRET'] as const;
+
+/** Validates `env` and returns the frozen configuration, or throws one ConfigError naming every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    // Report the cross-field problems too, so one start shows everything.
+    throw new ConfigError([...problems, ...crossFieldProblems(env)]);
+  }
+  const e = parsed.data;
+  const problems = crossFieldProblems(env);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const production = e.NODE_ENV === 'production';
+  const mode: Mode = e.COGNITO_USER_POOL_ID ? 'cloud' : 'local';
+  const appBaseUrl = new URL(e.APP_BASE_URL ?? `http://localhost:${e.PORT}`);
+  const keys = (e.SESSION_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k.length > 0);
+
+  const cognito: CognitoSettings | undefined =
+    mode === 'cloud'
+      ? {
+          region: e.COGNITO_REGION ?? e.COGNITO_USER_POOL_ID!.split('_')[0]!,
+          userPoolId: e.COGNITO_USER_POOL_ID!,
+          clientId: e.COGNITO_CLIENT_ID!,
+          clientSecret: e.COGNITO_CLIENT_SECRET!,
+          endpoint: e.COGNITO_ENDPOINT,
+          domain: e.COGNITO_DOMAIN,
+          timeoutMs: e.COGNITO_TIMEOUT_MS,
+        }
+      : undefined;
+
+  return deepFreeze({
+    mode,
+    production,
+    port: e.PORT,
+    appBaseUrl,
+    secureCookies: appBaseUrl.protocol === 'https:',
+    cognito,
+    loginMode: e.LOGIN_MODE,
+    authFlow: e.AUTH_FLOW,
+    session: {
+      keys,
+      store: e.SESSION_STORE,
+      idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000,
+      absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+      maxEntries: e.SESSION_MAX_ENTRIES,
+    },
+    localCognito: { port: e.LOCAL_COGNITO_PORT, dir: e.LOCAL_COGNITO_DIR },
+    logLevel: e.LOG_LEVEL,
+    brandName: e.BRAND_NAME,
+  });
+}
+
+/** Rules that span several variables: what cloud mode needs, and what production refuses. */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const anyCognito = COGNITO_REQUIRED.some(has);
+  if (anyCognito) {
+    for (const name of COGNITO_REQUIRED) {
+      if (!has(name)) problems.push(`${name}: required when any of ${COGNITO_REQUIRED.join(', ')} is set`);
+    }
+  } else if (production) {
+    problems.push(
+      `COGNITO_USER_POOL_ID: required when NODE_ENV=production (local mode with its emulator is for development only)`,
+    );
+  }
+  if (production && has('COGNITO_ENDPOINT')) {
+    problems.push('COGNITO_ENDPOINT: refused when NODE_ENV=production (production never trusts an emulator)');
+  }
+  if (!anyCognito && has('COGNITO_ENDPOINT')) {
+    problems.push('COGNITO_ENDPOINT: needs COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID and COGNITO_CLIENT_SECRET');
+  }
+  const keys = (env.SESSION_KEYS ?? '').split(',').filter((k) => k.trim() !== '');
+  if (anyCognito && keys.length === 0) {
+    problems.push('SESSION_KEYS: required outside local mode (comma-separated secrets, newest first)');
+  }
+  if (keys.some((k) => k.trim().length < 32)) {
+    problems.push('SESSION_KEYS: every key must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+  }
+  if (production && has('APP_BASE_URL') && !/^https:/i.test(env.APP_BASE_URL!.trim())) {
+    problems.push('APP_BASE_URL: must be https when NODE_ENV=production');
+  }
+  if (production && !has('APP_BASE_URL')) {
+    problems.push('APP_BASE_URL: required when NODE_ENV=production');
+  }
+  const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
+  const region = (env.COGNITO_REGION ?? '').trim();
+  if (pool && region && !pool.startsWith(`${region}_`)) {
+    problems.push(`COGNITO_REGION: ${region} does not match the region of COGNITO_USER_POOL_ID (${pool})`);
+  }
+  return problems;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !(value instanceof URL)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,22 @@
+// The signed-in user's own page: who you are and your groups.
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { requireAuth } from '../../middleware/require-auth.ts';
+import { paths } from '../../paths.ts';
+import { currentAuth } from '../../session/auth-session.ts';
+import type { FlowDeps } from '../types.ts';
+
+export function accountRoutes(router: Router, deps: FlowDeps): void {
+  router.get(paths.account, requireAuth(deps), function accountGet(ctx: Context) {
+    const auth = currentAuth(ctx)!;
+    deps.renderer.render(ctx, 'pages/account.njk', {
+      account: {
+        email: auth.email,
+        name: auth.name,
+        username: auth.username,
+        groups: auth.groups,
+        signedInAt: new Date(auth.signedInAt).toISOString(),
+      },
+    });
+  });
+}

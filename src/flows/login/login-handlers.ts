@@ -1,0 +1,102 @@
+// Sign-in with username and password: show the form, ask Cognito, start the session or show one friendly error.
+import type { Context } from 'koa';
+import { AuthError, type AuthErrorCode } from '../../cognito/errors.ts';
+import type { SignInResult } from '../../cognito/gateway.ts';
+import { HttpError } from '../../middleware/http-error.ts';
+import { currentAuth, sessionOf, startAuthenticatedSession, toAuthState } from '../../session/auth-session.ts';
+import { safeReturnTo } from '../../return-to.ts';
+import { byField, formError, type FieldError } from '../field-errors.ts';
+import { noticeMessage } from '../notices.ts';
+import type { FlowDeps } from '../types.ts';
+import { parseLoginForm } from './login-form.ts';
+
+/** Errors that mean "Cognito is not answering properly": an error page, not a form message. */
+const OUTAGES: ReadonlySet<AuthErrorCode> = new Set(['SERVICE_UNAVAILABLE', 'THROTTLED', 'UNEXPECTED_RESPONSE']);
+
+/** Status of the re-rendered form for each error the user can act on. */
+function statusFor(code: AuthErrorCode): number {
+  switch (code) {
+    case 'INVALID_CREDENTIALS':
+      return 401;
+    case 'ACCOUNT_LOCKED':
+    case 'TOO_MANY_ATTEMPTS':
+      return 429;
+    case 'ACCOUNT_DISABLED':
+      return 403;
+    default:
+      return 400;
+  }
+}
+
+export function loginHandlers(deps: FlowDeps) {
+  const { cognito, verifier, renderer, logger, clock } = deps;
+
+  function showForm(ctx: Context, status: number, username: string, errors: FieldError[]): void {
+    const returnTo = safeReturnTo(ctx.query.returnTo);
+    ctx.status = status;
+    renderer.render(ctx, 'pages/login.njk', {
+      username,
+      errors,
+      fieldErrors: byField(errors),
+      notice: errors.length === 0 ? noticeMessage(ctx.query.notice) : undefined,
+      action: `/login?${new URLSearchParams({ returnTo }).toString()}`,
+    });
+  }
+
+  /** Tokens from Cognito are verified before anything is kept; then the browser gets a new session id. */
+  async function completeSignIn(ctx: Context, result: Extract<SignInResult, { kind: 'tokens' }>): Promise<void> {
+    const { tokens } = result;
+    if (!tokens.refreshToken) throw new AuthError('UNEXPECTED_RESPONSE', 'no refresh token');
+    let identity;
+    try {
+      identity = await verifier.verify(tokens.idToken, tokens.accessToken);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'tokens from Cognito failed verification');
+      throw new AuthError('UNEXPECTED_RESPONSE', 'token verification');
+    }
+    await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, clock()));
+    ctx.redirect(safeReturnTo(ctx.query.returnTo));
+  }
+
+  return {
+    async loginGet(ctx: Context): Promise<void> {
+      if (currentAuth(ctx)) {
+        ctx.redirect(safeReturnTo(ctx.query.returnTo));
+        return;
+      }
+      showForm(ctx, 200, sessionOf(ctx).lastUsername ?? '', []);
+    },
+
+    async loginPost(ctx: Context): Promise<void> {
+      const { value, errors } = parseLoginForm(ctx.state.form ?? {});
+      if (errors.length > 0) return showForm(ctx, 400, value.username, errors);
+      let result: SignInResult;
+      try {
+        result = await cognito.signInWithPassword(value.username, value.password);
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        if (OUTAGES.has(err.code)) throw err;
+        if (err.code === 'MISCONFIGURED') {
+          logger.error({ cognito: err.cognitoName, reason: err.message }, 'Cognito refused our client: check config');
+          throw new HttpError(500, 'Cognito client misconfigured');
+        }
+        return showForm(ctx, statusFor(err.code), value.username, [formError(messageFor(err.code))]);
+      }
+      if (result.kind === 'tokens') return completeSignIn(ctx, result);
+      // Challenges get their own pages in a later version; until then, fail closed and keep nothing.
+      logger.warn({ challenge: result.challengeName }, 'sign-in challenge not supported');
+      return showForm(ctx, 400, value.username, [formError('login.challengeUnsupported')]);
+    },
+  };
+}
+
+function messageFor(code: AuthErrorCode) {
+  switch (code) {
+    case 'USER_NOT_CONFIRMED':
+      return 'login.unconfirmed' as const;
+    case 'PASSWORD_RESET_REQUIRED':
+      return 'login.resetRequired' as const;
+    default:
+      return `errors.${code}` as const;
+  }
+}

@@ -1,0 +1,35 @@
+// Sign-out: GET asks for confirmation, POST revokes the refresh token and destroys the session.
+import type { Router } from '@koa/router';
+import type { Context } from 'koa';
+import { AuthError } from '../../cognito/errors.ts';
+import { paths } from '../../paths.ts';
+import { currentAuth, endSession } from '../../session/auth-session.ts';
+import { loginUrl } from '../notices.ts';
+import type { FlowDeps } from '../types.ts';
+
+export function logoutRoutes(router: Router, deps: FlowDeps): void {
+  const { cognito, renderer, logger } = deps;
+
+  router.get(paths.logout, function logoutGet(ctx: Context) {
+    if (!currentAuth(ctx)) {
+      ctx.redirect(paths.home);
+      return;
+    }
+    renderer.render(ctx, 'pages/logout.njk');
+  });
+
+  router.post(paths.logout, async function logoutPost(ctx: Context) {
+    const auth = currentAuth(ctx);
+    // Our session is the source of truth: it ends even when Cognito cannot be told.
+    endSession(ctx);
+    if (auth) {
+      try {
+        await cognito.revokeRefreshToken(auth.refreshToken);
+      } catch (err) {
+        const code = err instanceof AuthError ? err.code : 'unknown';
+        logger.warn({ code }, 'refresh token revocation failed; the session was ended anyway');
+      }
+    }
+    ctx.redirect(loginUrl(undefined, 'signed-out'));
+  });
+}

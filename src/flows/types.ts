@@ -1,0 +1,20 @@
+// What every flow receives: its dependencies, passed in, never imported.
+import type { Logger } from 'pino';
+import type { CognitoGateway } from '../cognito/gateway.ts';
+import type { TokenVerifier } from '../cognito/verifier.ts';
+import type { Config } from '../config.ts';
+import type { SessionStore } from '../session/memory-store.ts';
+import type { TokenRefresher } from '../session/token-refresh.ts';
+import type { Renderer } from '../views.ts';
+
+export interface FlowDeps {
+  config: Config;
+  cognito: CognitoGateway;
+  verifier: TokenVerifier;
+  refresher: TokenRefresher;
+  sessionStore: SessionStore;
+  renderer: Renderer;
+  logger: Logger;
+  /** ms since the epoch; tests move it forward to expire tokens. */
+  clock: () => number;
+}

@@ -1,0 +1,18 @@
+// Types that Koa's context gains in this app: the typed session and per-request state.
+import type { SessionData } from './session/auth-session.ts';
+
+/** The parts of koa-session's session model the app uses. */
+export interface SessionControl {
+  regenerate(): Promise<void> | undefined;
+  save(): Promise<void> | undefined;
+}
+
+declare module 'koa' {
+  interface ExtendableContext {
+    session: (SessionData & SessionControl) | null;
+  }
+  interface DefaultState {
+    /** The parsed urlencoded form of a POST, with unique keys only. */
+    form?: Readonly<Record<string, string>>;
+  }
+}

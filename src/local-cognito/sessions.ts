@@ -1,0 +1,46 @@
+// Challenge Session strings: opaque, server-side, bound to user, client and challenge, single use, expiring.
+import { notAuthorized } from './errors.ts';
+import { newOpaqueToken } from './ids.ts';
+
+export interface ChallengeSession {
+  poolId: string;
+  clientId: string;
+  /** Internal username. */
+  username: string;
+  challengeName: string;
+  expiresAt: number;
+  used: boolean;
+}
+
+/** In-memory store of live challenge sessions (they live minutes; a restart ends them, as on Cognito). */
+export class ChallengeSessions {
+  private readonly sessions = new Map<string, ChallengeSession>();
+
+  /** A new Session string for this step, valid `validityMinutes` (Cognito: 3 by default). */
+  create(
+    data: Omit<ChallengeSession, 'expiresAt' | 'used'>,
+    now: number,
+    validityMinutes: number,
+  ): string {
+    for (const [key, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(key);
+    const id = newOpaqueToken(96);
+    this.sessions.set(id, { ...data, expiresAt: now + validityMinutes * 60_000, used: false });
+    return id;
+  }
+
+  /** The live session for `id` answered by `clientId` for `challengeName`, or NotAuthorizedException. */
+  get(id: string, clientId: string, challengeName: string, now: number): ChallengeSession {
+    const s = this.sessions.get(id);
+    if (!s || s.clientId !== clientId || s.challengeName !== challengeName) {
+      throw notAuthorized('Invalid session for the user.');
+    }
+    if (s.expiresAt <= now) throw notAuthorized('Invalid session for the user, session is expired.');
+    if (s.used) throw notAuthorized('Invalid session for the user, session can only be used once.');
+    return s;
+  }
+
+  /** Marks a session answered: it cannot be used again. */
+  consume(s: ChallengeSession): void {
+    s.used = true;
+  }
+}

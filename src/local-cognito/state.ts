@@ -1,0 +1,269 @@
+// The emulator's state (pools, clients, users, groups, refresh tokens, sent messages) and its persistence.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { PasswordPolicy } from './password.ts';
+
+/** Logger the emulator reports to (pino-compatible subset). */
+export interface EmulatorLogger {
+  info(msg: string, data?: object): void;
+  warn(msg: string, data?: object): void;
+}
+
+/** A message the emulator "sent" (email or SMS), readable at `/_local/messages`. */
+export interface SentMessage {
+  to: string;
+  username: string;
+  kind: 'SIGN_UP' | 'FORGOT_PASSWORD' | 'SMS_MFA' | 'EMAIL_OTP' | 'VERIFY_ATTRIBUTE';
+  code: string;
+  sentAt: string;
+}
+
+/** Cognito's `{ Name, Value }` attribute pair. */
+export interface Attribute {
+  Name: string;
+  Value: string;
+}
+
+export type UserStatus = 'UNCONFIRMED' | 'CONFIRMED' | 'FORCE_CHANGE_PASSWORD' | 'RESET_REQUIRED';
+
+/** A pending verification code of one kind. */
+export interface PendingCode {
+  kind: SentMessage['kind'];
+  code: string;
+  expiresAt: number;
+}
+
+export interface MfaPreferences {
+  smsEnabled: boolean;
+  smsPreferred: boolean;
+  totpEnabled: boolean;
+  totpPreferred: boolean;
+  emailEnabled: boolean;
+  emailPreferred: boolean;
+}
+
+export interface UserRecord {
+  /** Cognito's internal username (a UUID equal to `sub` when email is the username attribute). */
+  username: string;
+  sub: string;
+  attributes: Attribute[];
+  status: UserStatus;
+  enabled: boolean;
+  createdAt: number;
+  modifiedAt: number;
+  passwordHash?: string | undefined;
+  /** When a temporary password stops working (FORCE_CHANGE_PASSWORD). */
+  tempPasswordExpiresAt?: number | undefined;
+  failedAttempts: number;
+  lockedUntil: number;
+  mfa: MfaPreferences;
+  codes: PendingCode[];
+  groups: string[];
+}
+
+export interface GroupRecord {
+  name: string;
+  description?: string | undefined;
+  roleArn?: string | undefined;
+  precedence?: number | undefined;
+  createdAt: number;
+  modifiedAt: number;
+}
+
+export interface ClientRecord {
+  clientId: string;
+  clientName: string;
+  clientSecret?: string | undefined;
+  createdAt: number;
+  modifiedAt: number;
+  explicitAuthFlows: string[];
+  preventUserExistenceErrors: 'ENABLED' | 'LEGACY';
+  enableTokenRevocation: boolean;
+  accessTokenValidity?: number | undefined;
+  idTokenValidity?: number | undefined;
+  refreshTokenValidity?: number | undefined;
+  tokenValidityUnits?: { AccessToken?: string; IdToken?: string; RefreshToken?: string } | undefined;
+  authSessionValidity: number;
+  /** Every other member given at creation or update, echoed back by DescribeUserPoolClient. */
+  extra: Record<string, unknown>;
+}
+
+export interface PoolRecord {
+  id: string;
+  name: string;
+  region: string;
+  createdAt: number;
+  modifiedAt: number;
+  usernameAttributes: string[];
+  aliasAttributes: string[];
+  autoVerifiedAttributes: string[];
+  passwordPolicy: PasswordPolicy;
+  mfaConfiguration: 'OFF' | 'ON' | 'OPTIONAL';
+  softwareTokenMfaEnabled: boolean;
+  smsMfaConfiguration?: Record<string, unknown> | undefined;
+  emailMfaConfiguration?: Record<string, unknown> | undefined;
+  /** Every other member given at creation or update, echoed back by DescribeUserPool. */
+  extra: Record<string, unknown>;
+  clients: Map<string, ClientRecord>;
+  /** Keyed by lower-cased internal username. */
+  users: Map<string, UserRecord>;
+  groups: Map<string, GroupRecord>;
+}
+
+/** One sign-in's refresh token, keyed by its `origin_jti`; the token itself is kept only as a hash. */
+export interface RefreshRecord {
+  originJti: string;
+  tokenHash: string;
+  poolId: string;
+  clientId: string;
+  username: string;
+  authTime: number;
+  eventId: string;
+  issuedAt: number;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+/** The pool, client and demo user that local mode seeds once. */
+export interface LocalSeed {
+  userPoolId: string;
+  clientId: string;
+  demoEmail: string;
+  demoPassword: string;
+}
+
+export interface State {
+  pools: Map<string, PoolRecord>;
+  refreshTokens: Map<string, RefreshRecord>;
+  /** tokenHash -> originJti (not persisted; rebuilt on load). */
+  refreshIndex: Map<string, string>;
+  messages: SentMessage[];
+  local?: LocalSeed | undefined;
+}
+
+export const emptyState = (): State => ({
+  pools: new Map(),
+  refreshTokens: new Map(),
+  refreshIndex: new Map(),
+  messages: [],
+});
+
+const MAX_MESSAGES = 1000;
+
+type SerializedPool = Omit<PoolRecord, 'clients' | 'users' | 'groups'> & {
+  clients: ClientRecord[];
+  users: UserRecord[];
+  groups: GroupRecord[];
+};
+
+interface SerializedState {
+  version: 1;
+  pools: SerializedPool[];
+  refreshTokens: RefreshRecord[];
+  messages: SentMessage[];
+  local?: LocalSeed | undefined;
+}
+
+function serialize(state: State, now: number): SerializedState {
+  return {
+    version: 1,
+    pools: [...state.pools.values()].map((pool) => ({
+      ...pool,
+      clients: [...pool.clients.values()],
+      users: [...pool.users.values()],
+      groups: [...pool.groups.values()],
+    })),
+    // Expired refresh tokens can no longer matter: drop them.
+    refreshTokens: [...state.refreshTokens.values()].filter((r) => r.expiresAt > now),
+    messages: state.messages.slice(-MAX_MESSAGES),
+    local: state.local,
+  };
+}
+
+function deserialize(data: SerializedState): State {
+  const pools = new Map<string, PoolRecord>();
+  for (const pool of data.pools) {
+    pools.set(pool.id, {
+      ...pool,
+      clients: new Map(pool.clients.map((c) => [c.clientId, c])),
+      users: new Map(pool.users.map((u) => [u.username.toLowerCase(), u])),
+      groups: new Map(pool.groups.map((g) => [g.name, g])),
+    });
+  }
+  return {
+    pools,
+    refreshTokens: new Map(data.refreshTokens.map((r) => [r.originJti, r])),
+    refreshIndex: new Map(data.refreshTokens.map((r) => [r.tokenHash, r.originJti])),
+    messages: data.messages,
+    local: data.local,
+  };
+}
+
+/** Holds the state and writes it to `dataDir/state.json` (atomically, one write at a time, debounced). */
+export class StateStore {
+  readonly state: State;
+  private readonly file: string | undefined;
+  private readonly clock: () => number;
+  private readonly logger: EmulatorLogger | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  private constructor(state: State, file: string | undefined, clock: () => number, logger?: EmulatorLogger) {
+    this.state = state;
+    this.file = file;
+    this.clock = clock;
+    this.logger = logger;
+  }
+
+  /** Loads `dataDir/state.json` when present (creating `dataDir`); memory only without a `dataDir`. */
+  static async open(dataDir: string | undefined, clock: () => number, logger?: EmulatorLogger) {
+    if (dataDir === undefined) return new StateStore(emptyState(), undefined, clock, logger);
+    await mkdir(dataDir, { recursive: true });
+    const file = join(dataDir, 'state.json');
+    let state = emptyState();
+    try {
+      state = deserialize(JSON.parse(await readFile(file, 'utf8')) as SerializedState);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        logger?.warn('local-cognito: state.json unreadable, starting empty', { error: String(err) });
+      }
+    }
+    return new StateStore(state, file, clock, logger);
+  }
+
+  /** Marks the state changed; it is written shortly after (no-op in memory-only mode). */
+  changed(): void {
+    if (!this.file) return;
+    this.dirty = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, 25);
+    this.timer.unref();
+  }
+
+  /** Writes pending changes now and resolves when they are on disk. */
+  flush(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const file = this.file;
+    if (!file || !this.dirty) return this.writing;
+    this.dirty = false;
+    const text = JSON.stringify(serialize(this.state, this.clock()));
+    this.writing = this.writing.then(async () => {
+      const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, text, { mode: 0o600 });
+        await rename(tmp, file);
+      } catch (err) {
+        this.logger?.warn('local-cognito: could not write state.json', { error: String(err) });
+      }
+    });
+    return this.writing;
+  }
+}

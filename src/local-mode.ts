@@ -1,0 +1,43 @@
+// Local mode: starts the Cognito emulator in this process and points the configuration at its seeded pool.
+import { randomBytes } from 'node:crypto';
+import type { Config } from './config.ts';
+import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from './local-cognito/index.ts';
+import type { Logger } from './logger.ts';
+
+export interface LocalModeRuntime {
+  config: Config;
+  emulator: LocalCognito;
+  pool: LocalPoolInfo;
+}
+
+/** Starts the emulator on `LOCAL_COGNITO_PORT`, seeds (or loads) its pool, and returns a complete config. */
+export async function startLocalMode(config: Config, logger: Logger): Promise<LocalModeRuntime> {
+  if (config.production) throw new Error('local mode is refused when NODE_ENV=production');
+  const emulator = await startLocalCognito({
+    port: config.localCognito.port,
+    dataDir: config.localCognito.dir,
+    logger: {
+      info: (msg, data) => logger.info(data ?? {}, msg),
+      warn: (msg, data) => logger.warn(data ?? {}, msg),
+    },
+  });
+  const pool = await emulator.ensureLocalPool();
+  const full: Config = {
+    ...config,
+    cognito: {
+      region: pool.region,
+      userPoolId: pool.userPoolId,
+      clientId: pool.clientId,
+      clientSecret: pool.clientSecret,
+      endpoint: emulator.endpoint,
+      domain: undefined,
+      timeoutMs: 5000,
+    },
+    session: {
+      ...config.session,
+      // Memory sessions die with the process anyway, so a fresh key per start is enough here.
+      keys: config.session.keys.length > 0 ? config.session.keys : [randomBytes(32).toString('base64url')],
+    },
+  };
+  return { config: Object.freeze(full), emulator, pool };
+}

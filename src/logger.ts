@@ -1,0 +1,25 @@
+// The structured logger; secrets are redacted by name wherever they appear in a log object.
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+const REDACT = [
+  'password',
+  'newPassword',
+  'code',
+  '*.password',
+  '*.newPassword',
+  '*.code',
+  '*.idToken',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.cookie',
+  '*.authorization',
+  '*.clientSecret',
+  '*.session',
+  'req.headers.cookie',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined }, destination);
+}

@@ -1,0 +1,40 @@
+// CSRF defence: a synchronizer token kept in the session, plus refusal of cross-site POSTs by Origin/Sec-Fetch-Site.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { sessionOf } from '../session/auth-session.ts';
+import { HttpError } from './http-error.ts';
+
+/** The session's CSRF token, created on first use (this is what starts a pre-sign-in session). */
+export function csrfToken(ctx: Context): string {
+  const session = sessionOf(ctx);
+  session.csrf ??= randomBytes(32).toString('base64url');
+  return session.csrf;
+}
+
+/**
+ * Refuses a state-changing request unless it comes from our own origin and carries the session's token.
+ * Runs after the form parser and before any handler, so a refused request never reaches Cognito.
+ */
+export function verifyCsrf(appOrigin: string): Middleware {
+  return async function verifyCsrf(ctx, next) {
+    if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS') return next();
+    const fetchSite = ctx.get('sec-fetch-site');
+    if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') {
+      throw new HttpError(403, `cross-site request (Sec-Fetch-Site: ${fetchSite})`);
+    }
+    const origin = ctx.get('origin');
+    if (origin && origin !== appOrigin) throw new HttpError(403, 'cross-origin request');
+    const expected = (ctx.session as { csrf?: unknown } | null)?.csrf;
+    const sent = ctx.state.form?._csrf;
+    if (typeof expected !== 'string' || typeof sent !== 'string' || !sameToken(expected, sent)) {
+      throw new HttpError(403, 'missing or wrong CSRF token');
+    }
+    return next();
+  };
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

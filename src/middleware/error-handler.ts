@@ -1,0 +1,62 @@
+// First in the chain: turns every failure into a friendly page with the right status, never a stack trace.
+import type { Context, Middleware } from 'koa';
+import type { Logger } from 'pino';
+import { AuthError } from '../cognito/errors.ts';
+import type { Renderer } from '../views.ts';
+import { HttpError } from './http-error.ts';
+
+const PAGES = new Set([400, 403, 404, 405, 413, 414, 415, 429, 500, 503]);
+
+/** Renders `errors/error.njk` for the status; unknown failures are logged and shown as a generic 500. */
+export function errorHandler(renderer: Renderer, logger: Logger): Middleware {
+  return async function errorHandler(ctx, next) {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) renderError(ctx, renderer, 404);
+      else if (ctx.status === 405 && ctx.body === undefined) renderError(ctx, renderer, 405);
+    } catch (err) {
+      const { status, retryAfter } = classify(err);
+      if (status >= 500) {
+        logger.error({ err: describe(err), path: ctx.path, method: ctx.method }, 'request failed');
+      } else {
+        logger.info({ status, reason: (err as Error).message, path: ctx.path }, 'request refused');
+      }
+      if (retryAfter !== undefined) ctx.set('Retry-After', String(retryAfter));
+      renderError(ctx, renderer, status);
+    }
+  };
+}
+
+function classify(err: unknown): { status: number; retryAfter?: number } {
+  if (err instanceof HttpError) return { status: err.status, retryAfter: err.retryAfterSeconds };
+  if (err instanceof AuthError) {
+    if (err.code === 'THROTTLED' || err.code === 'TOO_MANY_ATTEMPTS') return { status: 429, retryAfter: 5 };
+    if (err.code === 'SERVICE_UNAVAILABLE') return { status: 503, retryAfter: 5 };
+    return { status: 500 };
+  }
+  // Errors from Koa's own parsers (http-errors) carry a client status worth keeping.
+  const e = err as { status?: unknown; expose?: unknown };
+  if (typeof e?.status === 'number' && e.expose === true && PAGES.has(e.status)) return { status: e.status };
+  return { status: 500 };
+}
+
+/** What is safe to log: names and messages, never request bodies. */
+function describe(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { value: String(err) };
+}
+
+/** Renders the error page for `status` (its title and text come from the catalogue). */
+export function renderError(ctx: Context, renderer: Renderer, status: number): void {
+  const page = PAGES.has(status) ? status : 500;
+  ctx.status = page;
+  ctx.remove('Content-Length');
+  try {
+    renderer.render(ctx, 'errors/error.njk', { status: page });
+  } catch {
+    // The template itself failed: a plain page is still better than a stack trace.
+    ctx.type = 'text/plain';
+    ctx.body = page === 404 ? 'Not found' : 'Something went wrong';
+  }
+  ctx.status = page;
+}

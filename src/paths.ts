@@ -1,0 +1,11 @@
+// Every URL of the server, defined once.
+export const paths = {
+  home: '/',
+  login: '/login',
+  logout: '/logout',
+  account: '/account',
+  healthz: '/healthz',
+  readyz: '/readyz',
+  stylesheet: '/assets/app.css',
+  favicon: '/favicon.svg',
+} as const;

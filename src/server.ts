@@ -1,0 +1,90 @@
+// The only file that listens: config -> (local emulator) -> app -> listen -> graceful shutdown.
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { createCognitoGateway } from './cognito/gateway.ts';
+import { createTokenVerifier } from './cognito/verifier.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { startLocalMode, type LocalModeRuntime } from './local-mode.ts';
+import { createLogger } from './logger.ts';
+import { MemorySessionStore } from './session/memory-store.ts';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n\nSee .env.example for every variable.\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  let local: LocalModeRuntime | undefined;
+  if (config.mode === 'local') {
+    local = await startLocalMode(config, logger);
+    config = local.config;
+  }
+  const settings = config.cognito!;
+  const verifier = createTokenVerifier(settings);
+  const sessionStore = new MemorySessionStore({ maxEntries: config.session.maxEntries });
+  const app = createApp(config, {
+    cognito: createCognitoGateway(settings),
+    verifier,
+    sessionStore,
+    logger,
+    localInboxUrl: local ? `${local.emulator.endpoint}/_local/inbox` : undefined,
+  });
+  // Load signing keys now; sign-in still works (keys load on demand) if this fails, and /readyz says so.
+  verifier.hydrate().catch((err: Error) => logger.warn({ reason: err.message }, 'could not load signing keys yet'));
+
+  const server = app.listen(config.port, () => {
+    const url = config.appBaseUrl.origin;
+    if (local) {
+      process.stdout.write(
+        [
+          '',
+          `  Login server (local mode) listening on ${url}`,
+          `  Demo user:   ${local.pool.demoUser.email}`,
+          `  Password:    ${local.pool.demoUser.password}`,
+          `  Emails/SMS the local Cognito "sends": ${local.emulator.endpoint}/_local/inbox`,
+          `  Local Cognito: ${local.emulator.endpoint} (pool ${settings.userPoolId}), data in ${config.localCognito.dir}/`,
+          '',
+        ].join('\n') + '\n',
+      );
+    } else {
+      logger.info({ url, userPoolId: settings.userPoolId }, 'login server listening');
+    }
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  installShutdown(server, async () => {
+    await sessionStore.close();
+    await local?.emulator.close();
+  }, logger);
+}
+
+/** On SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 10 s), then close the rest. */
+function installShutdown(server: Server, closeRest: () => Promise<void>, logger: ReturnType<typeof createLogger>) {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    force.unref();
+    server.close(() => {
+      closeRest()
+        .catch((err: Error) => logger.error({ reason: err.message }, 'error while closing'))
+        .finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

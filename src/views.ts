@@ -1,0 +1,64 @@
+// Renders nunjucks pages with the shared locals (texts, brand, paths, the signed-in user, CSRF token).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Context } from 'koa';
+import nunjucks from 'nunjucks';
+import type { Config } from './config.ts';
+import { translator, type Translate } from './i18n/index.ts';
+import { csrfToken } from './middleware/csrf.ts';
+import { paths } from './paths.ts';
+import { currentAuth } from './session/auth-session.ts';
+
+/** The project's `views/` folder, found from this file so it works from `src/` and `dist/` alike. */
+export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'views');
+
+export interface Renderer {
+  /** Renders `template` into the response body as HTML. */
+  render(ctx: Context, template: string, locals?: Record<string, unknown>): void;
+}
+
+export interface RendererOptions {
+  brandName: string;
+  /** Cache compiled templates (everywhere but development). */
+  cache: boolean;
+  /** Shown in the footer in local mode, where the emulator's messages can be read. */
+  localInboxUrl: string | undefined;
+}
+
+export function createRenderer(options: RendererOptions): Renderer {
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: !options.cache }), {
+    autoescape: true,
+    throwOnUndefined: false,
+    trimBlocks: true,
+    lstripBlocks: true,
+  });
+  const t: Translate = translator('en');
+  env.addGlobal('paths', paths);
+  env.addGlobal('brandName', options.brandName);
+  env.addGlobal('localInboxUrl', options.localInboxUrl);
+
+  return {
+    render(ctx, template, locals = {}) {
+      let auth;
+      try {
+        auth = currentAuth(ctx);
+      } catch {
+        // The session could not be loaded (an error page for that very failure): render as anonymous.
+        auth = undefined;
+      }
+      ctx.type = 'html';
+      ctx.body = env.render(template, {
+        t,
+        lang: 'en',
+        user: auth ? { email: auth.email, name: auth.name } : undefined,
+        // A function, so that only pages with a form create a session for their token.
+        csrfToken: () => csrfToken(ctx),
+        ...locals,
+      });
+    },
+  };
+}
+
+export function rendererOptionsFrom(config: Config, localInboxUrl?: string): RendererOptions {
+  return { brandName: config.brandName, cache: config.production || config.mode === 'cloud', localInboxUrl };
+}
