@@ -83,10 +83,15 @@ const envSchema = z.object({
   COGNITO_DOMAIN: optional.pipe(
     z
       .string()
-      .regex(/^(?!https?:)[A-Za-z0-9.-]+(:\d+)?$/, 'must be a host name without scheme, e.g. auth.example.com')
+      .regex(
+        /^(?!https?:)[A-Za-z0-9.-]+(:\d+)?$/,
+        'must be a host name without scheme, e.g. auth.example.com',
+      )
       .optional(),
   ),
-  COGNITO_ENDPOINT: optional.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  COGNITO_ENDPOINT: optional.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
   COGNITO_TIMEOUT_MS: int(5000, 100, 60000),
   LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
   AUTH_FLOW: optional.pipe(
@@ -113,7 +118,9 @@ const envSchema = z.object({
   ),
   LOCAL_COGNITO_PORT: int(9229, 0, 65535),
   LOCAL_COGNITO_DIR: optional.pipe(z.string().optional().default('.local-cognito')),
-  BRAND_NAME: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional().default('Example')),
+  BRAND_NAME: optional.pipe(
+    z.string().max(60, 'must be at most 60 characters').optional().default('Example'),
+  ),
 });
 
 /** Thrown when the environment is invalid; its message names every bad variable, one per line. */
@@ -200,7 +207,9 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     problems.push('COGNITO_ENDPOINT: refused when NODE_ENV=production (production never trusts an emulator)');
   }
   if (!anyCognito && has('COGNITO_ENDPOINT')) {
-    problems.push('COGNITO_ENDPOINT: needs COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID and COGNITO_CLIENT_SECRET');
+    problems.push(
+      'COGNITO_ENDPOINT: needs COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID and COGNITO_CLIENT_SECRET',
+    );
   }
   const keys = (env.SESSION_KEYS ?? '').split(',').filter((k) => k.trim() !== '');
   if (anyCognito && keys.length === 0) {

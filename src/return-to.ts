@@ -3,6 +3,7 @@ import { paths } from './paths.ts';
 
 const MAX_LENGTH = 2048;
 // Control characters, backslashes and whitespace never belong in a path we redirect to.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\\]/;
 
 /**

@@ -36,7 +36,9 @@ async function main(): Promise<void> {
     localInboxUrl: local ? `${local.emulator.endpoint}/_local/inbox` : undefined,
   });
   // Load signing keys now; sign-in still works (keys load on demand) if this fails, and /readyz says so.
-  verifier.hydrate().catch((err: Error) => logger.warn({ reason: err.message }, 'could not load signing keys yet'));
+  verifier
+    .hydrate()
+    .catch((err: Error) => logger.warn({ reason: err.message }, 'could not load signing keys yet'));
 
   const server = app.listen(config.port, () => {
     const url = config.appBaseUrl.origin;
@@ -58,14 +60,22 @@ async function main(): Promise<void> {
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  installShutdown(server, async () => {
-    await sessionStore.close();
-    await local?.emulator.close();
-  }, logger);
+  installShutdown(
+    server,
+    async () => {
+      await sessionStore.close();
+      await local?.emulator.close();
+    },
+    logger,
+  );
 }
 
 /** On SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 10 s), then close the rest. */
-function installShutdown(server: Server, closeRest: () => Promise<void>, logger: ReturnType<typeof createLogger>) {
+function installShutdown(
+  server: Server,
+  closeRest: () => Promise<void>,
+  logger: ReturnType<typeof createLogger>,
+) {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

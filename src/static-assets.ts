@@ -27,7 +27,10 @@ export function staticAssets(): Middleware {
   ]);
   return async function staticAssets(ctx, next) {
     const asset = ctx.method === 'GET' || ctx.method === 'HEAD' ? assets.get(ctx.path) : undefined;
-    if (!asset) return next();
+    if (!asset) {
+      await next();
+      return;
+    }
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.set('ETag', asset.etag);
     if (ctx.get('if-none-match') === asset.etag) {

@@ -26,12 +26,15 @@ export interface RendererOptions {
 }
 
 export function createRenderer(options: RendererOptions): Renderer {
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: !options.cache }), {
-    autoescape: true,
-    throwOnUndefined: false,
-    trimBlocks: true,
-    lstripBlocks: true,
-  });
+  const env = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: !options.cache }),
+    {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: true,
+      lstripBlocks: true,
+    },
+  );
   const t: Translate = translator('en');
   env.addGlobal('paths', paths);
   env.addGlobal('brandName', options.brandName);

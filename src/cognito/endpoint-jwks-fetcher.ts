@@ -13,7 +13,9 @@ export class EndpointJwksFetcher implements Fetcher {
 
   async fetch(uri: string): Promise<ArrayBuffer> {
     const { pathname } = new URL(uri);
-    const res = await fetch(new URL(pathname, this.endpoint), { signal: AbortSignal.timeout(this.timeoutMs) });
+    const res = await fetch(new URL(pathname, this.endpoint), {
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
     if (!res.ok) throw new Error(`JWKS fetch from ${this.endpoint} failed with HTTP ${res.status}`);
     return res.arrayBuffer();
   }

@@ -70,48 +70,50 @@ function notAuthorized(message: string): AuthErrorCode {
   if (/user is disabled/i.test(message)) return 'ACCOUNT_DISABLED';
   if (/secret hash|SECRET_HASH|client secret/i.test(message)) return 'MISCONFIGURED';
   if (/session is expired|invalid session/i.test(message)) return 'SESSION_EXPIRED';
-  if (/has been revoked|refresh token has expired|invalid refresh token/i.test(message)) return 'TOKEN_REVOKED';
+  if (/has been revoked|refresh token has expired|invalid refresh token/i.test(message))
+    return 'TOKEN_REVOKED';
   if (/access token has expired|invalid access token/i.test(message)) return 'TOKEN_REVOKED';
   if (/flow not enabled|not authorized to perform/i.test(message)) return 'MISCONFIGURED';
   return 'INVALID_CREDENTIALS';
 }
 
 /** Exception name -> project code. Messages disambiguate where Cognito reuses one name. */
-export const COGNITO_ERROR_TABLE: Readonly<Record<string, AuthErrorCode | ((message: string) => AuthErrorCode)>> =
-  {
-    NotAuthorizedException: notAuthorized,
-    UserNotFoundException: 'INVALID_CREDENTIALS',
-    UserNotConfirmedException: 'USER_NOT_CONFIRMED',
-    PasswordResetRequiredException: 'PASSWORD_RESET_REQUIRED',
-    UsernameExistsException: 'USERNAME_EXISTS',
-    AliasExistsException: 'ALIAS_EXISTS',
-    InvalidPasswordException: 'INVALID_PASSWORD',
-    PasswordHistoryPolicyViolationException: 'PASSWORD_REUSED',
-    CodeMismatchException: 'CODE_MISMATCH',
-    ExpiredCodeException: 'CODE_EXPIRED',
-    TooManyFailedAttemptsException: 'TOO_MANY_ATTEMPTS',
-    LimitExceededException: 'TOO_MANY_ATTEMPTS',
-    TooManyRequestsException: 'THROTTLED',
-    CodeDeliveryFailureException: 'CODE_DELIVERY_FAILED',
-    InvalidParameterException: 'INVALID_PARAMETER',
-    UserLambdaValidationException: 'LAMBDA_VALIDATION',
-    EnableSoftwareTokenMFAException: 'MFA_SETUP_CODE_MISMATCH',
-    InternalErrorException: 'SERVICE_UNAVAILABLE',
-    // The client or pool is set up wrongly: nothing the user can fix.
-    ResourceNotFoundException: 'MISCONFIGURED',
-    InvalidUserPoolConfigurationException: 'MISCONFIGURED',
-    InvalidLambdaResponseException: 'MISCONFIGURED',
-    UnexpectedLambdaException: 'MISCONFIGURED',
-    InvalidSmsRoleAccessPolicyException: 'CODE_DELIVERY_FAILED',
-    InvalidSmsRoleTrustRelationshipException: 'CODE_DELIVERY_FAILED',
-    InvalidEmailRoleAccessPolicyException: 'CODE_DELIVERY_FAILED',
-    UnauthorizedException: 'MISCONFIGURED',
-    UnsupportedOperationException: 'MISCONFIGURED',
-    UnsupportedTokenTypeException: 'MISCONFIGURED',
-    ForbiddenException: 'MISCONFIGURED',
-    SoftwareTokenMFANotFoundException: 'MISCONFIGURED',
-    MFAMethodNotFoundException: 'MISCONFIGURED',
-  };
+export const COGNITO_ERROR_TABLE: Readonly<
+  Record<string, AuthErrorCode | ((message: string) => AuthErrorCode)>
+> = {
+  NotAuthorizedException: notAuthorized,
+  UserNotFoundException: 'INVALID_CREDENTIALS',
+  UserNotConfirmedException: 'USER_NOT_CONFIRMED',
+  PasswordResetRequiredException: 'PASSWORD_RESET_REQUIRED',
+  UsernameExistsException: 'USERNAME_EXISTS',
+  AliasExistsException: 'ALIAS_EXISTS',
+  InvalidPasswordException: 'INVALID_PASSWORD',
+  PasswordHistoryPolicyViolationException: 'PASSWORD_REUSED',
+  CodeMismatchException: 'CODE_MISMATCH',
+  ExpiredCodeException: 'CODE_EXPIRED',
+  TooManyFailedAttemptsException: 'TOO_MANY_ATTEMPTS',
+  LimitExceededException: 'TOO_MANY_ATTEMPTS',
+  TooManyRequestsException: 'THROTTLED',
+  CodeDeliveryFailureException: 'CODE_DELIVERY_FAILED',
+  InvalidParameterException: 'INVALID_PARAMETER',
+  UserLambdaValidationException: 'LAMBDA_VALIDATION',
+  EnableSoftwareTokenMFAException: 'MFA_SETUP_CODE_MISMATCH',
+  InternalErrorException: 'SERVICE_UNAVAILABLE',
+  // The client or pool is set up wrongly: nothing the user can fix.
+  ResourceNotFoundException: 'MISCONFIGURED',
+  InvalidUserPoolConfigurationException: 'MISCONFIGURED',
+  InvalidLambdaResponseException: 'MISCONFIGURED',
+  UnexpectedLambdaException: 'MISCONFIGURED',
+  InvalidSmsRoleAccessPolicyException: 'CODE_DELIVERY_FAILED',
+  InvalidSmsRoleTrustRelationshipException: 'CODE_DELIVERY_FAILED',
+  InvalidEmailRoleAccessPolicyException: 'CODE_DELIVERY_FAILED',
+  UnauthorizedException: 'MISCONFIGURED',
+  UnsupportedOperationException: 'MISCONFIGURED',
+  UnsupportedTokenTypeException: 'MISCONFIGURED',
+  ForbiddenException: 'MISCONFIGURED',
+  SoftwareTokenMFANotFoundException: 'MISCONFIGURED',
+  MFAMethodNotFoundException: 'MISCONFIGURED',
+};
 
 /** Names of network-level failures and SDK timeouts: Cognito could not be reached in time. */
 const UNAVAILABLE_NAMES = new Set([

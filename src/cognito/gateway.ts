@@ -118,7 +118,9 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
     },
 
     async globalSignOut(accessToken) {
-      await call((abortSignal) => client.send(new GlobalSignOutCommand({ AccessToken: accessToken }), { abortSignal }));
+      await call((abortSignal) =>
+        client.send(new GlobalSignOutCommand({ AccessToken: accessToken }), { abortSignal }),
+      );
     },
 
     async getUser(accessToken) {
@@ -133,7 +135,8 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
 }
 
 function toTokenSet(result: AuthenticationResultType): TokenSet {
-  if (!result.IdToken || !result.AccessToken) throw new AuthError('UNEXPECTED_RESPONSE', 'AuthenticationResult');
+  if (!result.IdToken || !result.AccessToken)
+    throw new AuthError('UNEXPECTED_RESPONSE', 'AuthenticationResult');
   return {
     idToken: result.IdToken,
     accessToken: result.AccessToken,

@@ -41,7 +41,10 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
 
   return {
     async verify(idToken, accessToken) {
-      const [id, access] = await Promise.all([idVerifier.verify(idToken), accessVerifier.verify(accessToken)]);
+      const [id, access] = await Promise.all([
+        idVerifier.verify(idToken),
+        accessVerifier.verify(accessToken),
+      ]);
       if (id.sub !== access.sub) throw new Error('ID and access token belong to different users');
       hydrated = true;
       const groups = access['cognito:groups'];

@@ -9,7 +9,11 @@ export interface FieldError {
   detail?: string;
 }
 
-export const formError = (message: MessageKey, detail?: string): FieldError => ({ field: undefined, message, detail });
+export const formError = (message: MessageKey, detail?: string): FieldError => ({
+  field: undefined,
+  message,
+  detail,
+});
 export const fieldError = (field: string, message: MessageKey): FieldError => ({ field, message });
 
 /** `{ username: [..] }` index of errors by field, for the templates. */

@@ -49,11 +49,13 @@ export const en = {
   'form.showPassword': 'Show password',
 
   'errors.INVALID_CREDENTIALS': 'Incorrect email address or password.',
-  'errors.ACCOUNT_LOCKED': 'Too many failed attempts. Your account is temporarily locked, please try again later.',
+  'errors.ACCOUNT_LOCKED':
+    'Too many failed attempts. Your account is temporarily locked, please try again later.',
   'errors.ACCOUNT_DISABLED': 'This account has been disabled. Please contact support.',
   'errors.SESSION_EXPIRED': 'That took too long and the sign-in has expired. Please sign in again.',
   'errors.TOKEN_REVOKED': 'Your session has ended. Please sign in again.',
-  'errors.MISCONFIGURED': 'Sign-in is not available right now because of a configuration problem. Please try later.',
+  'errors.MISCONFIGURED':
+    'Sign-in is not available right now because of a configuration problem. Please try later.',
   'errors.USER_NOT_CONFIRMED': 'Your account is not confirmed yet.',
   'errors.PASSWORD_RESET_REQUIRED': 'You need to reset your password before you can sign in.',
   'errors.USERNAME_EXISTS': 'An account with this email address already exists.',

@@ -17,11 +17,7 @@ export class ChallengeSessions {
   private readonly sessions = new Map<string, ChallengeSession>();
 
   /** A new Session string for this step, valid `validityMinutes` (Cognito: 3 by default). */
-  create(
-    data: Omit<ChallengeSession, 'expiresAt' | 'used'>,
-    now: number,
-    validityMinutes: number,
-  ): string {
+  create(data: Omit<ChallengeSession, 'expiresAt' | 'used'>, now: number, validityMinutes: number): string {
     for (const [key, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(key);
     const id = newOpaqueToken(96);
     this.sessions.set(id, { ...data, expiresAt: now + validityMinutes * 60_000, used: false });
@@ -42,5 +38,10 @@ export class ChallengeSessions {
   /** Marks a session answered: it cannot be used again. */
   consume(s: ChallengeSession): void {
     s.used = true;
+  }
+
+  /** Undoes `consume` when the answer was refused (e.g. a password the policy rejects). */
+  release(s: ChallengeSession): void {
+    s.used = false;
   }
 }

@@ -73,7 +73,7 @@ export class SigningKeys {
         algorithms: ['RS256'],
         currentDate: new Date(now),
       });
-      return payload as Record<string, unknown>;
+      return payload;
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw notAuthorized('Access Token has expired');
       throw notAuthorized('Invalid Access Token');
@@ -90,8 +90,12 @@ const UNIT_SECONDS: Record<string, number> = { seconds: 1, minutes: 60, hours: 3
 /** A client's token lifetimes in seconds (Cognito's defaults: 1 h, 1 h, 30 days). */
 export function tokenLifetimes(client: ClientRecord): { access: number; id: number; refresh: number } {
   const units = client.tokenValidityUnits ?? {};
-  const seconds = (value: number | undefined, unit: string | undefined, fallbackUnit: string, dflt: number) =>
-    value === undefined ? dflt : value * (UNIT_SECONDS[unit ?? fallbackUnit] ?? 1);
+  const seconds = (
+    value: number | undefined,
+    unit: string | undefined,
+    fallbackUnit: string,
+    dflt: number,
+  ) => (value === undefined ? dflt : value * (UNIT_SECONDS[unit ?? fallbackUnit] ?? 1));
   return {
     access: seconds(client.accessTokenValidity, units.AccessToken, 'hours', 3600),
     id: seconds(client.idTokenValidity, units.IdToken, 'hours', 3600),

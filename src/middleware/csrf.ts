@@ -17,7 +17,10 @@ export function csrfToken(ctx: Context): string {
  */
 export function verifyCsrf(appOrigin: string): Middleware {
   return async function verifyCsrf(ctx, next) {
-    if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS') return next();
+    if (ctx.method === 'GET' || ctx.method === 'HEAD' || ctx.method === 'OPTIONS') {
+      await next();
+      return;
+    }
     const fetchSite = ctx.get('sec-fetch-site');
     if (fetchSite && fetchSite !== 'same-origin' && fetchSite !== 'none') {
       throw new HttpError(403, `cross-site request (Sec-Fetch-Site: ${fetchSite})`);
@@ -29,7 +32,7 @@ export function verifyCsrf(appOrigin: string): Middleware {
     if (typeof expected !== 'string' || typeof sent !== 'string' || !sameToken(expected, sent)) {
       throw new HttpError(403, 'missing or wrong CSRF token');
     }
-    return next();
+    await next();
   };
 }
 

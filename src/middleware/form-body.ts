@@ -9,20 +9,27 @@ const MAX_FIELDS = 50;
 /** Parses `application/x-www-form-urlencoded` bodies of POSTs into `ctx.state.form`. */
 export function formBody(limitBytes = 16 * 1024): Middleware {
   return async function formBody(ctx, next) {
-    if (ctx.method !== 'POST') return next();
+    if (ctx.method !== 'POST') {
+      await next();
+      return;
+    }
     if (!ctx.is('application/x-www-form-urlencoded')) {
       throw new HttpError(415, 'form body must be application/x-www-form-urlencoded');
     }
     let raw: string;
     try {
-      raw = await getRawBody(ctx.req, { limit: limitBytes, length: ctx.get('content-length') || undefined, encoding: 'utf8' });
+      raw = await getRawBody(ctx.req, {
+        limit: limitBytes,
+        length: ctx.get('content-length') || undefined,
+        encoding: 'utf8',
+      });
     } catch (err) {
       const type = (err as { type?: string }).type;
       if (type === 'entity.too.large') throw new HttpError(413, 'form body too large');
       throw new HttpError(400, `unreadable form body (${type ?? 'unknown'})`);
     }
     ctx.state.form = parseForm(raw);
-    return next();
+    await next();
   };
 }
 

@@ -24,13 +24,17 @@ export function requireAuth(deps: Pick<FlowDeps, 'config' | 'refresher' | 'clock
       try {
         sessionOf(ctx).auth = await refresher.refresh(auth);
       } catch (err) {
-        if (err instanceof AuthError && (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'THROTTLED')) throw err;
+        if (err instanceof AuthError && (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'THROTTLED'))
+          throw err;
         // Refused (revoked, expired, user disabled) or unusable: the session is over.
-        logger.info({ code: err instanceof AuthError ? err.code : 'unknown' }, 'token refresh refused; session ended');
+        logger.info(
+          { code: err instanceof AuthError ? err.code : 'unknown' },
+          'token refresh refused; session ended',
+        );
         endSession(ctx);
         return ctx.redirect(loginUrl(here, 'session-ended'));
       }
     }
-    return next();
+    await next();
   };
 }

@@ -22,10 +22,11 @@ export function securityHeaders(options: { https: boolean; formTargets: string[]
       },
     },
     strictTransportSecurity: options.https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'no-referrer' },
+    // same-origin, not no-referrer: with no-referrer browsers send `Origin: null` on our own form posts.
+    referrerPolicy: { policy: 'same-origin' },
     crossOriginEmbedderPolicy: false,
     xFrameOptions: { action: 'deny' },
-  }) as Middleware;
+  });
 }
 
 /** `Cache-Control: no-store` on every dynamic response: pages carry personal data, CSRF tokens and cookies. */

@@ -6,6 +6,16 @@ import { paths } from '../../paths.ts';
 import { currentAuth } from '../../session/auth-session.ts';
 import type { FlowDeps } from '../types.ts';
 
+const SIGNED_IN_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZone: 'UTC',
+  timeZoneName: 'short',
+});
+
 export function accountRoutes(router: Router, deps: FlowDeps): void {
   router.get(paths.account, requireAuth(deps), function accountGet(ctx: Context) {
     const auth = currentAuth(ctx)!;
@@ -16,6 +26,7 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
         username: auth.username,
         groups: auth.groups,
         signedInAt: new Date(auth.signedInAt).toISOString(),
+        signedInAtText: SIGNED_IN_FORMAT.format(auth.signedInAt),
       },
     });
   });

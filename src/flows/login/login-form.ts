@@ -11,7 +11,10 @@ export const MAX_USERNAME = 128;
 export const MAX_PASSWORD = 256;
 
 /** Reads and checks the form; returns errors for missing or oversized fields. */
-export function parseLoginForm(form: Readonly<Record<string, string>>): { value: LoginForm; errors: FieldError[] } {
+export function parseLoginForm(form: Readonly<Record<string, string>>): {
+  value: LoginForm;
+  errors: FieldError[];
+} {
   const username = (form.username ?? '').trim();
   const password = form.password ?? '';
   const errors: FieldError[] = [];

@@ -3,7 +3,12 @@ import type { Context } from 'koa';
 import { AuthError, type AuthErrorCode } from '../../cognito/errors.ts';
 import type { SignInResult } from '../../cognito/gateway.ts';
 import { HttpError } from '../../middleware/http-error.ts';
-import { currentAuth, sessionOf, startAuthenticatedSession, toAuthState } from '../../session/auth-session.ts';
+import {
+  currentAuth,
+  sessionOf,
+  startAuthenticatedSession,
+  toAuthState,
+} from '../../session/auth-session.ts';
 import { safeReturnTo } from '../../return-to.ts';
 import { byField, formError, type FieldError } from '../field-errors.ts';
 import { noticeMessage } from '../notices.ts';
@@ -11,7 +16,11 @@ import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
 
 /** Errors that mean "Cognito is not answering properly": an error page, not a form message. */
-const OUTAGES: ReadonlySet<AuthErrorCode> = new Set(['SERVICE_UNAVAILABLE', 'THROTTLED', 'UNEXPECTED_RESPONSE']);
+const OUTAGES: ReadonlySet<AuthErrorCode> = new Set([
+  'SERVICE_UNAVAILABLE',
+  'THROTTLED',
+  'UNEXPECTED_RESPONSE',
+]);
 
 /** Status of the re-rendered form for each error the user can act on. */
 function statusFor(code: AuthErrorCode): number {
@@ -44,7 +53,10 @@ export function loginHandlers(deps: FlowDeps) {
   }
 
   /** Tokens from Cognito are verified before anything is kept; then the browser gets a new session id. */
-  async function completeSignIn(ctx: Context, result: Extract<SignInResult, { kind: 'tokens' }>): Promise<void> {
+  async function completeSignIn(
+    ctx: Context,
+    result: Extract<SignInResult, { kind: 'tokens' }>,
+  ): Promise<void> {
     const { tokens } = result;
     if (!tokens.refreshToken) throw new AuthError('UNEXPECTED_RESPONSE', 'no refresh token');
     let identity;
@@ -59,7 +71,7 @@ export function loginHandlers(deps: FlowDeps) {
   }
 
   return {
-    async loginGet(ctx: Context): Promise<void> {
+    loginGet: (ctx: Context): void => {
       if (currentAuth(ctx)) {
         ctx.redirect(safeReturnTo(ctx.query.returnTo));
         return;
@@ -67,7 +79,7 @@ export function loginHandlers(deps: FlowDeps) {
       showForm(ctx, 200, sessionOf(ctx).lastUsername ?? '', []);
     },
 
-    async loginPost(ctx: Context): Promise<void> {
+    loginPost: async (ctx: Context): Promise<void> => {
       const { value, errors } = parseLoginForm(ctx.state.form ?? {});
       if (errors.length > 0) return showForm(ctx, 400, value.username, errors);
       let result: SignInResult;
@@ -77,7 +89,10 @@ export function loginHandlers(deps: FlowDeps) {
         if (!(err instanceof AuthError)) throw err;
         if (OUTAGES.has(err.code)) throw err;
         if (err.code === 'MISCONFIGURED') {
-          logger.error({ cognito: err.cognitoName, reason: err.message }, 'Cognito refused our client: check config');
+          logger.error(
+            { cognito: err.cognitoName, reason: err.message },
+            'Cognito refused our client: check config',
+          );
           throw new HttpError(500, 'Cognito client misconfigured');
         }
         return showForm(ctx, statusFor(err.code), value.username, [formError(messageFor(err.code))]);

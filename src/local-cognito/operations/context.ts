@@ -1,5 +1,12 @@
 // What every operation gets (state, keys, clock, sessions, logger) and the lookups and input readers they share.
-import { CognitoError, clientNotFound, invalidParameter, missingMember, poolNotFound, userNotFound } from '../errors.ts';
+import {
+  CognitoError,
+  clientNotFound,
+  invalidParameter,
+  missingMember,
+  poolNotFound,
+  userNotFound,
+} from '../errors.ts';
 import type { ChallengeSessions } from '../sessions.ts';
 import type {
   Attribute,
@@ -97,11 +104,42 @@ export function attributeList(input: Input, member: string): Attribute[] {
     const name = a.Name;
     const val = a.Value ?? '';
     if (typeof name !== 'string' || typeof val !== 'string') throw serialization(member);
-    if (name.length < 1 || name.length > 32) {
-      throw invalidParameter(`Invalid attribute name: ${name.slice(0, 40)}`);
-    }
+    checkAttributeName(name);
     return { Name: name, Value: val };
   });
+}
+
+const STANDARD_ATTRIBUTES = new Set([
+  'address',
+  'birthdate',
+  'email',
+  'email_verified',
+  'family_name',
+  'gender',
+  'given_name',
+  'locale',
+  'middle_name',
+  'name',
+  'nickname',
+  'phone_number',
+  'phone_number_verified',
+  'picture',
+  'preferred_username',
+  'profile',
+  'sub',
+  'updated_at',
+  'website',
+  'zoneinfo',
+]);
+
+/** Standard attributes and `custom:` ones only, as a pool's schema allows (and no `__proto__` tricks). */
+export function checkAttributeName(name: string): void {
+  const custom = /^custom:[\w.-]{1,20}$/.test(name);
+  if (!custom && !STANDARD_ATTRIBUTES.has(name)) {
+    throw invalidParameter(
+      `Attributes did not conform to the schema: ${name.slice(0, 40)}: Attribute does not exist in the schema.\n`,
+    );
+  }
 }
 
 function serialization(member: string): CognitoError {
@@ -151,7 +189,8 @@ export function findUser(pool: PoolRecord, name: string): UserRecord | undefined
   const byEmail = usesEmailAsUsername(pool)
     ? (u: UserRecord) => getAttr(u, 'email')?.toLowerCase() === key
     : pool.aliasAttributes.includes('email')
-      ? (u: UserRecord) => getAttr(u, 'email')?.toLowerCase() === key && getAttr(u, 'email_verified') === 'true'
+      ? (u: UserRecord) =>
+          getAttr(u, 'email')?.toLowerCase() === key && getAttr(u, 'email_verified') === 'true'
       : undefined;
   if (!byEmail || !key.includes('@')) return undefined;
   for (const user of pool.users.values()) if (byEmail(user)) return user;
@@ -191,7 +230,13 @@ export function sendEmailCode(
   const now = ctx.clock();
   user.codes = user.codes.filter((c) => c.kind !== kind);
   user.codes.push({ kind, code, expiresAt: now + validityMs });
-  const message: SentMessage = { to, username: user.username, kind, code, sentAt: new Date(now).toISOString() };
+  const message: SentMessage = {
+    to,
+    username: user.username,
+    kind,
+    code,
+    sentAt: new Date(now).toISOString(),
+  };
   ctx.store.state.messages.push(message);
   ctx.logger?.info('local-cognito: message sent', { to, kind });
   return { Destination: maskDestination(to), DeliveryMedium: 'EMAIL', AttributeName: 'email' };

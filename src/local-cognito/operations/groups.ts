@@ -1,7 +1,16 @@
 // Groups: CreateGroup, GetGroup, AdminAddUserToGroup, AdminRemoveUserFromGroup, AdminListGroupsForUser.
 import { CognitoError } from '../errors.ts';
 import type { GroupRecord, PoolRecord } from '../state.ts';
-import { epochSeconds, getPool, optNumber, optString, reqString, requireUser, type Input, type OpContext } from './context.ts';
+import {
+  epochSeconds,
+  getPool,
+  optNumber,
+  optString,
+  reqString,
+  requireUser,
+  type Input,
+  type OpContext,
+} from './context.ts';
 
 function groupType(pool: PoolRecord, g: GroupRecord): object {
   return {

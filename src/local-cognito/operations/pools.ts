@@ -138,7 +138,8 @@ function page<T>(items: T[], input: Input, maxDefault: number | undefined): { it
   }
   const token = optString(input, 'NextToken');
   const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64url').toString());
-  if (!Number.isInteger(start) || start < 0 || start > items.length) throw invalidParameter('Invalid NextToken');
+  if (!Number.isInteger(start) || start < 0 || start > items.length)
+    throw invalidParameter('Invalid NextToken');
   const end = start + max;
   return {
     items: items.slice(start, end),
@@ -223,6 +224,25 @@ export function describeClient(pool: PoolRecord, c: ClientRecord): object {
   };
 }
 
+const TOKEN_UNITS = ['seconds', 'minutes', 'hours', 'days'];
+
+function tokenValidityUnitsOf(input: Input): ClientRecord['tokenValidityUnits'] {
+  const given = optObject(input, 'TokenValidityUnits');
+  if (!given) return undefined;
+  const units: NonNullable<ClientRecord['tokenValidityUnits']> = {};
+  for (const key of ['AccessToken', 'IdToken', 'RefreshToken'] as const) {
+    const unit = optString(given, key);
+    if (unit === undefined) continue;
+    if (!TOKEN_UNITS.includes(unit)) {
+      throw invalidParameter(
+        `1 validation error detected: Value '${unit}' at 'tokenValidityUnits.${key.charAt(0).toLowerCase()}${key.slice(1)}' failed to satisfy constraint: Member must satisfy enum value set: [seconds, minutes, hours, days]`,
+      );
+    }
+    units[key] = unit;
+  }
+  return units;
+}
+
 function applyClientSettings(client: ClientRecord, input: Input): void {
   const prevent = optString(input, 'PreventUserExistenceErrors') ?? 'LEGACY';
   if (prevent !== 'ENABLED' && prevent !== 'LEGACY') {
@@ -244,7 +264,7 @@ function applyClientSettings(client: ClientRecord, input: Input): void {
   client.accessTokenValidity = optNumber(input, 'AccessTokenValidity');
   client.idTokenValidity = optNumber(input, 'IdTokenValidity');
   client.refreshTokenValidity = optNumber(input, 'RefreshTokenValidity');
-  client.tokenValidityUnits = optObject(input, 'TokenValidityUnits') as ClientRecord['tokenValidityUnits'];
+  client.tokenValidityUnits = tokenValidityUnitsOf(input);
   client.authSessionValidity = sessionMinutes;
   client.extra = extraOf(input, CLIENT_TYPED);
 }
@@ -297,7 +317,11 @@ export function listUserPoolClients(ctx: OpContext, input: Input): object {
   const pool = getPool(ctx, reqString(input, 'UserPoolId'));
   const { items, next } = page([...pool.clients.values()], input, 60);
   return {
-    UserPoolClients: items.map((c) => ({ ClientId: c.clientId, UserPoolId: pool.id, ClientName: c.clientName })),
+    UserPoolClients: items.map((c) => ({
+      ClientId: c.clientId,
+      UserPoolId: pool.id,
+      ClientName: c.clientName,
+    })),
     ...(next ? { NextToken: next } : {}),
   };
 }

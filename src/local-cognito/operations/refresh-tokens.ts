@@ -16,8 +16,8 @@ export function issueRefreshToken(
 ): { origin: Origin; refreshToken: string } {
   const now = ctx.clock();
   const origin: Origin = { originJti: newUuid(), eventId: newUuid(), authTime: Math.floor(now / 1000) };
-  // Opaque, but shaped like Cognito's (dot-separated, base64url parts) so it passes the same patterns.
-  const refreshToken = `${newOpaqueToken(32)}.${newOpaqueToken(64)}.${newOpaqueToken(16)}`;
+  // Opaque, but shaped like Cognito's (five dot-separated base64url parts, as a JWE), never like a JWT.
+  const refreshToken = [24, 32, 12, 96, 16].map((n) => newOpaqueToken(n)).join('.');
   const record: RefreshRecord = {
     ...origin,
     tokenHash: hashToken(refreshToken),

@@ -28,7 +28,9 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 export function usernameExists(pool: PoolRecord): CognitoError {
   return new CognitoError(
     'UsernameExistsException',
-    usesEmailAsUsername(pool) ? 'An account with the given email already exists.' : 'User account already exists',
+    usesEmailAsUsername(pool)
+      ? 'An account with the given email already exists.'
+      : 'User account already exists',
   );
 }
 
@@ -46,7 +48,9 @@ export function newUserRecord(
   const emailPool = usesEmailAsUsername(pool);
   if (emailPool && !EMAIL_PATTERN.test(typedUsername)) throw invalidParameter('Username should be an email.');
   if (!emailPool && EMAIL_PATTERN.test(typedUsername) && pool.aliasAttributes.includes('email')) {
-    throw invalidParameter('Username cannot be of email format, since user pool is configured for email alias.');
+    throw invalidParameter(
+      'Username cannot be of email format, since user pool is configured for email alias.',
+    );
   }
   if (typedUsername.length < 1 || typedUsername.length > 128 || /\s/.test(typedUsername.trim())) {
     throw invalidParameter('Username is invalid.');
@@ -136,17 +140,27 @@ export async function adminCreateUser(ctx: OpContext, input: Input): Promise<obj
   if (action === 'RESEND') {
     const existing = requireUser(pool, username);
     if (existing.status !== 'FORCE_CHANGE_PASSWORD') {
-      throw new CognitoError('UnsupportedUserStateException', 'Resend not possible. User status is not FORCE_CHANGE_PASSWORD');
+      throw new CognitoError(
+        'UnsupportedUserStateException',
+        'Resend not possible. User status is not FORCE_CHANGE_PASSWORD',
+      );
     }
     await setTemporaryPassword(ctx, pool, existing, password);
     return { User: userType(existing) };
   }
-  const user = newUserRecord(ctx, pool, username, attributeList(input, 'UserAttributes'), 'FORCE_CHANGE_PASSWORD');
+  const user = newUserRecord(
+    ctx,
+    pool,
+    username,
+    attributeList(input, 'UserAttributes'),
+    'FORCE_CHANGE_PASSWORD',
+  );
   await setTemporaryPassword(ctx, pool, user, password);
   // The check above ran before the await: a concurrent create may have taken the name meanwhile.
   if (findUser(pool, username) || pool.users.has(user.username.toLowerCase())) throw usernameExists(pool);
   pool.users.set(user.username.toLowerCase(), user);
-  if (action !== 'SUPPRESS') ctx.logger?.info('local-cognito: invitation not delivered (no inbox kind for it)', { username });
+  if (action !== 'SUPPRESS')
+    ctx.logger?.info('local-cognito: invitation not delivered (no inbox kind for it)', { username });
   return { User: userType(user) };
 }
 

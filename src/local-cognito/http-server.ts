@@ -1,0 +1,202 @@
+// HTTP routing: Cognito's JSON protocol on POST /, JWKS and OpenID metadata, and the /_local/ helper endpoints.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { CognitoError } from './errors.ts';
+import { renderInbox } from './inbox.ts';
+import type { Input, OpContext } from './operations/context.ts';
+import { OPERATIONS } from './operations/index.ts';
+import { issuerOf } from './tokens.ts';
+
+const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
+const JSON_11 = 'application/x-amz-json-1.1';
+/** Largest request body accepted. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Operations that change nothing: no state write after them. */
+const READ_ONLY = new Set([
+  'DescribeUserPool',
+  'ListUserPools',
+  'GetUserPoolMfaConfig',
+  'DescribeUserPoolClient',
+  'ListUserPoolClients',
+  'AdminGetUser',
+  'GetGroup',
+  'AdminListGroupsForUser',
+  'GetUser',
+]);
+
+export interface HttpDeps {
+  ctx: OpContext;
+  /** Calls per operation since start or the last reset. */
+  calls: Map<string, number>;
+  /** The emulator's own base URL (for jwks_uri). */
+  endpoint: () => string;
+}
+
+class TooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      reject(new TooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        reject(new TooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  contentType: string,
+  extra: object = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-store',
+    'x-amzn-RequestId': randomUUID(),
+    ...extra,
+  });
+  res.end(body);
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  contentType = 'application/json',
+): void {
+  send(res, status, JSON.stringify(value), contentType);
+}
+
+function sendError(res: ServerResponse, err: CognitoError): void {
+  send(res, err.status, JSON.stringify({ __type: err.name, message: err.message }), JSON_11, {
+    'x-amzn-ErrorType': err.name,
+  });
+}
+
+async function handleOperation(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readBody(req);
+  } catch (err) {
+    if (err instanceof TooLarge) {
+      res.setHeader('Connection', 'close');
+      sendError(res, new CognitoError('RequestEntityTooLargeException', 'Request body is too large.', 413));
+      req.destroy();
+      return;
+    }
+    throw err;
+  }
+  const target = req.headers['x-amz-target'];
+  const operationName =
+    typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+  const operation = OPERATIONS.get(operationName);
+  if (!operation) {
+    sendError(res, new CognitoError('UnknownOperationException', ''));
+    return;
+  }
+  deps.calls.set(operationName, (deps.calls.get(operationName) ?? 0) + 1);
+  let input: unknown;
+  try {
+    const text = body.toString('utf8').trim();
+    input = text === '' ? {} : JSON.parse(text);
+  } catch {
+    sendError(
+      res,
+      new CognitoError('SerializationException', 'Start of structure or map found where not expected.'),
+    );
+    return;
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    sendError(res, new CognitoError('SerializationException', 'Start of list found where not expected'));
+    return;
+  }
+  try {
+    const output = await operation(deps.ctx, input as Input);
+    sendJson(res, 200, output, JSON_11);
+  } catch (err) {
+    if (!(err instanceof CognitoError)) throw err;
+    sendError(res, err);
+  } finally {
+    if (!READ_ONLY.has(operationName)) deps.ctx.store.changed();
+  }
+}
+
+function handleGet(deps: HttpDeps, path: string, res: ServerResponse): void {
+  const { state } = deps.ctx.store;
+  const wellKnown = /^\/([\w-]+_[0-9A-Za-z]+)\/\.well-known\/(jwks\.json|openid-configuration)$/.exec(path);
+  if (wellKnown) {
+    const pool = state.pools.get(wellKnown[1] ?? '');
+    if (!pool) {
+      sendJson(res, 404, { message: 'User pool does not exist.' });
+    } else if (wellKnown[2] === 'jwks.json') {
+      sendJson(res, 200, { keys: [deps.ctx.keys.publicJwk] });
+    } else {
+      sendJson(res, 200, {
+        issuer: issuerOf(pool),
+        jwks_uri: `${deps.endpoint()}/${pool.id}/.well-known/jwks.json`,
+        id_token_signing_alg_values_supported: ['RS256'],
+        subject_types_supported: ['public'],
+        response_types_supported: ['code'],
+        scopes_supported: ['openid', 'email', 'phone', 'profile'],
+      });
+    }
+    return;
+  }
+  switch (path) {
+    case '/_local/health':
+      sendJson(res, 200, { ok: true });
+      return;
+    case '/_local/messages':
+      sendJson(res, 200, state.messages);
+      return;
+    case '/_local/inbox':
+      send(res, 200, renderInbox(state.messages), 'text/html; charset=utf-8', {
+        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+        'X-Content-Type-Options': 'nosniff',
+      });
+      return;
+    case '/_local/calls':
+      sendJson(res, 200, Object.fromEntries(deps.calls));
+      return;
+    default:
+      sendJson(res, 404, { message: 'Not found' });
+  }
+}
+
+/** The request listener of the emulator's node:http server. */
+export function createRequestListener(deps: HttpDeps) {
+  return function localCognitoRequest(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const route = async (): Promise<void> => {
+      if (req.method === 'POST' && path === '/') return handleOperation(deps, req, res);
+      if (req.method === 'GET') return handleGet(deps, path, res);
+      if (req.method === 'DELETE' && path === '/_local/calls') {
+        deps.calls.clear();
+        return sendJson(res, 200, {});
+      }
+      sendJson(res, 404, { message: 'Not found' });
+    };
+    route().catch((err: unknown) => {
+      deps.ctx.logger?.warn('local-cognito: internal error', { error: String(err) });
+      if (!res.headersSent) sendError(res, new CognitoError('InternalErrorException', 'Internal error', 500));
+      else res.destroy();
+    });
+  };
+}

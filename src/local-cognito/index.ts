@@ -1,0 +1,107 @@
+// The local Cognito emulator: startLocalCognito() runs a Cognito-compatible HTTP server on loopback.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequestListener } from './http-server.ts';
+import type { OpContext } from './operations/context.ts';
+import { ensureLocalPool, type LocalPoolInfo } from './seed.ts';
+import { ChallengeSessions } from './sessions.ts';
+import { StateStore, type EmulatorLogger, type SentMessage } from './state.ts';
+import { SigningKeys } from './tokens.ts';
+
+export type { LocalPoolInfo } from './seed.ts';
+export type { SentMessage } from './state.ts';
+
+export interface LocalCognitoOptions {
+  /** Interface to listen on; default '127.0.0.1' (docker uses '0.0.0.0'). */
+  host?: string;
+  /** Port; default 9229; 0 = any free port. */
+  port?: number;
+  /** Where state is kept (created if missing); undefined = memory only. */
+  dataDir?: string;
+  /** ms since epoch; default Date.now. Everything time-based uses it (iat/exp, lockout, codes, sessions). */
+  clock?: () => number;
+  logger?: EmulatorLogger;
+}
+
+export interface LocalCognito {
+  /** e.g. 'http://127.0.0.1:9229' */
+  endpoint: string;
+  /** 'us-east-1' for seeded pools. */
+  region: string;
+  /** Idempotent: the seeded pool+client+demo user of local mode, created on first call, then loaded from dataDir. */
+  ensureLocalPool(): Promise<LocalPoolInfo>;
+  /** How many times each operation (e.g. 'InitiateAuth') was called since start or last resetCalls(). */
+  callCount(operation?: string): number;
+  resetCalls(): void;
+  /** What was "sent", oldest first. */
+  messages(): SentMessage[];
+  /** Stops the server, flushes state to disk. */
+  close(): Promise<void>;
+}
+
+const REGION = 'us-east-1';
+
+/** Starts the emulator and resolves once it is listening. */
+export async function startLocalCognito(options: LocalCognitoOptions = {}): Promise<LocalCognito> {
+  const host = options.host ?? '127.0.0.1';
+  const clock = options.clock ?? Date.now;
+  const store = await StateStore.open(options.dataDir, clock, options.logger);
+  const keys = await SigningKeys.load(options.dataDir);
+  const ctx: OpContext = {
+    store,
+    keys,
+    clock,
+    sessions: new ChallengeSessions(),
+    region: REGION,
+    logger: options.logger,
+  };
+  const calls = new Map<string, number>();
+  let endpoint = '';
+  const server = createServer(createRequestListener({ ctx, calls, endpoint: () => endpoint }));
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 9229, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const reachableHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  endpoint = `http://${reachableHost}:${port}`;
+  options.logger?.info('local-cognito: listening', { endpoint });
+
+  let seeding: Promise<LocalPoolInfo> | undefined;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint,
+    region: REGION,
+    ensureLocalPool() {
+      seeding ??= ensureLocalPool(ctx).catch((err: unknown) => {
+        seeding = undefined;
+        throw err;
+      });
+      return seeding;
+    },
+    callCount(operation) {
+      if (operation !== undefined) return calls.get(operation) ?? 0;
+      let total = 0;
+      for (const n of calls.values()) total += n;
+      return total;
+    },
+    resetCalls() {
+      calls.clear();
+    },
+    messages() {
+      return store.state.messages.map((m) => ({ ...m }));
+    },
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }).then(() => store.flush());
+      return closing;
+    },
+  };
+}

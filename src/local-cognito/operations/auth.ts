@@ -1,0 +1,254 @@
+// Sign-in: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge (NEW_PASSWORD_REQUIRED).
+import { CognitoError, invalidParameter, notAuthorized, userNotFound } from '../errors.ts';
+import { checkPassword, hashPassword, verifyPassword } from '../password.ts';
+import { checkSecretHash } from '../secret-hash.ts';
+import { mintTokens } from '../tokens.ts';
+import type { ClientRecord, PoolRecord, UserRecord } from '../state.ts';
+import {
+  checkAttributeName,
+  findUser,
+  getClient,
+  optString,
+  reqString,
+  setAttr,
+  stringMap,
+  type Input,
+  type OpContext,
+} from './context.ts';
+import { findRefreshToken, issueRefreshToken } from './refresh-tokens.ts';
+
+const AUTH_FLOWS = [
+  'USER_SRP_AUTH',
+  'REFRESH_TOKEN_AUTH',
+  'REFRESH_TOKEN',
+  'CUSTOM_AUTH',
+  'ADMIN_NO_SRP_AUTH',
+  'USER_PASSWORD_AUTH',
+  'ADMIN_USER_PASSWORD_AUTH',
+  'USER_AUTH',
+];
+
+const LOCKOUT_AFTER = 5;
+const LOCKOUT_MAX_MS = 15 * 60 * 1000;
+
+function requireFlow(client: ClientRecord, flow: string): void {
+  const flows = client.explicitAuthFlows;
+  if (!flows.includes(`ALLOW_${flow}`) && !flows.includes(flow)) {
+    throw invalidParameter(`${flow} flow not enabled for this client`);
+  }
+}
+
+function requiredParam(params: Map<string, string>, name: string): string {
+  const value = params.get(name);
+  if (value === undefined || value === '') throw invalidParameter(`Missing required parameter ${name}`);
+  return value;
+}
+
+/** A full sign-in: a new refresh token and the ID and access tokens minted from it. */
+async function signedIn(ctx: OpContext, pool: PoolRecord, client: ClientRecord, user: UserRecord) {
+  const { origin, refreshToken } = issueRefreshToken(ctx, pool, client, user);
+  const minted = await mintTokens(ctx.keys, pool, client, user, origin, ctx.clock());
+  return {
+    ChallengeParameters: {},
+    AuthenticationResult: {
+      AccessToken: minted.accessToken,
+      ExpiresIn: minted.expiresIn,
+      TokenType: 'Bearer',
+      IdToken: minted.idToken,
+      RefreshToken: refreshToken,
+    },
+  };
+}
+
+/** One more failed password: after LOCKOUT_AFTER in a row, a lock of 1 s doubling per failure up to 15 min. */
+function recordFailure(user: UserRecord, now: number): void {
+  user.failedAttempts += 1;
+  if (user.failedAttempts >= LOCKOUT_AFTER) {
+    const ms = Math.min(1000 * 2 ** (user.failedAttempts - LOCKOUT_AFTER), LOCKOUT_MAX_MS);
+    user.lockedUntil = now + ms;
+  }
+}
+
+/** The attributes Cognito lists in NEW_PASSWORD_REQUIRED's `userAttributes`. */
+function challengeAttributes(user: UserRecord): string {
+  const out: Record<string, string> = {};
+  for (const a of user.attributes) if (a.Name !== 'sub') out[a.Name] = a.Value;
+  return JSON.stringify(out);
+}
+
+async function userPasswordAuth(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  params: Map<string, string>,
+): Promise<object> {
+  requireFlow(client, 'USER_PASSWORD_AUTH');
+  const username = requiredParam(params, 'USERNAME');
+  checkSecretHash(client, username, params.get('SECRET_HASH'));
+  const password = requiredParam(params, 'PASSWORD');
+  const user = findUser(pool, username);
+  if (!user) {
+    await verifyPassword(password, undefined); // same work as a real check, so timing does not tell
+    if (client.preventUserExistenceErrors === 'ENABLED')
+      throw notAuthorized('Incorrect username or password.');
+    throw userNotFound();
+  }
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  if (user.lockedUntil > ctx.clock()) throw notAuthorized('Password attempts exceeded');
+  const ok = await verifyPassword(password, user.passwordHash);
+  const now = ctx.clock();
+  // Parallel guesses: failures recorded while this one was hashing may have locked the account.
+  if (user.lockedUntil > now) throw notAuthorized('Password attempts exceeded');
+  if (!ok) {
+    recordFailure(user, now);
+    throw notAuthorized('Incorrect username or password.');
+  }
+  user.failedAttempts = 0;
+  user.lockedUntil = 0;
+  if (user.status === 'UNCONFIRMED')
+    throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
+  if (user.status === 'RESET_REQUIRED') {
+    throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
+  }
+  if (user.status === 'FORCE_CHANGE_PASSWORD') {
+    if (user.tempPasswordExpiresAt !== undefined && now > user.tempPasswordExpiresAt) {
+      throw notAuthorized('Temporary password has expired and must be reset by an administrator.');
+    }
+    const session = ctx.sessions.create(
+      {
+        poolId: pool.id,
+        clientId: client.clientId,
+        username: user.username,
+        challengeName: 'NEW_PASSWORD_REQUIRED',
+      },
+      now,
+      client.authSessionValidity,
+    );
+    return {
+      ChallengeName: 'NEW_PASSWORD_REQUIRED',
+      Session: session,
+      ChallengeParameters: {
+        USER_ID_FOR_SRP: user.username,
+        requiredAttributes: '[]',
+        userAttributes: challengeAttributes(user),
+      },
+    };
+  }
+  return signedIn(ctx, pool, client, user);
+}
+
+/** New ID and access tokens for a refresh token; the SECRET_HASH is over the internal username. */
+async function refreshTokenAuth(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  params: Map<string, string>,
+): Promise<object> {
+  requireFlow(client, 'REFRESH_TOKEN_AUTH');
+  const token = requiredParam(params, 'REFRESH_TOKEN');
+  const hash = params.get('SECRET_HASH');
+  if (client.clientSecret && !hash) {
+    throw notAuthorized(
+      `Client ${client.clientId} is configured with secret but SECRET_HASH was not received`,
+    );
+  }
+  const record = findRefreshToken(ctx, token);
+  if (!record || record.poolId !== pool.id || record.clientId !== client.clientId) {
+    throw notAuthorized('Invalid Refresh Token');
+  }
+  checkSecretHash(client, record.username, hash);
+  if (record.revoked) throw notAuthorized('Refresh Token has been revoked');
+  const now = ctx.clock();
+  if (record.expiresAt <= now) throw notAuthorized('Refresh Token has expired');
+  const user = pool.users.get(record.username.toLowerCase());
+  if (!user) throw notAuthorized('Invalid Refresh Token');
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  const minted = await mintTokens(ctx.keys, pool, client, user, record, now);
+  return {
+    ChallengeParameters: {},
+    AuthenticationResult: {
+      AccessToken: minted.accessToken,
+      ExpiresIn: minted.expiresIn,
+      TokenType: 'Bearer',
+      IdToken: minted.idToken,
+    },
+  };
+}
+
+export async function initiateAuth(ctx: OpContext, input: Input): Promise<object> {
+  const flow = reqString(input, 'AuthFlow');
+  const clientId = reqString(input, 'ClientId');
+  if (!AUTH_FLOWS.includes(flow)) {
+    throw invalidParameter(
+      `1 validation error detected: Value '${flow}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [${AUTH_FLOWS.join(', ')}]`,
+    );
+  }
+  const { pool, client } = getClient(ctx, clientId);
+  const params = stringMap(input, 'AuthParameters');
+  switch (flow) {
+    case 'USER_PASSWORD_AUTH':
+      return userPasswordAuth(ctx, pool, client, params);
+    case 'REFRESH_TOKEN_AUTH':
+    case 'REFRESH_TOKEN':
+      return refreshTokenAuth(ctx, pool, client, params);
+    case 'ADMIN_NO_SRP_AUTH':
+    case 'ADMIN_USER_PASSWORD_AUTH':
+      throw invalidParameter('Initiate Auth method not supported.');
+    default:
+      requireFlow(client, flow);
+      throw invalidParameter(`${flow} is not supported by the local Cognito emulator yet`);
+  }
+}
+
+async function newPasswordRequired(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord,
+  responses: Map<string, string>,
+): Promise<object> {
+  const newPassword = requiredParam(responses, 'NEW_PASSWORD');
+  checkPassword(pool.passwordPolicy, newPassword);
+  for (const [key, value] of responses) {
+    if (!key.startsWith('userAttributes.')) continue;
+    const name = key.slice('userAttributes.'.length);
+    checkAttributeName(name);
+    if (name === 'sub') throw invalidParameter(`Cannot modify an immutable attribute: ${name}`);
+    setAttr(user, name, value);
+  }
+  user.passwordHash = await hashPassword(newPassword);
+  user.status = 'CONFIRMED';
+  user.tempPasswordExpiresAt = undefined;
+  user.modifiedAt = ctx.clock();
+  return signedIn(ctx, pool, client, user);
+}
+
+export async function respondToAuthChallenge(ctx: OpContext, input: Input): Promise<object> {
+  const clientId = reqString(input, 'ClientId');
+  const challengeName = reqString(input, 'ChallengeName');
+  const { pool, client } = getClient(ctx, clientId);
+  const responses = stringMap(input, 'ChallengeResponses');
+  const username = requiredParam(responses, 'USERNAME');
+  checkSecretHash(client, username, responses.get('SECRET_HASH'));
+  const sessionId = optString(input, 'Session');
+  if (!sessionId) throw notAuthorized('Invalid session for the user.');
+  const session = ctx.sessions.get(sessionId, client.clientId, challengeName, ctx.clock());
+  const user = findUser(pool, username);
+  if (!user || user.username !== session.username || session.poolId !== pool.id) {
+    throw notAuthorized('Invalid session for the user.');
+  }
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  switch (challengeName) {
+    case 'NEW_PASSWORD_REQUIRED': {
+      ctx.sessions.consume(session); // before any await: a concurrent answer with it must fail
+      try {
+        return await newPasswordRequired(ctx, pool, client, user, responses);
+      } catch (err) {
+        ctx.sessions.release(session); // a rejected new password may be retried in the same session
+        throw err;
+      }
+    }
+    default:
+      throw invalidParameter(`${challengeName} is not supported by the local Cognito emulator yet`);
+  }
+}

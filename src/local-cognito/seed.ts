@@ -1,0 +1,112 @@
+// The pool, app client, group and demo user that local mode runs on, created once and kept in the data dir.
+import { generatePassword, DEFAULT_PASSWORD_POLICY } from './password.ts';
+import type { OpContext } from './operations/context.ts';
+import { createUserPool, createUserPoolClient, setUserPoolMfaConfig } from './operations/pools.ts';
+import { adminCreateUser, adminSetUserPassword } from './operations/users.ts';
+import { adminAddUserToGroup, createGroup } from './operations/groups.ts';
+
+/** What the app needs to talk to the seeded pool. */
+export interface LocalPoolInfo {
+  userPoolId: string;
+  clientId: string;
+  clientSecret: string;
+  region: string;
+  demoUser: { email: string; password: string };
+}
+
+const DEMO_EMAIL = 'demo@example.com';
+
+/** Returns the seeded pool, creating it (and its client, group and demo user) when missing. */
+export async function ensureLocalPool(ctx: OpContext): Promise<LocalPoolInfo> {
+  const { state } = ctx.store;
+  const seed = state.local;
+  const pool = seed && state.pools.get(seed.userPoolId);
+  const client = seed && pool?.clients.get(seed.clientId);
+  if (seed && pool && client?.clientSecret) {
+    return {
+      userPoolId: pool.id,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      region: pool.region,
+      demoUser: { email: seed.demoEmail, password: seed.demoPassword },
+    };
+  }
+  const created = createUserPool(ctx, {
+    PoolName: 'local',
+    UsernameAttributes: ['email'],
+    AutoVerifiedAttributes: ['email'],
+    Policies: { PasswordPolicy: DEFAULT_PASSWORD_POLICY },
+    MfaConfiguration: 'OFF',
+    AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+    UsernameConfiguration: { CaseSensitive: false },
+  }) as { UserPool: { Id: string } };
+  const userPoolId = created.UserPool.Id;
+  setUserPoolMfaConfig(ctx, {
+    UserPoolId: userPoolId,
+    MfaConfiguration: 'OPTIONAL',
+    SoftwareTokenMfaConfiguration: { Enabled: true },
+    SmsMfaConfiguration: {
+      SmsAuthenticationMessage: 'Your code is {####}',
+      SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::000000000000:role/local-sms', ExternalId: 'local' },
+    },
+    EmailMfaConfiguration: { Message: 'Your code is {####}', Subject: 'Your sign-in code' },
+  });
+  const appClient = createUserPoolClient(ctx, {
+    UserPoolId: userPoolId,
+    ClientName: 'local-app',
+    GenerateSecret: true,
+    ExplicitAuthFlows: [
+      'ALLOW_USER_PASSWORD_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+      'ALLOW_USER_SRP_AUTH',
+      'ALLOW_USER_AUTH',
+    ],
+    PreventUserExistenceErrors: 'ENABLED',
+    EnableTokenRevocation: true,
+    CallbackURLs: ['http://localhost:3000/callback'],
+    LogoutURLs: ['http://localhost:3000/'],
+    AllowedOAuthFlows: ['code'],
+    AllowedOAuthScopes: ['openid', 'email', 'profile'],
+    AllowedOAuthFlowsUserPoolClient: true,
+    SupportedIdentityProviders: ['COGNITO'],
+    AccessTokenValidity: 60,
+    IdTokenValidity: 60,
+    RefreshTokenValidity: 30,
+    TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+  }) as { UserPoolClient: { ClientId: string; ClientSecret: string } };
+  createGroup(ctx, { UserPoolId: userPoolId, GroupName: 'demo', Description: 'Demo users' });
+  const demoPassword = generatePassword(DEFAULT_PASSWORD_POLICY);
+  await adminCreateUser(ctx, {
+    UserPoolId: userPoolId,
+    Username: DEMO_EMAIL,
+    MessageAction: 'SUPPRESS',
+    UserAttributes: [
+      { Name: 'email', Value: DEMO_EMAIL },
+      { Name: 'email_verified', Value: 'true' },
+      { Name: 'name', Value: 'Demo User' },
+    ],
+  });
+  await adminSetUserPassword(ctx, {
+    UserPoolId: userPoolId,
+    Username: DEMO_EMAIL,
+    Password: demoPassword,
+    Permanent: true,
+  });
+  adminAddUserToGroup(ctx, { UserPoolId: userPoolId, Username: DEMO_EMAIL, GroupName: 'demo' });
+  state.local = {
+    userPoolId,
+    clientId: appClient.UserPoolClient.ClientId,
+    demoEmail: DEMO_EMAIL,
+    demoPassword,
+  };
+  ctx.store.changed();
+  await ctx.store.flush();
+  ctx.logger?.info('local-cognito: seeded the local pool', { userPoolId });
+  return {
+    userPoolId,
+    clientId: appClient.UserPoolClient.ClientId,
+    clientSecret: appClient.UserPoolClient.ClientSecret,
+    region: ctx.region,
+    demoUser: { email: DEMO_EMAIL, password: demoPassword },
+  };
+}

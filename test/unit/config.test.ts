@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+const KEY = 'k'.repeat(40);
+const cloud = {
+  COGNITO_USER_POOL_ID: 'eu-west-1_AbC123xyz',
+  COGNITO_CLIENT_ID: 'abcdefghijklmnopqrstuvwxyz',
+  COGNITO_CLIENT_SECRET: 'secret',
+  SESSION_KEYS: KEY,
+};
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+test('nothing configured means local mode with defaults', () => {
+  const config = loadConfig({});
+  assert.equal(config.mode, 'local');
+  assert.equal(config.port, 3000);
+  assert.equal(config.appBaseUrl.origin, 'http://localhost:3000');
+  assert.equal(config.secureCookies, false);
+  assert.equal(config.localCognito.port, 9229);
+  assert.equal(config.cognito, undefined);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('cloud mode takes the region from the pool id', () => {
+  const config = loadConfig({ ...cloud, APP_BASE_URL: 'https://login.example.com' });
+  assert.equal(config.mode, 'cloud');
+  assert.equal(config.cognito?.region, 'eu-west-1');
+  assert.equal(config.secureCookies, true);
+  assert.deepEqual(config.session.keys, [KEY]);
+});
+
+test('one error names every bad variable', () => {
+  const list = problems({
+    PORT: 'abc',
+    LOGIN_MODE: 'weird',
+    COGNITO_USER_POOL_ID: 'nope',
+    LOG_LEVEL: 'loud',
+  });
+  const text = list.join('\n');
+  for (const name of ['PORT', 'LOGIN_MODE', 'COGNITO_USER_POOL_ID', 'LOG_LEVEL', 'COGNITO_CLIENT_ID']) {
+    assert.match(text, new RegExp(name), `${name} not named in:\n${text}`);
+  }
+});
+
+test('the message of the error lists each problem on its own line', () => {
+  try {
+    loadConfig({ PORT: '-1', AUTH_FLOW: 'USER_SRP_AUTH' });
+    assert.fail('expected an error');
+  } catch (err) {
+    assert.match((err as Error).message, /^Invalid configuration:\n {2}- PORT: .*\n {2}- AUTH_FLOW: /);
+  }
+});
+
+test('a partial Cognito configuration names the missing variables', () => {
+  const list = problems({ COGNITO_USER_POOL_ID: 'eu-west-1_AbC123xyz' });
+  assert.ok(list.some((p) => p.startsWith('COGNITO_CLIENT_ID')));
+  assert.ok(list.some((p) => p.startsWith('COGNITO_CLIENT_SECRET')));
+  assert.ok(list.some((p) => p.startsWith('SESSION_KEYS')));
+});
+
+test('production refuses local mode, emulator endpoints and plain http', () => {
+  assert.ok(problems({ NODE_ENV: 'production' }).some((p) => p.startsWith('COGNITO_USER_POOL_ID')));
+  const list = problems({
+    ...cloud,
+    NODE_ENV: 'production',
+    COGNITO_ENDPOINT: 'http://127.0.0.1:9229',
+    APP_BASE_URL: 'http://login.example.com',
+  });
+  assert.ok(list.some((p) => p.startsWith('COGNITO_ENDPOINT')));
+  assert.ok(list.some((p) => p.startsWith('APP_BASE_URL')));
+});
+
+test('short session keys and a region that does not match the pool are refused', () => {
+  const list = problems({ ...cloud, SESSION_KEYS: 'short', COGNITO_REGION: 'us-east-1' });
+  assert.ok(list.some((p) => p.startsWith('SESSION_KEYS')));
+  assert.ok(list.some((p) => p.startsWith('COGNITO_REGION')));
+});
+
+test('a hosted UI domain must not carry a scheme', () => {
+  assert.ok(
+    problems({ ...cloud, COGNITO_DOMAIN: 'https://auth.example.com' }).some((p) =>
+      p.startsWith('COGNITO_DOMAIN'),
+    ),
+  );
+  assert.equal(
+    loadConfig({ ...cloud, COGNITO_DOMAIN: 'auth.example.com' }).cognito?.domain,
+    'auth.example.com',
+  );
+});
