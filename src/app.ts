@@ -18,6 +18,7 @@ import { errorHandler } from './middleware/error-handler.ts';
 import { formBody } from './middleware/form-body.ts';
 import { HttpError } from './middleware/http-error.ts';
 import { noStore, securityHeaders } from './middleware/security-headers.ts';
+import { createLoginThrottle, type LoginThrottle } from './rate-limit/login-throttle.ts';
 import type { SessionStore } from './session/memory-store.ts';
 import { sessionMiddleware } from './session/session-middleware.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   sessionStore: SessionStore;
   logger: Logger;
   clock?: () => number;
+  /** Failed sign-ins per account; in memory unless given. */
+  loginThrottle?: LoginThrottle;
   /** Where the local emulator's inbox is, shown in the footer in local mode. */
   localInboxUrl?: string;
 }
@@ -51,6 +54,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     refresher: createTokenRefresher(deps.cognito, deps.verifier),
     sessionStore: deps.sessionStore,
     renderer,
+    loginThrottle: deps.loginThrottle ?? createLoginThrottle(),
     logger: deps.logger,
     clock: deps.clock ?? Date.now,
   };

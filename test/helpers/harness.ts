@@ -8,6 +8,7 @@ import { createTokenVerifier } from '../../src/cognito/verifier.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { LoginThrottle } from '../../src/rate-limit/login-throttle.ts';
 import { MemorySessionStore } from '../../src/session/memory-store.ts';
 import { Browser } from './browser.ts';
 
@@ -35,7 +36,12 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  loginThrottle?: LoginThrottle;
+}
+
+export async function startHarness({ env = {}, loginThrottle }: HarnessOptions = {}): Promise<Harness> {
   const clock = new TestClock();
   const emulator = await startLocalCognito({ port: 0, clock: clock.now });
   const pool = await emulator.ensureLocalPool();
@@ -75,6 +81,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     sessionStore: store,
     logger,
     clock: clock.now,
+    loginThrottle,
   });
   const handle = app.callback();
   server.on('request', (req, res) => void handle(req, res));

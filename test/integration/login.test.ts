@@ -4,6 +4,7 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { adminClient, createConfirmedUser, globalSignOut } from '../helpers/admin.ts';
 import { Browser, csrfOf } from '../helpers/browser.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { createLoginThrottle } from '../../src/rate-limit/login-throttle.ts';
 
 let h: Harness;
 before(async () => {
@@ -96,10 +97,52 @@ describe('sign in', () => {
     const locked = await b.post('/login', { _csrf: csrf, username, password: 'Wrong-password-1' });
     assert.equal(locked.status, 429);
     assert.match(locked.body, /temporarily locked/);
+    assert.ok(Number(locked.headers.get('retry-after')) > 0);
     const right = await b.post('/login', { _csrf: csrf, username, password: PASSWORD });
     assert.equal(right.status, 429);
-    assert.equal(sessionCookie(b) !== undefined, true);
+    assert.equal(h.emulator.callCount('InitiateAuth'), 5, 'refused before Cognito once locked');
     assert.equal((await b.get('/account')).status, 302);
+  });
+
+  test('an unknown account locks exactly like a known one, so locking tells nothing', async () => {
+    const b = h.browser();
+    const csrf = csrfOf((await b.get('/login')).body);
+    const { username: known } = await createUser('lock-known');
+    const unknown = `lock-unknown-${Date.now()}@example.com`;
+    const attempt = (username: string) =>
+      b.post('/login', { _csrf: csrf, username, password: 'Wrong-password-1' });
+    for (let i = 0; i < 5; i++) {
+      await attempt(known);
+      await attempt(unknown);
+    }
+    const [k, u] = [await attempt(known), await attempt(unknown)];
+    assert.equal(k.status, 429);
+    assert.equal(u.status, k.status);
+    const strip = (s: string) => s.replace(/value="[^"]*@example\.com"/, 'value="X"');
+    assert.equal(strip(u.body), strip(k.body));
+  });
+
+  test("Cognito's own lockout (reached past our counter) shows the same locked page", async () => {
+    const lenient = await startHarness({
+      loginThrottle: createLoginThrottle({ maxFailures: 1000, windowSeconds: 60 }),
+    });
+    try {
+      const b = lenient.browser();
+      const csrf = csrfOf((await b.get('/login')).body);
+      const username = lenient.pool.demoUser.email;
+      for (let i = 0; i < 5; i++)
+        await b.post('/login', { _csrf: csrf, username, password: 'Wrong-password-1' });
+      const locked = await b.post('/login', {
+        _csrf: csrf,
+        username,
+        password: lenient.pool.demoUser.password,
+      });
+      assert.equal(locked.status, 429);
+      assert.match(locked.body, /temporarily locked/);
+      assert.equal(lenient.emulator.callCount('InitiateAuth'), 6, 'this time Cognito said it');
+    } finally {
+      await lenient.close();
+    }
   });
 
   test('empty fields are named without calling Cognito', async () => {

@@ -38,7 +38,7 @@ function statusFor(code: AuthErrorCode): number {
 }
 
 export function loginHandlers(deps: FlowDeps) {
-  const { cognito, verifier, renderer, logger, clock } = deps;
+  const { cognito, verifier, renderer, logger, clock, loginThrottle } = deps;
 
   function showForm(ctx: Context, status: number, username: string, errors: FieldError[]): void {
     const returnTo = safeReturnTo(ctx.query.returnTo);
@@ -82,11 +82,17 @@ export function loginHandlers(deps: FlowDeps) {
     loginPost: async (ctx: Context): Promise<void> => {
       const { value, errors } = parseLoginForm(ctx.state.form ?? {});
       if (errors.length > 0) return showForm(ctx, 400, value.username, errors);
+      const waitMs = await loginThrottle.blockedFor(value.username);
+      if (waitMs > 0) {
+        ctx.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+        return showForm(ctx, 429, value.username, [formError('errors.ACCOUNT_LOCKED')]);
+      }
       let result: SignInResult;
       try {
         result = await cognito.signInWithPassword(value.username, value.password);
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
+        if (err.code === 'INVALID_CREDENTIALS') await loginThrottle.failed(value.username);
         if (OUTAGES.has(err.code)) throw err;
         if (err.code === 'MISCONFIGURED') {
           logger.error(
@@ -97,6 +103,7 @@ export function loginHandlers(deps: FlowDeps) {
         }
         return showForm(ctx, statusFor(err.code), value.username, [formError(messageFor(err.code))]);
       }
+      await loginThrottle.succeeded(value.username);
       if (result.kind === 'tokens') return completeSignIn(ctx, result);
       // Challenges get their own pages in a later version; until then, fail closed and keep nothing.
       logger.warn({ challenge: result.challengeName }, 'sign-in challenge not supported');
