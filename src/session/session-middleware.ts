@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import createSession from 'koa-session';
 import type { Config } from '../config.ts';
+import { HttpError } from '../middleware/http-error.ts';
 import type { SessionStore } from './memory-store.ts';
 
 /** The session cookie's name: `__Host-` prefixed whenever the public origin is https. */
@@ -29,13 +30,23 @@ export function sessionMiddleware(app: Koa, config: Config, store: SessionStore)
       overwrite: true,
       genid: newSessionId,
       store: {
-        get: (key: string) => (isSessionId(key) ? store.get(key) : Promise.resolve(undefined)),
-        set: (key: string, sess: Record<string, unknown>, maxAge: number) => store.set(key, sess, maxAge),
-        destroy: (key: string) => store.destroy(key),
+        get: (key: string) => (isSessionId(key) ? unavailableOnError(store.get(key)) : Promise.resolve(undefined)),
+        set: (key: string, sess: Record<string, unknown>, maxAge: number) =>
+          unavailableOnError(store.set(key, sess, maxAge)),
+        destroy: (key: string) => unavailableOnError(store.destroy(key)),
       },
     },
     app,
   );
+}
+
+/** A store that fails means nobody can be signed in: fail closed with a 503, never a 500 or a silent anonymous. */
+async function unavailableOnError<T>(operation: Promise<T>): Promise<T> {
+  try {
+    return await operation;
+  } catch (err) {
+    throw new HttpError(503, `session store unavailable: ${(err as Error).message}`, 5);
+  }
 }
 
 /** Only ids we could have made reach the store; a malformed cookie is simply anonymous. */
