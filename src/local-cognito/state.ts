@@ -98,6 +98,11 @@ export interface PoolRecord {
   usernameAttributes: string[];
   aliasAttributes: string[];
   autoVerifiedAttributes: string[];
+  /**
+   * UsernameConfiguration.CaseSensitive: true (Cognito's default when CreateUserPool omits it) matches
+   * usernames and the email alias exactly; false matches them in any capitalization. Fixed at creation.
+   */
+  caseSensitive: boolean;
   passwordPolicy: PasswordPolicy;
   mfaConfiguration: 'OFF' | 'ON' | 'OPTIONAL';
   softwareTokenMfaEnabled: boolean;
@@ -106,10 +111,17 @@ export interface PoolRecord {
   /** Every other member given at creation or update, echoed back by DescribeUserPool. */
   extra: Record<string, unknown>;
   clients: Map<string, ClientRecord>;
-  /** Keyed by lower-cased internal username. */
+  /** Keyed by `userKey(pool, internal username)`. */
   users: Map<string, UserRecord>;
   groups: Map<string, GroupRecord>;
 }
+
+/**
+ * The one way a name typed for this pool (username or email alias) becomes a comparable key, and the key of
+ * `pool.users`: as given in case-sensitive pools, lower-cased in case-insensitive ones.
+ */
+export const userKey = (pool: Pick<PoolRecord, 'caseSensitive'>, name: string): string =>
+  pool.caseSensitive ? name : name.toLowerCase();
 
 /** One sign-in's refresh token, keyed by its `origin_jti`; the token itself is kept only as a hash. */
 export interface RefreshRecord {
@@ -151,7 +163,9 @@ export const emptyState = (): State => ({
 
 const MAX_MESSAGES = 1000;
 
-type SerializedPool = Omit<PoolRecord, 'clients' | 'users' | 'groups'> & {
+type SerializedPool = Omit<PoolRecord, 'clients' | 'users' | 'groups' | 'caseSensitive'> & {
+  /** Absent in state files written before it was stored: see `loadedCaseSensitive`. */
+  caseSensitive?: boolean;
   clients: ClientRecord[];
   users: UserRecord[];
   groups: GroupRecord[];
@@ -181,15 +195,33 @@ function serialize(state: State, now: number): SerializedState {
   };
 }
 
+/**
+ * A pool's case sensitivity as loaded. Older state files lack `caseSensitive` but kept the
+ * UsernameConfiguration given at creation in `extra` (the seeded pool's is CaseSensitive false, and it
+ * stays case-insensitive even without it); any other pool gets Cognito's default, case-sensitive.
+ */
+function loadedCaseSensitive(pool: SerializedPool, local: LocalSeed | undefined): boolean {
+  if (typeof pool.caseSensitive === 'boolean') return pool.caseSensitive;
+  const legacy = (pool.extra.UsernameConfiguration as { CaseSensitive?: unknown } | undefined)?.CaseSensitive;
+  if (typeof legacy === 'boolean') return legacy;
+  return pool.id !== local?.userPoolId;
+}
+
 function deserialize(data: SerializedState): State {
   const pools = new Map<string, PoolRecord>();
-  for (const pool of data.pools) {
-    pools.set(pool.id, {
-      ...pool,
-      clients: new Map(pool.clients.map((c) => [c.clientId, c])),
-      users: new Map(pool.users.map((u) => [u.username.toLowerCase(), u])),
-      groups: new Map(pool.groups.map((g) => [g.name, g])),
-    });
+  for (const serialized of data.pools) {
+    const extra = { ...serialized.extra };
+    delete extra.UsernameConfiguration; // now a typed field (older files kept it here)
+    const pool: PoolRecord = {
+      ...serialized,
+      caseSensitive: loadedCaseSensitive(serialized, data.local),
+      extra,
+      clients: new Map(serialized.clients.map((c) => [c.clientId, c])),
+      users: new Map(),
+      groups: new Map(serialized.groups.map((g) => [g.name, g])),
+    };
+    for (const user of serialized.users) pool.users.set(userKey(pool, user.username), user);
+    pools.set(pool.id, pool);
   }
   return {
     pools,

@@ -3,7 +3,7 @@ import { CognitoError, invalidParameter, notAuthorized, userNotFound } from '../
 import { checkPassword, hashPassword, verifyPassword } from '../password.ts';
 import { checkSecretHash } from '../secret-hash.ts';
 import { mintTokens } from '../tokens.ts';
-import type { ClientRecord, PoolRecord, UserRecord } from '../state.ts';
+import { userKey, type ClientRecord, type PoolRecord, type UserRecord } from '../state.ts';
 import {
   checkAttributeName,
   findUser,
@@ -160,7 +160,7 @@ async function refreshTokenAuth(
   if (record.revoked) throw notAuthorized('Refresh Token has been revoked');
   const now = ctx.clock();
   if (record.expiresAt <= now) throw notAuthorized('Refresh Token has expired');
-  const user = pool.users.get(record.username.toLowerCase());
+  const user = pool.users.get(userKey(pool, record.username));
   if (!user) throw notAuthorized('Invalid Refresh Token');
   if (!user.enabled) throw notAuthorized('User is disabled.');
   const minted = await mintTokens(ctx.keys, pool, client, user, record, now);

@@ -8,14 +8,15 @@ import {
   userNotFound,
 } from '../errors.ts';
 import type { ChallengeSessions } from '../sessions.ts';
-import type {
-  Attribute,
-  ClientRecord,
-  EmulatorLogger,
-  PoolRecord,
-  SentMessage,
-  StateStore,
-  UserRecord,
+import {
+  userKey,
+  type Attribute,
+  type ClientRecord,
+  type EmulatorLogger,
+  type PoolRecord,
+  type SentMessage,
+  type StateStore,
+  type UserRecord,
 } from '../state.ts';
 import type { SigningKeys } from '../tokens.ts';
 import { newNumericCode } from '../ids.ts';
@@ -180,17 +181,22 @@ export const usesEmailAsUsername = (pool: PoolRecord): boolean => pool.usernameA
 
 /**
  * Finds a user by internal username, or by email where the pool allows it: as the username attribute,
- * or as a (verified) alias.
+ * or as a (verified) alias. Names compare through `userKey`, so the pool's case sensitivity decides.
+ * The email match scans the pool's users: attributes change in many places (setAttr, confirmation,
+ * deletion), and an index that fell behind one of them could resolve a name to the wrong account.
  */
 export function findUser(pool: PoolRecord, name: string): UserRecord | undefined {
-  const key = name.toLowerCase();
+  const key = userKey(pool, name);
   const direct = pool.users.get(key);
   if (direct) return direct;
+  const emailMatches = (u: UserRecord): boolean => {
+    const email = getAttr(u, 'email');
+    return email !== undefined && userKey(pool, email) === key;
+  };
   const byEmail = usesEmailAsUsername(pool)
-    ? (u: UserRecord) => getAttr(u, 'email')?.toLowerCase() === key
+    ? emailMatches
     : pool.aliasAttributes.includes('email')
-      ? (u: UserRecord) =>
-          getAttr(u, 'email')?.toLowerCase() === key && getAttr(u, 'email_verified') === 'true'
+      ? (u: UserRecord) => emailMatches(u) && getAttr(u, 'email_verified') === 'true'
       : undefined;
   if (!byEmail || !key.includes('@')) return undefined;
   for (const user of pool.users.values()) if (byEmail(user)) return user;

@@ -26,6 +26,7 @@ const POOL_TYPED = new Set([
   'AliasAttributes',
   'AutoVerifiedAttributes',
   'MfaConfiguration',
+  'UsernameConfiguration',
 ]);
 
 function passwordPolicyOf(input: Input): PasswordPolicy {
@@ -51,6 +52,15 @@ function mfaConfigurationOf(input: Input): PoolRecord['mfaConfiguration'] {
   return value;
 }
 
+/** UsernameConfiguration.CaseSensitive; Cognito's default, true, when the structure is left out. */
+function caseSensitiveOf(input: Input): boolean {
+  const config = optObject(input, 'UsernameConfiguration');
+  if (config === undefined) return true;
+  const caseSensitive = optBoolean(config, 'CaseSensitive');
+  if (caseSensitive === undefined) throw missingMember('usernameConfiguration.caseSensitive');
+  return caseSensitive;
+}
+
 function extraOf(input: Input, typed: Set<string>): Record<string, unknown> {
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
@@ -74,6 +84,7 @@ export function describePool(pool: PoolRecord): object {
     ...(pool.usernameAttributes.length ? { UsernameAttributes: pool.usernameAttributes } : {}),
     ...(pool.aliasAttributes.length ? { AliasAttributes: pool.aliasAttributes } : {}),
     ...(pool.autoVerifiedAttributes.length ? { AutoVerifiedAttributes: pool.autoVerifiedAttributes } : {}),
+    UsernameConfiguration: { CaseSensitive: pool.caseSensitive },
     ...(pool.smsMfaConfiguration?.SmsConfiguration
       ? { SmsConfiguration: pool.smsMfaConfiguration.SmsConfiguration }
       : {}),
@@ -97,6 +108,7 @@ export function createUserPool(ctx: OpContext, input: Input): object {
     usernameAttributes,
     aliasAttributes,
     autoVerifiedAttributes: optStringList(input, 'AutoVerifiedAttributes') ?? [],
+    caseSensitive: caseSensitiveOf(input),
     passwordPolicy: passwordPolicyOf(input),
     mfaConfiguration: mfaConfigurationOf(input),
     softwareTokenMfaEnabled: false,
@@ -116,7 +128,10 @@ export function describeUserPool(ctx: OpContext, input: Input): object {
   return { UserPool: describePool(getPool(ctx, reqString(input, 'UserPoolId'))) };
 }
 
-/** As on Cognito, settings left out of the request go back to their defaults. */
+/**
+ * As on Cognito, settings left out of the request go back to their defaults. UsernameConfiguration is
+ * not among UpdateUserPool's members: case sensitivity stays what CreateUserPool set.
+ */
 export function updateUserPool(ctx: OpContext, input: Input): object {
   const pool = getPool(ctx, reqString(input, 'UserPoolId'));
   pool.passwordPolicy = passwordPolicyOf(input);

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { CognitoError, invalidParameter, userNotFound } from '../errors.ts';
 import { checkPassword, hashPassword } from '../password.ts';
 import { checkSecretHash } from '../secret-hash.ts';
-import type { ClientRecord, PoolRecord, UserRecord } from '../state.ts';
+import { userKey, type ClientRecord, type PoolRecord, type UserRecord } from '../state.ts';
 import {
   attributeList,
   findUser,
@@ -32,8 +32,8 @@ export async function signUp(ctx: OpContext, input: Input): Promise<object> {
   const user = newUserRecord(ctx, pool, username, attributes, 'UNCONFIRMED');
   user.passwordHash = await hashPassword(password);
   // The name was free before the await; make sure no concurrent sign-up took it meanwhile.
-  if (findUser(pool, username) || pool.users.has(user.username.toLowerCase())) throw usernameExists(pool);
-  pool.users.set(user.username.toLowerCase(), user);
+  if (findUser(pool, username) || pool.users.has(userKey(pool, user.username))) throw usernameExists(pool);
+  pool.users.set(userKey(pool, user.username), user);
   const delivery = verifiesEmail(pool, user) ? sendEmailCode(ctx, user, 'SIGN_UP') : undefined;
   return {
     UserConfirmed: false,

@@ -1,6 +1,6 @@
 // Calls authorized by the user's own tokens: GetUser, GlobalSignOut, and RevokeToken for a refresh token.
 import { CognitoError, notAuthorized, userNotFound } from '../errors.ts';
-import type { PoolRecord, UserRecord } from '../state.ts';
+import { userKey, type PoolRecord, type UserRecord } from '../state.ts';
 import { issuerOf } from '../tokens.ts';
 import { getClient, optString, reqString, type Input, type OpContext } from './context.ts';
 import { findRefreshToken, revokeAllForUser } from './refresh-tokens.ts';
@@ -22,7 +22,7 @@ export async function authenticateAccessToken(
   }
   const pool = ctx.store.state.pools.get(iss.slice(iss.lastIndexOf('/') + 1));
   if (!pool || issuerOf(pool) !== iss) throw notAuthorized('Invalid Access Token');
-  const user = pool.users.get(username.toLowerCase());
+  const user = pool.users.get(userKey(pool, username));
   if (!user) throw userNotFound();
   const origin = typeof originJti === 'string' ? ctx.store.state.refreshTokens.get(originJti) : undefined;
   if (!origin || origin.revoked) throw notAuthorized('Access Token has been revoked');

@@ -2,7 +2,14 @@
 import { CognitoError, invalidParameter, notAuthorized } from '../errors.ts';
 import { newUuid } from '../ids.ts';
 import { checkPassword, generatePassword, hashPassword } from '../password.ts';
-import type { Attribute, MfaPreferences, PoolRecord, UserRecord, UserStatus } from '../state.ts';
+import {
+  userKey,
+  type Attribute,
+  type MfaPreferences,
+  type PoolRecord,
+  type UserRecord,
+  type UserStatus,
+} from '../state.ts';
 import {
   attributeList,
   epochSeconds,
@@ -81,7 +88,7 @@ export function newUserRecord(
   };
   for (const a of attributes) if (a.Name !== 'sub') setAttr(user, a.Name, a.Value);
   if (emailPool) setAttr(user, 'email', typedUsername);
-  if (pool.users.has(user.username.toLowerCase())) throw usernameExists(pool);
+  if (pool.users.has(userKey(pool, user.username))) throw usernameExists(pool);
   return user;
 }
 
@@ -157,8 +164,8 @@ export async function adminCreateUser(ctx: OpContext, input: Input): Promise<obj
   );
   await setTemporaryPassword(ctx, pool, user, password);
   // The check above ran before the await: a concurrent create may have taken the name meanwhile.
-  if (findUser(pool, username) || pool.users.has(user.username.toLowerCase())) throw usernameExists(pool);
-  pool.users.set(user.username.toLowerCase(), user);
+  if (findUser(pool, username) || pool.users.has(userKey(pool, user.username))) throw usernameExists(pool);
+  pool.users.set(userKey(pool, user.username), user);
   if (action !== 'SUPPRESS')
     ctx.logger?.info('local-cognito: invitation not delivered (no inbox kind for it)', { username });
   return { User: userType(user) };
@@ -199,7 +206,7 @@ export function adminGetUser(ctx: OpContext, input: Input): object {
 export function adminDeleteUser(ctx: OpContext, input: Input): object {
   const pool = getPool(ctx, reqString(input, 'UserPoolId'));
   const user = requireUser(pool, reqString(input, 'Username'));
-  pool.users.delete(user.username.toLowerCase());
+  pool.users.delete(userKey(pool, user.username));
   forgetUser(ctx, pool, user);
   return {};
 }
