@@ -4,13 +4,17 @@ import { Router } from '@koa/router';
 import Koa from 'koa';
 import type { CognitoGateway } from './cognito/gateway.ts';
 import type { TokenVerifier } from './cognito/verifier.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { accountRoutes } from './flows/account/account-routes.ts';
 import { healthRoutes } from './flows/health/health-routes.ts';
 import { homeRoutes } from './flows/home/home-routes.ts';
 import { loginRoutes } from './flows/login/login-routes.ts';
 import { logoutRoutes } from './flows/logout/logout-routes.ts';
+import { confirmRoutes } from './flows/confirm/confirm-routes.ts';
+import { recoveryRoutes } from './flows/recovery/recovery-routes.ts';
+import { signupRoutes } from './flows/signup/signup-routes.ts';
 import type { FlowDeps } from './flows/types.ts';
+import { loadMessages } from './i18n/index.ts';
 import './koa-context.ts';
 import type { Logger } from './logger.ts';
 import { verifyCsrf } from './middleware/csrf.ts';
@@ -22,6 +26,7 @@ import { createLoginThrottle, type LoginThrottle } from './rate-limit/login-thro
 import type { SessionStore } from './session/memory-store.ts';
 import { sessionMiddleware } from './session/session-middleware.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { staticAssets } from './static-assets.ts';
 import { createRenderer, rendererOptionsFrom } from './views.ts';
 
@@ -31,6 +36,8 @@ export interface AppDeps {
   sessionStore: SessionStore;
   logger: Logger;
   clock?: () => number;
+  /** The pool's password policy (server.ts reads it at start); else the configured or Cognito's default one. */
+  passwordPolicy?: PasswordPolicy;
   /** Failed sign-ins per account; in memory unless given. */
   loginThrottle?: LoginThrottle;
   /** Where the local emulator's inbox is, shown in the footer in local mode. */
@@ -46,7 +53,17 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     keys: config.session.keys.length > 0 ? [...config.session.keys] : [randomBytes(32).toString('base64url')],
   });
   app.silent = true;
-  const renderer = createRenderer(rendererOptionsFrom(config, deps.localInboxUrl));
+  const messages = loadMessages(config.messagesFile);
+  const unlabelled = config.signup.fields.filter((f) => !(`attribute.${f.attribute}` in messages));
+  if (unlabelled.length > 0) {
+    throw new ConfigError(
+      unlabelled.map(
+        (f) =>
+          `SIGNUP_FIELDS: ${f.attribute} has no label; add "attribute.${f.attribute}" to the MESSAGES_FILE`,
+      ),
+    );
+  }
+  const renderer = createRenderer(rendererOptionsFrom(config, messages, deps.localInboxUrl));
   const flowDeps: FlowDeps = {
     config,
     cognito: deps.cognito,
@@ -55,6 +72,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     sessionStore: deps.sessionStore,
     renderer,
     loginThrottle: deps.loginThrottle ?? createLoginThrottle(),
+    passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,
     logger: deps.logger,
     clock: deps.clock ?? Date.now,
   };
@@ -63,6 +81,9 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   homeRoutes(router, flowDeps);
   loginRoutes(router, flowDeps);
   logoutRoutes(router, flowDeps);
+  signupRoutes(router, flowDeps);
+  confirmRoutes(router, flowDeps);
+  recoveryRoutes(router, flowDeps);
   accountRoutes(router, flowDeps);
   healthRoutes(router, flowDeps);
 

@@ -1,5 +1,6 @@
 // Reads the environment once into a frozen, typed Config; one error names every bad variable.
 import { z } from 'zod';
+import type { PasswordPolicy } from './cognito/gateway.ts';
 
 /** How the server reaches Cognito: its own emulator in-process (`local`), or a real or external pool (`cloud`). */
 export type Mode = 'local' | 'cloud';
@@ -17,6 +18,41 @@ export interface CognitoSettings {
   /** Deadline of one Cognito call, in milliseconds. */
   timeoutMs: number;
 }
+
+/** One sign-up field: a Cognito attribute, in the order configured. */
+export interface SignupField {
+  attribute: string;
+  required: boolean;
+}
+
+export interface SignupSettings {
+  enabled: boolean;
+  /** Fields besides email and password. */
+  fields: readonly SignupField[];
+  /** When set, a required "I agree to the terms" checkbox links here. */
+  termsUrl: string | undefined;
+  /** Say "an account exists" for a taken email instead of the neutral "check your email" page. */
+  revealExisting: boolean;
+}
+
+/** Standard attributes a sign-up form may ask for (email is always asked). */
+export const STANDARD_SIGNUP_ATTRIBUTES = [
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'phone_number',
+  'birthdate',
+  'gender',
+  'locale',
+  'zoneinfo',
+  'website',
+  'address',
+  'profile',
+  'picture',
+] as const;
 
 export interface Config {
   mode: Mode;
@@ -39,6 +75,13 @@ export interface Config {
     absoluteTimeoutMs: number;
     maxEntries: number;
   };
+  signup: SignupSettings;
+  /** The pool's password policy from configuration; undefined = read it with DescribeUserPool at start. */
+  passwordPolicy: PasswordPolicy | undefined;
+  /** Seconds before another confirmation or reset code may be asked for. */
+  resendCooldownSeconds: number;
+  /** Extra or replacement texts for the message catalogue (a JSON file), e.g. labels of custom attributes. */
+  messagesFile: string | undefined;
   localCognito: { port: number; dir: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   brandName: string;
@@ -52,6 +95,14 @@ const optional = z
 
 const int = (fallback: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const optionalBool = optional.pipe(
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v))),
+);
+const bool = (fallback: boolean) => optionalBool.transform((v) => v ?? fallback);
 
 const envSchema = z.object({
   NODE_ENV: optional,
@@ -116,6 +167,28 @@ const envSchema = z.object({
   LOG_LEVEL: optional.pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   ),
+  SIGNUP_ENABLED: bool(true),
+  SIGNUP_FIELDS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\s*(?:[a-z_]+|custom:[A-Za-z0-9_]{1,20})\??\s*(?:,\s*(?:[a-z_]+|custom:[A-Za-z0-9_]{1,20})\??\s*)*$/,
+        'must be a comma-separated list of attributes, e.g. name,phone_number?,custom:company (? = optional)',
+      )
+      .optional()
+      .default('name'),
+  ),
+  SIGNUP_TERMS_URL: optional.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
+  SIGNUP_REVEAL_EXISTING: bool(false),
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(6).max(99).optional(),
+  PASSWORD_REQUIRE_LOWERCASE: optionalBool,
+  PASSWORD_REQUIRE_UPPERCASE: optionalBool,
+  PASSWORD_REQUIRE_NUMBERS: optionalBool,
+  PASSWORD_REQUIRE_SYMBOLS: optionalBool,
+  RESEND_COOLDOWN_SECONDS: int(60, 0, 3600),
+  MESSAGES_FILE: optional,
   LOCAL_COGNITO_PORT: int(9229, 0, 65535),
   LOCAL_COGNITO_DIR: optional.pipe(z.string().optional().default('.local-cognito')),
   BRAND_NAME: optional.pipe(
@@ -182,6 +255,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
       maxEntries: e.SESSION_MAX_ENTRIES,
     },
+    signup: {
+      enabled: e.SIGNUP_ENABLED,
+      fields: parseSignupFields(e.SIGNUP_FIELDS),
+      termsUrl: e.SIGNUP_TERMS_URL,
+      revealExisting: e.SIGNUP_REVEAL_EXISTING,
+    },
+    passwordPolicy: passwordPolicyFrom(e),
+    resendCooldownSeconds: e.RESEND_COOLDOWN_SECONDS,
+    messagesFile: e.MESSAGES_FILE,
     localCognito: { port: e.LOCAL_COGNITO_PORT, dir: e.LOCAL_COGNITO_DIR },
     logLevel: e.LOG_LEVEL,
     brandName: e.BRAND_NAME,
@@ -224,12 +306,53 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   if (production && !has('APP_BASE_URL')) {
     problems.push('APP_BASE_URL: required when NODE_ENV=production');
   }
+  const fields = (env.SIGNUP_FIELDS ?? '')
+    .split(',')
+    .map((f) => f.trim().replace(/\?$/, ''))
+    .filter((f) => f !== '');
+  for (const f of fields) {
+    if (f === 'email') problems.push('SIGNUP_FIELDS: email is always asked; leave it out');
+    else if (!f.startsWith('custom:') && !(STANDARD_SIGNUP_ATTRIBUTES as readonly string[]).includes(f)) {
+      problems.push(
+        `SIGNUP_FIELDS: ${f} is not a standard Cognito attribute (custom ones start with custom:)`,
+      );
+    }
+  }
+  if (new Set(fields).size !== fields.length) problems.push('SIGNUP_FIELDS: an attribute is listed twice');
   const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
   const region = (env.COGNITO_REGION ?? '').trim();
   if (pool && region && !pool.startsWith(`${region}_`)) {
     problems.push(`COGNITO_REGION: ${region} does not match the region of COGNITO_USER_POOL_ID (${pool})`);
   }
   return problems;
+}
+
+/** `name,phone_number?` -> [{ name, required }, { phone_number, optional }]. */
+function parseSignupFields(spec: string): SignupField[] {
+  return spec
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '')
+    .map((f) => ({ attribute: f.replace(/\?$/, ''), required: !f.endsWith('?') }));
+}
+
+/** A policy from PASSWORD_* when any is set (unset rules then follow Cognito's defaults). */
+function passwordPolicyFrom(e: z.infer<typeof envSchema>): PasswordPolicy | undefined {
+  const given = [
+    e.PASSWORD_MIN_LENGTH,
+    e.PASSWORD_REQUIRE_LOWERCASE,
+    e.PASSWORD_REQUIRE_UPPERCASE,
+    e.PASSWORD_REQUIRE_NUMBERS,
+    e.PASSWORD_REQUIRE_SYMBOLS,
+  ];
+  if (given.every((v) => v === undefined)) return undefined;
+  return {
+    minimumLength: e.PASSWORD_MIN_LENGTH ?? 8,
+    requireLowercase: e.PASSWORD_REQUIRE_LOWERCASE ?? true,
+    requireUppercase: e.PASSWORD_REQUIRE_UPPERCASE ?? true,
+    requireNumbers: e.PASSWORD_REQUIRE_NUMBERS ?? true,
+    requireSymbols: e.PASSWORD_REQUIRE_SYMBOLS ?? true,
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -1,11 +1,13 @@
 // The only file that listens: config -> (local emulator) -> app -> listen -> graceful shutdown.
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
-import { createCognitoGateway } from './cognito/gateway.ts';
+import { AuthError } from './cognito/errors.ts';
+import { createCognitoGateway, type CognitoGateway } from './cognito/gateway.ts';
 import { createTokenVerifier } from './cognito/verifier.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startLocalMode, type LocalModeRuntime } from './local-mode.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { MemorySessionStore } from './session/memory-store.ts';
 
 async function main(): Promise<void> {
@@ -26,11 +28,14 @@ async function main(): Promise<void> {
     config = local.config;
   }
   const settings = config.cognito!;
+  const cognito = createCognitoGateway(settings);
   const verifier = createTokenVerifier(settings);
+  const passwordPolicy = config.passwordPolicy ?? (await readPasswordPolicy(cognito, logger));
   const sessionStore = new MemorySessionStore({ maxEntries: config.session.maxEntries });
   const app = createApp(config, {
-    cognito: createCognitoGateway(settings),
+    cognito,
     verifier,
+    passwordPolicy,
     sessionStore,
     logger,
     localInboxUrl: local ? `${local.emulator.endpoint}/_local/inbox` : undefined,
@@ -70,6 +75,20 @@ async function main(): Promise<void> {
   );
 }
 
+/** The pool's own policy, for the hints and checks of new passwords; Cognito's default when it cannot be read. */
+async function readPasswordPolicy(cognito: CognitoGateway, logger: Logger): Promise<PasswordPolicy> {
+  try {
+    return await cognito.describePasswordPolicy();
+  } catch (err) {
+    logger.warn(
+      { code: err instanceof AuthError ? err.code : 'unknown' },
+      "could not read the pool's password policy (DescribeUserPool needs AWS credentials); " +
+        "using Cognito's default. Set PASSWORD_* to match your pool.",
+    );
+    return DEFAULT_PASSWORD_POLICY;
+  }
+}
+
 /** On SIGTERM/SIGINT: stop accepting, let in-flight requests finish (up to 10 s), then close the rest. */
 function installShutdown(
   server: Server,
@@ -95,6 +114,10 @@ function installShutdown(
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n\nSee .env.example for every variable.\n`);
+    process.exit(1);
+  }
   process.stderr.write(`Could not start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Context } from 'koa';
 import nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
-import { translator, type Translate } from './i18n/index.ts';
+import { createTranslator, type Messages, type Translate } from './i18n/index.ts';
+import type { FieldError } from './flows/field-errors.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { paths } from './paths.ts';
 import { currentAuth } from './session/auth-session.ts';
@@ -23,6 +24,7 @@ export interface RendererOptions {
   cache: boolean;
   /** Shown in the footer in local mode, where the emulator's messages can be read. */
   localInboxUrl: string | undefined;
+  messages: Messages;
 }
 
 export function createRenderer(options: RendererOptions): Renderer {
@@ -35,10 +37,21 @@ export function createRenderer(options: RendererOptions): Renderer {
       lstripBlocks: true,
     },
   );
-  const t: Translate = translator('en');
+  const t: Translate = createTranslator(options.messages);
   env.addGlobal('paths', paths);
   env.addGlobal('brandName', options.brandName);
   env.addGlobal('localInboxUrl', options.localInboxUrl);
+  env.addGlobal('t', t);
+  // One place that turns a form error into its text: a broken password rule is named inside the message.
+  env.addGlobal('errorText', (e: FieldError) => {
+    const params = {
+      ...e.params,
+      ...(e.rule ? { rule: t(e.rule.message, e.rule.params) } : {}),
+      ...(e.label ? { field: t(e.label) } : {}),
+    };
+    const text = t(e.message, params);
+    return e.detail ? `${text} ${e.detail}` : text;
+  });
 
   return {
     render(ctx, template, locals = {}) {
@@ -51,7 +64,6 @@ export function createRenderer(options: RendererOptions): Renderer {
       }
       ctx.type = 'html';
       ctx.body = env.render(template, {
-        t,
         lang: 'en',
         user: auth ? { email: auth.email, name: auth.name } : undefined,
         // A function, so that only pages with a form create a session for their token.
@@ -62,6 +74,15 @@ export function createRenderer(options: RendererOptions): Renderer {
   };
 }
 
-export function rendererOptionsFrom(config: Config, localInboxUrl?: string): RendererOptions {
-  return { brandName: config.brandName, cache: config.production || config.mode === 'cloud', localInboxUrl };
+export function rendererOptionsFrom(
+  config: Config,
+  messages: Messages,
+  localInboxUrl?: string,
+): RendererOptions {
+  return {
+    brandName: config.brandName,
+    cache: config.production || config.mode === 'cloud',
+    localInboxUrl,
+    messages,
+  };
 }

@@ -58,6 +58,8 @@ export class AuthError extends Error {
     readonly cognitoName?: string,
     /** A message safe to show the user verbatim (only the text of a Lambda trigger's validation). */
     readonly userText?: string,
+    /** Cognito's own message, to tell cases apart (which password rule, which parameter); never shown as is. */
+    readonly cognitoMessage?: string,
   ) {
     super(cognitoName ? `${code} (${cognitoName})` : code);
     this.name = 'AuthError';
@@ -138,7 +140,7 @@ export function toAuthError(err: unknown): AuthError {
   const entry = COGNITO_ERROR_TABLE[name];
   if (entry !== undefined) {
     const code = typeof entry === 'function' ? entry(message) : entry;
-    return new AuthError(code, name, code === 'LAMBDA_VALIDATION' ? lambdaText(message) : undefined);
+    return new AuthError(code, name, code === 'LAMBDA_VALIDATION' ? lambdaText(message) : undefined, message);
   }
   const status = (e.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode;
   if (UNAVAILABLE_NAMES.has(name) || (typeof e.code === 'string' && UNAVAILABLE_NAMES.has(e.code))) {

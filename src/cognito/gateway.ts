@@ -1,11 +1,18 @@
 // The only importer of the AWS SDK: every Cognito call, with SECRET_HASH, a deadline and translated errors.
 import {
   CognitoIdentityProviderClient,
+  ConfirmForgotPasswordCommand,
+  ConfirmSignUpCommand,
+  DescribeUserPoolCommand,
+  ForgotPasswordCommand,
   GetUserCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
+  ResendConfirmationCodeCommand,
   RevokeTokenCommand,
+  SignUpCommand,
   type AuthenticationResultType,
+  type InitiateAuthCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { CognitoSettings } from '../config.ts';
@@ -32,9 +39,34 @@ export interface CognitoUser {
   attributes: Record<string, string>;
 }
 
+/** The pool's password rules, as DescribeUserPool reports them. */
+export interface PasswordPolicy {
+  minimumLength: number;
+  requireLowercase: boolean;
+  requireUppercase: boolean;
+  requireNumbers: boolean;
+  requireSymbols: boolean;
+}
+
+/** The outcome of SignUp: Cognito's sign-up `session` lets the user be signed in right after confirming. */
+export interface SignUpResult {
+  confirmed: boolean;
+  session: string | undefined;
+}
+
 /** What the flows may ask of Cognito. Every method throws only AuthError. */
 export interface CognitoGateway {
   signInWithPassword(username: string, password: string): Promise<SignInResult>;
+  /** USER_AUTH with the `Session` that ConfirmSignUp returned: signs a just-confirmed user in without a password. */
+  signInWithSession(username: string, session: string): Promise<SignInResult>;
+  signUp(username: string, password: string, attributes: Record<string, string>): Promise<SignUpResult>;
+  /** Returns the new `Session` for signInWithSession, when Cognito gives one. */
+  confirmSignUp(username: string, code: string, session: string | undefined): Promise<string | undefined>;
+  resendConfirmationCode(username: string): Promise<void>;
+  forgotPassword(username: string): Promise<void>;
+  confirmForgotPassword(username: string, code: string, newPassword: string): Promise<void>;
+  /** Needs AWS credentials with cognito-idp:DescribeUserPool; callers fall back when it fails. */
+  describePasswordPolicy(): Promise<PasswordPolicy>;
   /** `username` must be Cognito's internal username (the token's `username` claim), not what the user typed. */
   refresh(username: string, refreshToken: string): Promise<TokenSet>;
   revokeRefreshToken(refreshToken: string): Promise<void>;
@@ -81,16 +113,108 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
           { abortSignal },
         ),
       );
-      if (out.AuthenticationResult) return { kind: 'tokens', tokens: toTokenSet(out.AuthenticationResult) };
-      if (out.ChallengeName && out.Session) {
-        return {
-          kind: 'challenge',
-          challengeName: out.ChallengeName,
-          session: out.Session,
-          parameters: { ...out.ChallengeParameters },
-        };
-      }
-      throw new AuthError('UNEXPECTED_RESPONSE', 'InitiateAuth');
+      return toSignInResult(out);
+    },
+
+    async signInWithSession(username, session) {
+      const out = await call((abortSignal) =>
+        client.send(
+          new InitiateAuthCommand({
+            ClientId: clientId,
+            AuthFlow: 'USER_AUTH',
+            AuthParameters: { USERNAME: username, SECRET_HASH: hash(username) },
+            Session: session,
+          }),
+          { abortSignal },
+        ),
+      );
+      return toSignInResult(out);
+    },
+
+    async signUp(username, password, attributes) {
+      const out = await call((abortSignal) =>
+        client.send(
+          new SignUpCommand({
+            ClientId: clientId,
+            SecretHash: hash(username),
+            Username: username,
+            Password: password,
+            UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+          }),
+          { abortSignal },
+        ),
+      );
+      return { confirmed: out.UserConfirmed === true, session: out.Session };
+    },
+
+    async confirmSignUp(username, code, session) {
+      const out = await call((abortSignal) =>
+        client.send(
+          new ConfirmSignUpCommand({
+            ClientId: clientId,
+            SecretHash: hash(username),
+            Username: username,
+            ConfirmationCode: code,
+            ...(session ? { Session: session } : {}),
+          }),
+          { abortSignal },
+        ),
+      );
+      return out.Session;
+    },
+
+    async resendConfirmationCode(username) {
+      await call((abortSignal) =>
+        client.send(
+          new ResendConfirmationCodeCommand({
+            ClientId: clientId,
+            SecretHash: hash(username),
+            Username: username,
+          }),
+          { abortSignal },
+        ),
+      );
+    },
+
+    async forgotPassword(username) {
+      await call((abortSignal) =>
+        client.send(
+          new ForgotPasswordCommand({ ClientId: clientId, SecretHash: hash(username), Username: username }),
+          {
+            abortSignal,
+          },
+        ),
+      );
+    },
+
+    async confirmForgotPassword(username, code, newPassword) {
+      await call((abortSignal) =>
+        client.send(
+          new ConfirmForgotPasswordCommand({
+            ClientId: clientId,
+            SecretHash: hash(username),
+            Username: username,
+            ConfirmationCode: code,
+            Password: newPassword,
+          }),
+          { abortSignal },
+        ),
+      );
+    },
+
+    async describePasswordPolicy() {
+      const out = await call((abortSignal) =>
+        client.send(new DescribeUserPoolCommand({ UserPoolId: settings.userPoolId }), { abortSignal }),
+      );
+      const p = out.UserPool?.Policies?.PasswordPolicy;
+      if (!p) throw new AuthError('UNEXPECTED_RESPONSE', 'DescribeUserPool');
+      return {
+        minimumLength: p.MinimumLength ?? 8,
+        requireLowercase: p.RequireLowercase ?? false,
+        requireUppercase: p.RequireUppercase ?? false,
+        requireNumbers: p.RequireNumbers ?? false,
+        requireSymbols: p.RequireSymbols ?? false,
+      };
     },
 
     async refresh(username, refreshToken) {
@@ -132,6 +256,19 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
       return { username: out.Username ?? '', attributes };
     },
   };
+}
+
+function toSignInResult(out: InitiateAuthCommandOutput): SignInResult {
+  if (out.AuthenticationResult) return { kind: 'tokens', tokens: toTokenSet(out.AuthenticationResult) };
+  if (out.ChallengeName && out.Session) {
+    return {
+      kind: 'challenge',
+      challengeName: out.ChallengeName,
+      session: out.Session,
+      parameters: { ...out.ChallengeParameters },
+    };
+  }
+  throw new AuthError('UNEXPECTED_RESPONSE', 'InitiateAuth');
 }
 
 function toTokenSet(result: AuthenticationResultType): TokenSet {

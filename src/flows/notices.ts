@@ -5,6 +5,8 @@ const NOTICES = {
   'signed-out': 'login.signedOut',
   'session-ended': 'login.sessionEnded',
   'sign-in-required': 'login.signInToContinue',
+  'account-confirmed': 'login.accountConfirmed',
+  'password-changed': 'login.passwordChanged',
 } as const satisfies Record<string, MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CognitoGateway } from '../cognito/gateway.ts';
 import type { TokenVerifier } from '../cognito/verifier.ts';
 import type { Config } from '../config.ts';
+import type { PasswordPolicy } from '../password-policy.ts';
 import type { LoginThrottle } from '../rate-limit/login-throttle.ts';
 import type { SessionStore } from '../session/memory-store.ts';
 import type { TokenRefresher } from '../session/token-refresh.ts';
@@ -16,6 +17,7 @@ export interface FlowDeps {
   sessionStore: SessionStore;
   renderer: Renderer;
   loginThrottle: LoginThrottle;
+  passwordPolicy: PasswordPolicy;
   logger: Logger;
   /** ms since the epoch; tests move it forward to expire tokens. */
   clock: () => number;

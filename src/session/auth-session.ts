@@ -20,14 +20,35 @@ export interface AuthState {
   signedInAt: number;
 }
 
+/** A sign-up waiting for its emailed code. `cognitoSession` signs the user in once confirmed. */
+export interface PendingSignUp {
+  username: string;
+  /** Where the code went, masked (`j***@e***.com`). */
+  destination: string;
+  cognitoSession: string | undefined;
+  /** When the last code was asked for (ms), for the resend cooldown. */
+  sentAt: number;
+}
+
+/** A password reset waiting for its emailed code. */
+export interface PendingReset {
+  username: string;
+  destination: string;
+  sentAt: number;
+  /** Cognito demanded the reset at sign-in (PasswordResetRequiredException). */
+  required: boolean;
+}
+
 /** Everything we keep in a session. */
 export interface SessionData {
   csrf?: string;
   auth?: AuthState;
-  /** A one-shot notice for the next page (a message key). */
-  notice?: string;
-  /** The username to prefill on the sign-in form after a failed or expired attempt. */
+  /** Who this session belongs to (`sub:..`, `email:..`), so a password reset can end all of them. */
+  owners?: string[];
+  /** The username to prefill on the sign-in form (after confirming, or a reset). */
   lastUsername?: string;
+  pendingSignUp?: PendingSignUp;
+  pendingReset?: PendingReset;
 }
 
 /** The session of this request, typed. koa-session creates it on first access. */
@@ -70,9 +91,20 @@ export async function startAuthenticatedSession(ctx: Context, auth: AuthState): 
   const session = sessionOf(ctx);
   delete session.csrf;
   delete session.lastUsername;
-  delete session.notice;
+  delete session.pendingSignUp;
+  delete session.pendingReset;
   session.auth = auth;
+  session.owners = ownerKeys(auth.sub, auth.email);
   await ctx.session!.regenerate();
+}
+
+/** The owner keys of a user's sessions: by `sub`, and by email (what a password reset knows). */
+export function ownerKeys(sub: string, email: string | undefined): string[] {
+  return email ? [`sub:${sub}`, emailOwner(email)] : [`sub:${sub}`];
+}
+
+export function emailOwner(email: string): string {
+  return `email:${email.trim().toLowerCase()}`;
 }
 
 /** Ends the session: the store entry is destroyed and the cookie cleared. */

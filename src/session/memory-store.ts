@@ -5,6 +5,11 @@ export interface SessionStore {
   get(key: string): Promise<Record<string, unknown> | undefined>;
   set(key: string, session: Record<string, unknown>, maxAgeMs: number): Promise<void>;
   destroy(key: string): Promise<void>;
+  /**
+   * Destroys every session whose `owners` list holds `owner` (e.g. `email:jane@example.com`) and returns their
+   * contents, so the caller can also revoke their tokens. Used when a password is reset.
+   */
+  destroyOwnedBy(owner: string): Promise<Record<string, unknown>[]>;
   /** True when the store can serve requests (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -14,6 +19,13 @@ interface Entry {
   /** Serialised, so no request can change another's copy. */
   json: string;
   expiresAt: number;
+  owners: readonly string[];
+}
+
+/** The owners a session declares (`SessionData.owners`), for destroyOwnedBy. */
+export function ownersOf(session: Record<string, unknown>): string[] {
+  const owners = session.owners;
+  return Array.isArray(owners) ? owners.filter((o): o is string => typeof o === 'string') : [];
 }
 
 export interface MemoryStoreOptions {
@@ -24,6 +36,8 @@ export interface MemoryStoreOptions {
 /** Sessions in a Map kept in least-recently-used order; expired entries are dropped when touched or swept. */
 export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, Entry>();
+  /** owner -> session keys, kept in step with `entries`. */
+  private readonly byOwner = new Map<string, Set<string>>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
 
@@ -41,7 +55,7 @@ export class MemorySessionStore implements SessionStore {
     const entry = this.entries.get(key);
     if (!entry) return Promise.resolve(undefined);
     if (entry.expiresAt <= this.now()) {
-      this.entries.delete(key);
+      this.remove(key);
       return Promise.resolve(undefined);
     }
     // Move to the most recently used end.
@@ -51,19 +65,35 @@ export class MemorySessionStore implements SessionStore {
   }
 
   set(key: string, session: Record<string, unknown>, maxAgeMs: number): Promise<void> {
-    this.entries.delete(key);
-    this.entries.set(key, { json: JSON.stringify(session), expiresAt: this.now() + maxAgeMs });
+    this.remove(key);
+    const owners = ownersOf(session);
+    this.entries.set(key, { json: JSON.stringify(session), expiresAt: this.now() + maxAgeMs, owners });
+    for (const owner of owners) {
+      let keys = this.byOwner.get(owner);
+      if (!keys) this.byOwner.set(owner, (keys = new Set()));
+      keys.add(key);
+    }
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
-      this.entries.delete(oldest);
+      this.remove(oldest);
     }
     return Promise.resolve();
   }
 
   destroy(key: string): Promise<void> {
-    this.entries.delete(key);
+    this.remove(key);
     return Promise.resolve();
+  }
+
+  destroyOwnedBy(owner: string): Promise<Record<string, unknown>[]> {
+    const destroyed: Record<string, unknown>[] = [];
+    for (const key of [...(this.byOwner.get(owner) ?? [])]) {
+      const entry = this.entries.get(key);
+      if (entry) destroyed.push(JSON.parse(entry.json) as Record<string, unknown>);
+      this.remove(key);
+    }
+    return Promise.resolve(destroyed);
   }
 
   ping(): Promise<boolean> {
@@ -75,8 +105,19 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
+  private remove(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    for (const owner of entry.owners) {
+      const keys = this.byOwner.get(owner);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byOwner.delete(owner);
+    }
+  }
+
   private sweep(): void {
     const now = this.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.remove(key);
   }
 }

@@ -30,7 +30,8 @@ export function sessionMiddleware(app: Koa, config: Config, store: SessionStore)
       overwrite: true,
       genid: newSessionId,
       store: {
-        get: (key: string) => (isSessionId(key) ? unavailableOnError(store.get(key)) : Promise.resolve(undefined)),
+        get: (key: string) =>
+          isSessionId(key) ? unavailableOnError(store.get(key)) : Promise.resolve(undefined),
         set: (key: string, sess: Record<string, unknown>, maxAge: number) =>
           unavailableOnError(store.set(key, sess, maxAge)),
         destroy: (key: string) => unavailableOnError(store.destroy(key)),

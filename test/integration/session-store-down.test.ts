@@ -15,6 +15,7 @@ const store: SessionStore = {
   get: () => (healthy ? Promise.resolve(undefined) : Promise.reject(new Error('ECONNREFUSED'))),
   set: () => (healthy ? Promise.resolve() : Promise.reject(new Error('ECONNREFUSED'))),
   destroy: () => (healthy ? Promise.resolve() : Promise.reject(new Error('ECONNREFUSED'))),
+  destroyOwnedBy: () => (healthy ? Promise.resolve([]) : Promise.reject(new Error('ECONNREFUSED'))),
   ping: () => Promise.resolve(healthy),
   close: () => Promise.resolve(),
 };
@@ -23,13 +24,8 @@ const unreachable = () => {
   cognitoCalls++;
   return Promise.reject(new Error('not expected'));
 };
-const cognito: CognitoGateway = {
-  signInWithPassword: unreachable,
-  refresh: unreachable,
-  revokeRefreshToken: unreachable,
-  globalSignOut: unreachable,
-  getUser: unreachable,
-};
+// Every method of the gateway counts a call and fails: none may be reached here.
+const cognito = new Proxy({}, { get: () => unreachable }) as CognitoGateway;
 const verifier: TokenVerifier = { verify: unreachable, hydrate: () => Promise.resolve(), ready: () => true };
 
 let server: ReturnType<ReturnType<typeof createApp>['listen']>;

@@ -3,15 +3,14 @@ import type { Context } from 'koa';
 import { AuthError, type AuthErrorCode } from '../../cognito/errors.ts';
 import type { SignInResult } from '../../cognito/gateway.ts';
 import { HttpError } from '../../middleware/http-error.ts';
-import {
-  currentAuth,
-  sessionOf,
-  startAuthenticatedSession,
-  toAuthState,
-} from '../../session/auth-session.ts';
+import { paths } from '../../paths.ts';
+import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { safeReturnTo } from '../../return-to.ts';
+import { completeSignIn } from '../complete-sign-in.ts';
 import { byField, formError, type FieldError } from '../field-errors.ts';
 import { noticeMessage } from '../notices.ts';
+import { sendConfirmationCode } from '../confirm/send-confirmation-code.ts';
+import { sendResetCode } from '../recovery/send-reset-code.ts';
 import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
 
@@ -38,7 +37,7 @@ function statusFor(code: AuthErrorCode): number {
 }
 
 export function loginHandlers(deps: FlowDeps) {
-  const { cognito, verifier, renderer, logger, clock, loginThrottle } = deps;
+  const { cognito, renderer, logger, loginThrottle, config } = deps;
 
   function showForm(ctx: Context, status: number, username: string, errors: FieldError[]): void {
     const returnTo = safeReturnTo(ctx.query.returnTo);
@@ -49,25 +48,8 @@ export function loginHandlers(deps: FlowDeps) {
       fieldErrors: byField(errors),
       notice: errors.length === 0 ? noticeMessage(ctx.query.notice) : undefined,
       action: `/login?${new URLSearchParams({ returnTo }).toString()}`,
+      signupEnabled: config.signup.enabled,
     });
-  }
-
-  /** Tokens from Cognito are verified before anything is kept; then the browser gets a new session id. */
-  async function completeSignIn(
-    ctx: Context,
-    result: Extract<SignInResult, { kind: 'tokens' }>,
-  ): Promise<void> {
-    const { tokens } = result;
-    if (!tokens.refreshToken) throw new AuthError('UNEXPECTED_RESPONSE', 'no refresh token');
-    let identity;
-    try {
-      identity = await verifier.verify(tokens.idToken, tokens.accessToken);
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, 'tokens from Cognito failed verification');
-      throw new AuthError('UNEXPECTED_RESPONSE', 'token verification');
-    }
-    await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, clock()));
-    ctx.redirect(safeReturnTo(ctx.query.returnTo));
   }
 
   return {
@@ -101,24 +83,22 @@ export function loginHandlers(deps: FlowDeps) {
           );
           throw new HttpError(500, 'Cognito client misconfigured');
         }
-        return showForm(ctx, statusFor(err.code), value.username, [formError(messageFor(err.code))]);
+        if (err.code === 'USER_NOT_CONFIRMED') {
+          // The password was right: send a fresh code and go on to confirm (Cognito sends none by itself here).
+          await sendConfirmationCode(ctx, deps, value.username);
+          return ctx.redirect(`${paths.confirm}?notice=unconfirmed`);
+        }
+        if (err.code === 'PASSWORD_RESET_REQUIRED') {
+          await sendResetCode(ctx, deps, value.username, true);
+          return ctx.redirect(paths.resetPassword);
+        }
+        return showForm(ctx, statusFor(err.code), value.username, [formError(`errors.${err.code}`)]);
       }
       await loginThrottle.succeeded(value.username);
-      if (result.kind === 'tokens') return completeSignIn(ctx, result);
+      if (result.kind === 'tokens') return completeSignIn(ctx, deps, result.tokens, ctx.query.returnTo);
       // Challenges get their own pages in a later version; until then, fail closed and keep nothing.
       logger.warn({ challenge: result.challengeName }, 'sign-in challenge not supported');
       return showForm(ctx, 400, value.username, [formError('login.challengeUnsupported')]);
     },
   };
-}
-
-function messageFor(code: AuthErrorCode) {
-  switch (code) {
-    case 'USER_NOT_CONFIRMED':
-      return 'login.unconfirmed' as const;
-    case 'PASSWORD_RESET_REQUIRED':
-      return 'login.resetRequired' as const;
-    default:
-      return `errors.${code}` as const;
-  }
 }

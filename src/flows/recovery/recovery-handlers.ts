@@ -1,0 +1,122 @@
+// Forgotten password: ask for a code (the same neutral page whether or not the account exists), then reset it.
+import type { Context } from 'koa';
+import { AuthError } from '../../cognito/errors.ts';
+import { paths } from '../../paths.ts';
+import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
+import { emailOwner, sessionOf } from '../../session/auth-session.ts';
+import { parseCode } from '../code-field.ts';
+import { byField, fieldError, formError, type FieldError } from '../field-errors.ts';
+import { checkNewPassword, passwordRuleError } from '../new-password-field.ts';
+import { loginUrl } from '../notices.ts';
+import type { FlowDeps } from '../types.ts';
+import { sendResetCode } from './send-reset-code.ts';
+
+export function recoveryHandlers(deps: FlowDeps) {
+  const { cognito, renderer, logger, passwordPolicy, sessionStore } = deps;
+
+  function showForgot(ctx: Context, status: number, email: string, errors: FieldError[]): void {
+    ctx.status = status;
+    renderer.render(ctx, 'pages/forgot-password.njk', { email, errors, fieldErrors: byField(errors) });
+  }
+
+  function showReset(ctx: Context, status: number, errors: FieldError[]): void {
+    const pending = sessionOf(ctx).pendingReset;
+    if (!pending) return ctx.redirect(paths.forgotPassword);
+    ctx.status = status;
+    // The page carries a reset code: keep it out of any Referer.
+    ctx.set('Referrer-Policy', 'no-referrer');
+    renderer.render(ctx, 'pages/reset-password.njk', {
+      destination: pending.destination,
+      required: pending.required,
+      passwordRules: policyRules(passwordPolicy),
+      errors,
+      fieldErrors: byField(errors),
+    });
+  }
+
+  return {
+    forgotGet: (ctx: Context): void => showForgot(ctx, 200, sessionOf(ctx).lastUsername ?? '', []),
+
+    forgotPost: async (ctx: Context): Promise<void> => {
+      const email = (ctx.state.form?.email ?? '').trim();
+      if (email === '') return showForgot(ctx, 400, email, [fieldError('email', 'signup.emailMissing')]);
+      if (email.length > 128)
+        return showForgot(ctx, 400, email, [fieldError('email', 'signup.emailInvalid')]);
+      try {
+        await sendResetCode(ctx, deps, email, false);
+      } catch (err) {
+        if (
+          err instanceof AuthError &&
+          (err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CODE_DELIVERY_FAILED')
+        ) {
+          const status = err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400;
+          return showForgot(ctx, status, email, [formError(`errors.${err.code}`)]);
+        }
+        throw err;
+      }
+      ctx.redirect(paths.resetPassword);
+    },
+
+    resetGet: (ctx: Context): void => showReset(ctx, 200, []),
+
+    resetPost: async (ctx: Context): Promise<void> => {
+      const session = sessionOf(ctx);
+      const pending = session.pendingReset;
+      if (!pending) return showForgot(ctx, 400, '', [formError('reset.noPending')]);
+      const form = ctx.state.form ?? {};
+      const { code, error } = parseCode(form.code);
+      const newPassword = form.newPassword ?? '';
+      const errors = [error, checkNewPassword(newPassword, passwordPolicy, 'newPassword')].filter(
+        (e): e is FieldError => e !== undefined,
+      );
+      if (errors.length > 0) return showReset(ctx, 400, errors);
+      try {
+        await cognito.confirmForgotPassword(pending.username, code, newPassword);
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        const shown = resetError(err);
+        if (!shown) throw err;
+        return showReset(ctx, err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400, [shown]);
+      }
+      delete session.pendingReset;
+      session.lastUsername = pending.username;
+      await endOtherSessions(pending.username);
+      ctx.redirect(loginUrl(undefined, 'password-changed'));
+    },
+  };
+
+  function resetError(err: AuthError): FieldError | undefined {
+    switch (err.code) {
+      case 'CODE_MISMATCH':
+      case 'INVALID_CREDENTIALS':
+        return fieldError('code', 'errors.CODE_MISMATCH');
+      case 'CODE_EXPIRED':
+        return fieldError('code', 'errors.CODE_EXPIRED');
+      case 'INVALID_PASSWORD': {
+        const rule = ruleFromCognitoMessage(err.cognitoMessage ?? '', passwordPolicy);
+        return rule
+          ? passwordRuleError('newPassword', rule)
+          : fieldError('newPassword', 'errors.INVALID_PASSWORD');
+      }
+      case 'PASSWORD_REUSED':
+        return fieldError('newPassword', 'errors.PASSWORD_REUSED');
+      case 'TOO_MANY_ATTEMPTS':
+        return formError('errors.TOO_MANY_ATTEMPTS');
+      case 'INVALID_PARAMETER':
+        return formError('errors.INVALID_PARAMETER');
+      default:
+        return undefined;
+    }
+  }
+
+  /** After a reset, every session of the user ends here, and their refresh tokens are revoked at Cognito. */
+  async function endOtherSessions(username: string): Promise<void> {
+    const ended = await sessionStore.destroyOwnedBy(emailOwner(username));
+    const tokens = ended
+      .map((s) => (s.auth as { refreshToken?: unknown } | undefined)?.refreshToken)
+      .filter((t): t is string => typeof t === 'string');
+    const results = await Promise.allSettled(tokens.map((t) => cognito.revokeRefreshToken(t)));
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    logger.info({ sessions: ended.length, revokeFailures: failed }, 'password reset: other sessions ended');
+  }
+}

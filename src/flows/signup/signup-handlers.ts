@@ -1,0 +1,108 @@
+// Sign-up: the configured form, the pool's password policy checked first, then SignUp and on to /confirm.
+import type { Context } from 'koa';
+import { AuthError, type AuthErrorCode } from '../../cognito/errors.ts';
+import { paths } from '../../paths.ts';
+import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
+import { currentAuth, sessionOf } from '../../session/auth-session.ts';
+import { byField, fieldError, formError, type FieldError } from '../field-errors.ts';
+import { maskEmail } from '../mask.ts';
+import { loginUrl } from '../notices.ts';
+import { passwordRuleError } from '../new-password-field.ts';
+import type { FlowDeps } from '../types.ts';
+import { fieldView, parseSignupForm } from './signup-form.ts';
+
+/** Cognito errors that the form shows; anything else (outages, misconfiguration) goes to the error page. */
+const FORM_ERRORS: ReadonlySet<AuthErrorCode> = new Set([
+  'INVALID_PASSWORD',
+  'INVALID_PARAMETER',
+  'ALIAS_EXISTS',
+  'USERNAME_EXISTS',
+  'LAMBDA_VALIDATION',
+  'CODE_DELIVERY_FAILED',
+  'TOO_MANY_ATTEMPTS',
+]);
+
+export function signupHandlers(deps: FlowDeps) {
+  const { config, cognito, renderer, logger, clock, passwordPolicy } = deps;
+  const settings = config.signup;
+
+  function showForm(
+    ctx: Context,
+    status: number,
+    values: Record<string, string>,
+    errors: FieldError[],
+  ): void {
+    ctx.status = status;
+    renderer.render(ctx, 'pages/signup.njk', {
+      email: values.email ?? '',
+      fields: settings.fields.map((f) => fieldView(f, values[fieldView(f, '').name] ?? '')),
+      passwordRules: policyRules(passwordPolicy),
+      termsUrl: settings.termsUrl,
+      errors,
+      fieldErrors: byField(errors),
+    });
+  }
+
+  /** A new account and a taken email look the same: both go on to "check your email". */
+  function toConfirm(ctx: Context, username: string, cognitoSession: string | undefined): void {
+    sessionOf(ctx).pendingSignUp = {
+      username,
+      destination: maskEmail(username),
+      cognitoSession,
+      sentAt: clock(),
+    };
+    ctx.redirect(paths.confirm);
+  }
+
+  function cognitoFormError(err: AuthError): FieldError {
+    switch (err.code) {
+      case 'INVALID_PASSWORD': {
+        const rule = ruleFromCognitoMessage(err.cognitoMessage ?? '', passwordPolicy);
+        return rule ? passwordRuleError('password', rule) : fieldError('password', 'errors.INVALID_PASSWORD');
+      }
+      case 'INVALID_PARAMETER':
+        if (/phone/i.test(err.cognitoMessage ?? '')) return fieldError('phone_number', 'signup.phoneInvalid');
+        if (/email/i.test(err.cognitoMessage ?? '')) return fieldError('email', 'signup.emailInvalid');
+        return formError('errors.INVALID_PARAMETER');
+      case 'USERNAME_EXISTS':
+      case 'ALIAS_EXISTS':
+        return fieldError('email', 'errors.USERNAME_EXISTS');
+      case 'LAMBDA_VALIDATION':
+        return formError('errors.LAMBDA_VALIDATION', undefined, err.userText);
+      default:
+        return formError(`errors.${err.code}`);
+    }
+  }
+
+  return {
+    signupGet: (ctx: Context): void => {
+      if (!settings.enabled) return void ctx.throw(404);
+      if (currentAuth(ctx)) return void ctx.redirect(paths.account);
+      showForm(ctx, 200, {}, []);
+    },
+
+    signupPost: async (ctx: Context): Promise<void> => {
+      if (!settings.enabled) return void ctx.throw(404);
+      const { value, errors } = parseSignupForm(ctx.state.form ?? {}, settings, passwordPolicy);
+      if (errors.length > 0) return showForm(ctx, 400, value.values, errors);
+      try {
+        const result = await cognito.signUp(value.email, value.password, value.attributes);
+        if (result.confirmed) {
+          // The pool confirms without a code (a pre-sign-up trigger): straight to sign-in.
+          sessionOf(ctx).lastUsername = value.email;
+          return ctx.redirect(loginUrl(undefined, 'account-confirmed'));
+        }
+        return toConfirm(ctx, value.email, result.session);
+      } catch (err) {
+        if (!(err instanceof AuthError)) throw err;
+        if ((err.code === 'USERNAME_EXISTS' || err.code === 'ALIAS_EXISTS') && !settings.revealExisting) {
+          logger.info('sign-up for a taken email: shown as success');
+          return toConfirm(ctx, value.email, undefined);
+        }
+        if (!FORM_ERRORS.has(err.code)) throw err;
+        const status = err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400;
+        return showForm(ctx, status, value.values, [cognitoFormError(err)]);
+      }
+    },
+  };
+}
