@@ -12,6 +12,14 @@ export interface ChallengeSession {
   used: boolean;
 }
 
+/**
+ * Session kinds that are not Cognito challenges: the Session SignUp returns (for ConfirmSignUp) and the one
+ * ConfirmSignUp returns (for InitiateAuth USER_AUTH). Not valid challenge names, so RespondToAuthChallenge
+ * cannot answer with them.
+ */
+export const SIGN_UP_SESSION = 'local:SIGN_UP';
+export const CONFIRMED_SIGN_UP_SESSION = 'local:CONFIRMED_SIGN_UP';
+
 /** In-memory store of live challenge sessions (they live minutes; a restart ends them, as on Cognito). */
 export class ChallengeSessions {
   private readonly sessions = new Map<string, ChallengeSession>();
@@ -31,7 +39,8 @@ export class ChallengeSessions {
       throw notAuthorized('Invalid session for the user.');
     }
     if (s.expiresAt <= now) throw notAuthorized('Invalid session for the user, session is expired.');
-    if (s.used) throw notAuthorized('Invalid session for the user, session can only be used once.');
+    // Cognito answers a reused session like an unknown one.
+    if (s.used) throw notAuthorized('Invalid session for the user.');
     return s;
   }
 

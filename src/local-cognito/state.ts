@@ -32,6 +32,14 @@ export interface PendingCode {
   kind: SentMessage['kind'];
   code: string;
   expiresAt: number;
+  /** Wrong answers given for this code (absent in older state files: 0). */
+  failedAttempts?: number | undefined;
+}
+
+/** A code the user asked for through a rate-limited public call, kept for the hourly limits. */
+export interface CodeRequest {
+  purpose: 'RESEND_CONFIRMATION' | 'FORGOT_PASSWORD';
+  at: number;
 }
 
 export interface MfaPreferences {
@@ -59,6 +67,8 @@ export interface UserRecord {
   lockedUntil: number;
   mfa: MfaPreferences;
   codes: PendingCode[];
+  /** Recent ResendConfirmationCode / ForgotPassword sends (absent in older state files). */
+  codeRequests?: CodeRequest[] | undefined;
   groups: string[];
 }
 

@@ -1,7 +1,9 @@
-// Sign-in: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge (NEW_PASSWORD_REQUIRED).
+// Sign-in: InitiateAuth (USER_PASSWORD_AUTH, USER_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge
+// (NEW_PASSWORD_REQUIRED).
 import { CognitoError, invalidParameter, notAuthorized, userNotFound } from '../errors.ts';
 import { checkPassword, hashPassword, verifyPassword } from '../password.ts';
 import { checkSecretHash } from '../secret-hash.ts';
+import { CONFIRMED_SIGN_UP_SESSION } from '../sessions.ts';
 import { mintTokens } from '../tokens.ts';
 import { userKey, type ClientRecord, type PoolRecord, type UserRecord } from '../state.ts';
 import {
@@ -61,7 +63,7 @@ async function signedIn(ctx: OpContext, pool: PoolRecord, client: ClientRecord, 
 }
 
 /** One more failed password: after LOCKOUT_AFTER in a row, a lock of 1 s doubling per failure up to 15 min. */
-function recordFailure(user: UserRecord, now: number): void {
+export function recordFailure(user: UserRecord, now: number): void {
   user.failedAttempts += 1;
   if (user.failedAttempts >= LOCKOUT_AFTER) {
     const ms = Math.min(1000 * 2 ** (user.failedAttempts - LOCKOUT_AFTER), LOCKOUT_MAX_MS);
@@ -85,7 +87,17 @@ async function userPasswordAuth(
   requireFlow(client, 'USER_PASSWORD_AUTH');
   const username = requiredParam(params, 'USERNAME');
   checkSecretHash(client, username, params.get('SECRET_HASH'));
-  const password = requiredParam(params, 'PASSWORD');
+  return passwordSignIn(ctx, pool, client, username, requiredParam(params, 'PASSWORD'));
+}
+
+/** Sign-in with username and password (USER_PASSWORD_AUTH, and USER_AUTH with PREFERRED_CHALLENGE PASSWORD). */
+async function passwordSignIn(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  username: string,
+  password: string,
+): Promise<object> {
   const user = findUser(pool, username);
   if (!user) {
     await verifyPassword(password, undefined); // same work as a real check, so timing does not tell
@@ -135,6 +147,42 @@ async function userPasswordAuth(
     };
   }
   return signedIn(ctx, pool, client, user);
+}
+
+/**
+ * Choice-based sign-in. With the Session ConfirmSignUp returned: the just-confirmed user is signed in with
+ * no further factor (the code was it); the session is bound to user and client and works once. Without a
+ * Session only the password path is emulated: PREFERRED_CHALLENGE PASSWORD with PASSWORD gives tokens as
+ * USER_PASSWORD_AUTH would.
+ */
+async function userAuth(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  params: Map<string, string>,
+  sessionId: string | undefined,
+): Promise<object> {
+  requireFlow(client, 'USER_AUTH');
+  const username = requiredParam(params, 'USERNAME');
+  checkSecretHash(client, username, params.get('SECRET_HASH'));
+  if (sessionId !== undefined) {
+    const session = ctx.sessions.get(sessionId, client.clientId, CONFIRMED_SIGN_UP_SESSION, ctx.clock());
+    const user = findUser(pool, username);
+    if (!user || user.username !== session.username || session.poolId !== pool.id) {
+      throw notAuthorized('Invalid session for the user.');
+    }
+    if (!user.enabled) throw notAuthorized('User is disabled.');
+    if (user.status !== 'CONFIRMED') throw notAuthorized('Invalid session for the user.');
+    ctx.sessions.consume(session); // before the await in signedIn: a concurrent use must fail
+    return signedIn(ctx, pool, client, user);
+  }
+  const preferred = params.get('PREFERRED_CHALLENGE');
+  const password = params.get('PASSWORD');
+  if (preferred === 'PASSWORD' && password) return passwordSignIn(ctx, pool, client, username, password);
+  throw invalidParameter(
+    'The local Cognito emulator supports USER_AUTH only with the Session from ConfirmSignUp, or with ' +
+      'PREFERRED_CHALLENGE PASSWORD and PASSWORD (no SELECT_CHALLENGE, passkeys, OTP or SRP).',
+  );
 }
 
 /** New ID and access tokens for a refresh token; the SECRET_HASH is over the internal username. */
@@ -191,6 +239,8 @@ export async function initiateAuth(ctx: OpContext, input: Input): Promise<object
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       return refreshTokenAuth(ctx, pool, client, params);
+    case 'USER_AUTH':
+      return userAuth(ctx, pool, client, params, optString(input, 'Session'));
     case 'ADMIN_NO_SRP_AUTH':
     case 'ADMIN_USER_PASSWORD_AUTH':
       throw invalidParameter('Initiate Auth method not supported.');
@@ -231,7 +281,8 @@ export async function respondToAuthChallenge(ctx: OpContext, input: Input): Prom
   const username = requiredParam(responses, 'USERNAME');
   checkSecretHash(client, username, responses.get('SECRET_HASH'));
   const sessionId = optString(input, 'Session');
-  if (!sessionId) throw notAuthorized('Invalid session for the user.');
+  // Sign-up sessions are for ConfirmSignUp / InitiateAuth only, never a challenge answer.
+  if (!sessionId || challengeName.startsWith('local:')) throw notAuthorized('Invalid session for the user.');
   const session = ctx.sessions.get(sessionId, client.clientId, challengeName, ctx.clock());
   const user = findUser(pool, username);
   if (!user || user.username !== session.username || session.poolId !== pool.id) {

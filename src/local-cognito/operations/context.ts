@@ -219,11 +219,12 @@ export function maskDestination(to: string): string {
 /** Epoch seconds (with milliseconds as fraction), as Cognito's timestamps are. */
 export const epochSeconds = (ms: number): number => ms / 1000;
 
-const CODE_VALIDITY_MS = 24 * 60 * 60 * 1000;
+/** How long a sign-up (and attribute verification) code works: 24 hours, as Cognito documents. */
+export const CODE_VALIDITY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Creates a new code of `kind` for the user (superseding an older one of that kind), records it as sent
- * to the user's email, and returns Cognito's CodeDeliveryDetails.
+ * Creates a new code of `kind` for the user (superseding an older one of that kind, which then no longer
+ * matches), records it as sent to the user's email, and returns Cognito's CodeDeliveryDetails.
  */
 export function sendEmailCode(
   ctx: OpContext,
@@ -235,7 +236,7 @@ export function sendEmailCode(
   const code = newNumericCode();
   const now = ctx.clock();
   user.codes = user.codes.filter((c) => c.kind !== kind);
-  user.codes.push({ kind, code, expiresAt: now + validityMs });
+  user.codes.push({ kind, code, expiresAt: now + validityMs, failedAttempts: 0 });
   const message: SentMessage = {
     to,
     username: user.username,

@@ -33,8 +33,9 @@ import {
   getGroup,
 } from './groups.ts';
 import { initiateAuth, respondToAuthChallenge } from './auth.ts';
-import { getUser, globalSignOut, revokeToken } from './user-tokens.ts';
+import { changePassword, getUser, globalSignOut, revokeToken } from './user-tokens.ts';
 import { confirmSignUp, resendConfirmationCode, signUp } from './sign-up.ts';
+import { adminResetUserPassword, confirmForgotPassword, forgotPassword } from './recovery.ts';
 
 /** Every operation the emulator speaks, by its Cognito name. */
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
@@ -59,6 +60,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['AdminDisableUser', adminDisableUser],
   ['AdminEnableUser', adminEnableUser],
   ['AdminUpdateUserAttributes', adminUpdateUserAttributes],
+  ['AdminResetUserPassword', adminResetUserPassword],
   ['CreateGroup', createGroup],
   ['GetGroup', getGroup],
   ['AdminAddUserToGroup', adminAddUserToGroup],
@@ -72,4 +74,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['SignUp', signUp],
   ['ConfirmSignUp', confirmSignUp],
   ['ResendConfirmationCode', resendConfirmationCode],
+  ['ForgotPassword', forgotPassword],
+  ['ConfirmForgotPassword', confirmForgotPassword],
+  ['ChangePassword', changePassword],
 ]);

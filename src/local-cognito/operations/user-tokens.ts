@@ -1,10 +1,13 @@
-// Calls authorized by the user's own tokens: GetUser, GlobalSignOut, and RevokeToken for a refresh token.
+// Calls authorized by the user's own tokens: GetUser, ChangePassword, GlobalSignOut, and RevokeToken for a
+// refresh token.
 import { CognitoError, notAuthorized, userNotFound } from '../errors.ts';
+import { checkPassword, hashPassword, verifyPassword } from '../password.ts';
 import { userKey, type PoolRecord, type UserRecord } from '../state.ts';
 import { issuerOf } from '../tokens.ts';
 import { getClient, optString, reqString, type Input, type OpContext } from './context.ts';
 import { findRefreshToken, revokeAllForUser } from './refresh-tokens.ts';
 import { mfaFields } from './users.ts';
+import { recordFailure } from './auth.ts';
 import { timingSafeEqual } from 'node:crypto';
 
 /**
@@ -32,6 +35,30 @@ export async function authenticateAccessToken(
 export async function getUser(ctx: OpContext, input: Input): Promise<object> {
   const { user } = await authenticateAccessToken(ctx, reqString(input, 'AccessToken'));
   return { Username: user.username, UserAttributes: user.attributes, ...mfaFields(user) };
+}
+
+/**
+ * Changes the signed-in user's password. The proposed password is checked against the policy first; a wrong
+ * previous password counts as a failed sign-in (and is refused while the account is locked).
+ */
+export async function changePassword(ctx: OpContext, input: Input): Promise<object> {
+  const { pool, user } = await authenticateAccessToken(ctx, reqString(input, 'AccessToken'));
+  const previous = reqString(input, 'PreviousPassword');
+  const proposed = reqString(input, 'ProposedPassword');
+  checkPassword(pool.passwordPolicy, proposed, 'proposedPassword');
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  if (user.lockedUntil > ctx.clock()) throw notAuthorized('Password attempts exceeded');
+  const ok = await verifyPassword(previous, user.passwordHash);
+  const now = ctx.clock();
+  if (user.lockedUntil > now) throw notAuthorized('Password attempts exceeded');
+  if (!ok) {
+    recordFailure(user, now);
+    throw notAuthorized('Incorrect username or password.');
+  }
+  user.failedAttempts = 0;
+  user.passwordHash = await hashPassword(proposed);
+  user.modifiedAt = ctx.clock();
+  return {};
 }
 
 export async function globalSignOut(ctx: OpContext, input: Input): Promise<object> {
