@@ -26,7 +26,9 @@ export function verifyCsrf(appOrigin: string): Middleware {
       throw new HttpError(403, `cross-site request (Sec-Fetch-Site: ${fetchSite})`);
     }
     const origin = ctx.get('origin');
-    if (origin && origin !== appOrigin) throw new HttpError(403, 'cross-origin request');
+    // `Origin: null` is what browsers send from our own no-referrer pages (those that take codes); it proves
+    // nothing either way, so Sec-Fetch-Site (above) and the token decide.
+    if (origin && origin !== 'null' && origin !== appOrigin) throw new HttpError(403, 'cross-origin request');
     const expected = (ctx.session as { csrf?: unknown } | null)?.csrf;
     const sent = ctx.state.form?._csrf;
     if (typeof expected !== 'string' || typeof sent !== 'string' || !sameToken(expected, sent)) {

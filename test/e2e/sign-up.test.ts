@@ -1,0 +1,83 @@
+// A person in headless Chromium creates an account, reads the code in the local inbox, confirms and is signed in;
+// then forgets the password, resets it, and signs in with the new one.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { browserUnavailable, launchChromium } from '../helpers/chromium.ts';
+import { startHarness, type Harness } from '../helpers/harness.ts';
+
+const ARTIFACTS = 'test-artifacts/screenshots';
+const skip = browserUnavailable();
+let h: Harness;
+let browser: Browser;
+
+before(async () => {
+  if (skip) return;
+  mkdirSync(ARTIFACTS, { recursive: true });
+  h = await startHarness();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+/** Opens the emulator's inbox page in a new tab and reads the newest code of `kind` sent to `to`. */
+async function readInbox(page: Page, to: string, kind: string): Promise<string> {
+  const inbox = await page.context().newPage();
+  await inbox.goto(`${h.emulator.endpoint}/_local/inbox`);
+  const row = inbox.locator('tbody tr', { hasText: to }).filter({ hasText: kind }).first();
+  const code = (await row.locator('code').textContent())?.trim() ?? '';
+  await inbox.close();
+  assert.match(code, /^\d{6}$/);
+  return code;
+}
+
+test(
+  'sign up, confirm from the inbox, signed in; then reset the password and sign in again',
+  { skip },
+  async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    const email = `walker-${Date.now()}@example.com`;
+
+    await page.goto(`${h.baseUrl}/login`);
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.screenshot({ path: `${ARTIFACTS}/signup.png`, fullPage: true });
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Full name').fill('Walker Test');
+    await page.getByLabel('Password', { exact: true }).fill('weak');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Your password needs at least 8 characters').first().waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}/signup-error.png`, fullPage: true });
+    await page.getByLabel('Password', { exact: true }).fill('Walking-shoes-7');
+    await page.getByRole('button', { name: 'Create account' }).click();
+
+    await page.waitForURL(`${h.baseUrl}/confirm`);
+    assert.ok(await page.getByText('We sent a code to w***@e***.com').isVisible());
+    await page.screenshot({ path: `${ARTIFACTS}/confirm.png`, fullPage: true });
+    await page.getByLabel('Confirmation code').fill(await readInbox(page, email, 'SIGN_UP'));
+    await page.getByRole('button', { name: 'Confirm account' }).click();
+    await page.waitForURL(`${h.baseUrl}/account`);
+    assert.ok(await page.getByText('Walker Test').isVisible());
+
+    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have been signed out.').waitFor();
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.screenshot({ path: `${ARTIFACTS}/forgot-password.png`, fullPage: true });
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Send code' }).click();
+    await page.waitForURL(`${h.baseUrl}/reset-password`);
+    await page.screenshot({ path: `${ARTIFACTS}/reset-password.png`, fullPage: true });
+    await page.getByLabel('Reset code').fill(await readInbox(page, email, 'FORGOT_PASSWORD'));
+    await page.getByLabel('New password').fill('Running-shoes-8');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your password has been changed').waitFor();
+    assert.equal(await page.getByLabel('Email address').inputValue(), email, 'the email is kept for sign-in');
+    await page.getByLabel('Password').fill('Running-shoes-8');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${h.baseUrl}/account`);
+    await context.close();
+  },
+);
