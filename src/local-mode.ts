@@ -20,6 +20,8 @@ export async function startLocalMode(config: Config, logger: Logger): Promise<Lo
       info: (msg, data) => logger.info(data ?? {}, msg),
       warn: (msg, data) => logger.warn(data ?? {}, msg),
     },
+    // Local mode has no real mailbox: show each code where the developer is looking.
+    onMessage: (m) => process.stdout.write(`  ✉  ${m.kind} code ${m.code} for ${m.to}\n`),
   });
   const pool = await emulator.ensureLocalPool();
   const full: Config = {

@@ -21,6 +21,8 @@ export interface LocalCognitoOptions {
   /** ms since epoch; default Date.now. Everything time-based uses it (iat/exp, lockout, codes, sessions). */
   clock?: () => number;
   logger?: EmulatorLogger;
+  /** Called with every message the emulator "sends" (codes), e.g. to print it. */
+  onMessage?: (message: SentMessage) => void;
 }
 
 export interface LocalCognito {
@@ -54,6 +56,7 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     sessions: new ChallengeSessions(),
     region: REGION,
     logger: options.logger,
+    onMessage: options.onMessage,
   };
   const calls = new Map<string, number>();
   let endpoint = '';

@@ -18,6 +18,7 @@ const emu = await startLocalCognito({
   port,
   dataDir: process.env.LOCAL_COGNITO_DIR ?? '.local-cognito',
   logger: stderrLogger,
+  onMessage: (m) => process.stdout.write(`${m.kind} code ${m.code} sent to ${m.to}\n`),
 });
 const pool = await emu.ensureLocalPool();
 process.stdout.write(

@@ -28,6 +28,8 @@ export interface OpContext {
   sessions: ChallengeSessions;
   region: string;
   logger?: EmulatorLogger | undefined;
+  /** Told of every message "sent", so local mode can print codes where the developer is looking. */
+  onMessage?: ((message: SentMessage) => void) | undefined;
 }
 
 /** The parsed JSON body of a request. */
@@ -246,5 +248,6 @@ export function sendEmailCode(
   };
   ctx.store.state.messages.push(message);
   ctx.logger?.info('local-cognito: message sent', { to, kind });
+  ctx.onMessage?.(message);
   return { Destination: maskDestination(to), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
 }
