@@ -10,6 +10,8 @@ import { healthRoutes } from './flows/health/health-routes.ts';
 import { homeRoutes } from './flows/home/home-routes.ts';
 import { loginRoutes } from './flows/login/login-routes.ts';
 import { logoutRoutes } from './flows/logout/logout-routes.ts';
+import { mfaRoutes } from './flows/mfa/mfa-routes.ts';
+import { newPasswordRoutes } from './flows/new-password/new-password-routes.ts';
 import { confirmRoutes } from './flows/confirm/confirm-routes.ts';
 import { recoveryRoutes } from './flows/recovery/recovery-routes.ts';
 import { signupRoutes } from './flows/signup/signup-routes.ts';
@@ -84,6 +86,8 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   signupRoutes(router, flowDeps);
   confirmRoutes(router, flowDeps);
   recoveryRoutes(router, flowDeps);
+  newPasswordRoutes(router, flowDeps);
+  mfaRoutes(router, flowDeps);
   accountRoutes(router, flowDeps);
   healthRoutes(router, flowDeps);
 

@@ -78,6 +78,14 @@ export interface Config {
   signup: SignupSettings;
   /** The pool's password policy from configuration; undefined = read it with DescribeUserPool at start. */
   passwordPolicy: PasswordPolicy | undefined;
+  mfa: {
+    /** How long Cognito keeps a challenge session (the app client's AuthSessionValidity, 3-15 minutes). */
+    challengeMinutes: number;
+    /** Wrong codes allowed on one challenge before the sign-in starts over. */
+    maxAttempts: number;
+    /** The issuer shown in authenticator apps. */
+    issuer: string;
+  };
   /** Seconds before another confirmation or reset code may be asked for. */
   resendCooldownSeconds: number;
   /** Extra or replacement texts for the message catalogue (a JSON file), e.g. labels of custom attributes. */
@@ -188,6 +196,9 @@ const envSchema = z.object({
   PASSWORD_REQUIRE_NUMBERS: optionalBool,
   PASSWORD_REQUIRE_SYMBOLS: optionalBool,
   RESEND_COOLDOWN_SECONDS: int(60, 0, 3600),
+  AUTH_SESSION_MINUTES: int(3, 3, 15),
+  MFA_MAX_ATTEMPTS: int(3, 1, 10),
+  MFA_ISSUER: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional()),
   MESSAGES_FILE: optional,
   LOCAL_COGNITO_PORT: int(9229, 0, 65535),
   LOCAL_COGNITO_DIR: optional.pipe(z.string().optional().default('.local-cognito')),
@@ -263,6 +274,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     passwordPolicy: passwordPolicyFrom(e),
     resendCooldownSeconds: e.RESEND_COOLDOWN_SECONDS,
+    mfa: {
+      challengeMinutes: e.AUTH_SESSION_MINUTES,
+      maxAttempts: e.MFA_MAX_ATTEMPTS,
+      issuer: e.MFA_ISSUER ?? e.BRAND_NAME,
+    },
     messagesFile: e.MESSAGES_FILE,
     localCognito: { port: e.LOCAL_COGNITO_PORT, dir: e.LOCAL_COGNITO_DIR },
     logLevel: e.LOG_LEVEL,

@@ -24,6 +24,7 @@ export function staticAssets(): Middleware {
   const assets = new Map<string, Asset>([
     [paths.stylesheet, load('app.css', 'text/css; charset=utf-8')],
     [paths.favicon, load('favicon.svg', 'image/svg+xml')],
+    [paths.countdownScript, load('countdown.js', 'text/javascript; charset=utf-8')],
   ]);
   return async function staticAssets(ctx, next) {
     const asset = ctx.method === 'GET' || ctx.method === 'HEAD' ? assets.get(ctx.path) : undefined;

@@ -1,5 +1,6 @@
 // The only importer of the AWS SDK: every Cognito call, with SECRET_HASH, a deadline and translated errors.
 import {
+  AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
@@ -9,10 +10,15 @@ import {
   GlobalSignOutCommand,
   InitiateAuthCommand,
   ResendConfirmationCodeCommand,
+  RespondToAuthChallengeCommand,
   RevokeTokenCommand,
+  SetUserMFAPreferenceCommand,
   SignUpCommand,
+  VerifySoftwareTokenCommand,
   type AuthenticationResultType,
   type InitiateAuthCommandOutput,
+  type RespondToAuthChallengeCommandInput,
+  type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { CognitoSettings } from '../config.ts';
@@ -33,11 +39,20 @@ export type SignInResult =
   | { kind: 'tokens'; tokens: TokenSet }
   | { kind: 'challenge'; challengeName: string; session: string; parameters: Record<string, string> };
 
-/** A user's attributes as `GetUser` returns them. */
+/** The MFA methods Cognito knows, by their challenge names. */
+export type MfaMethod = 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'EMAIL_OTP';
+
+/** A user's attributes and MFA settings as `GetUser` returns them. */
 export interface CognitoUser {
   username: string;
   attributes: Record<string, string>;
+  /** The MFA methods turned on for the user. */
+  mfaEnabled: MfaMethod[];
+  mfaPreferred: MfaMethod | undefined;
 }
+
+/** One change of `SetUserMFAPreference`: methods left out stay as they are. */
+export type MfaPreference = Partial<Record<MfaMethod, { enabled: boolean; preferred: boolean }>>;
 
 /** The pool's password rules, as DescribeUserPool reports them. */
 export interface PasswordPolicy {
@@ -65,6 +80,24 @@ export interface CognitoGateway {
   resendConfirmationCode(username: string): Promise<void>;
   forgotPassword(username: string): Promise<void>;
   confirmForgotPassword(username: string, code: string, newPassword: string): Promise<void>;
+  /**
+   * Answers the pending challenge. `username` is the one Cognito gave (USER_ID_FOR_SRP / USERNAME), which the
+   * SECRET_HASH is computed over; `responses` carry the challenge's own fields (e.g. SOFTWARE_TOKEN_MFA_CODE).
+   */
+  respondToChallenge(
+    challengeName: string,
+    session: string,
+    username: string,
+    responses: Record<string, string>,
+  ): Promise<SignInResult>;
+  /** MFA_SETUP: a TOTP secret for the user of the challenge `session`, with the session to use next. */
+  associateSoftwareTokenForChallenge(session: string): Promise<{ secret: string; session: string }>;
+  /** MFA_SETUP: checks the first TOTP code; returns the session for the MFA_SETUP answer. */
+  verifySoftwareTokenForChallenge(session: string, code: string): Promise<string>;
+  /** A TOTP secret for the signed-in user (not active until verified). */
+  associateSoftwareToken(accessToken: string): Promise<string>;
+  verifySoftwareToken(accessToken: string, code: string): Promise<void>;
+  setMfaPreference(accessToken: string, preference: MfaPreference): Promise<void>;
   /** Needs AWS credentials with cognito-idp:DescribeUserPool; callers fall back when it fails. */
   describePasswordPolicy(): Promise<PasswordPolicy>;
   /** `username` must be Cognito's internal username (the token's `username` claim), not what the user typed. */
@@ -202,6 +235,75 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
       );
     },
 
+    async respondToChallenge(challengeName, session, username, responses) {
+      const out = await call((abortSignal) =>
+        client.send(
+          new RespondToAuthChallengeCommand({
+            ClientId: clientId,
+            ChallengeName: challengeName as RespondToAuthChallengeCommandInput['ChallengeName'],
+            Session: session,
+            ChallengeResponses: { ...responses, USERNAME: username, SECRET_HASH: hash(username) },
+          }),
+          { abortSignal },
+        ),
+      );
+      return toSignInResult(out);
+    },
+
+    async associateSoftwareTokenForChallenge(session) {
+      const out = await call((abortSignal) =>
+        client.send(new AssociateSoftwareTokenCommand({ Session: session }), { abortSignal }),
+      );
+      if (!out.SecretCode || !out.Session)
+        throw new AuthError('UNEXPECTED_RESPONSE', 'AssociateSoftwareToken');
+      return { secret: out.SecretCode, session: out.Session };
+    },
+
+    async verifySoftwareTokenForChallenge(session, code) {
+      const out = await call((abortSignal) =>
+        client.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code }), { abortSignal }),
+      );
+      if (out.Status !== 'SUCCESS' || !out.Session) {
+        throw new AuthError('MFA_SETUP_CODE_MISMATCH', 'VerifySoftwareToken');
+      }
+      return out.Session;
+    },
+
+    async associateSoftwareToken(accessToken) {
+      const out = await call((abortSignal) =>
+        client.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }), { abortSignal }),
+      );
+      if (!out.SecretCode) throw new AuthError('UNEXPECTED_RESPONSE', 'AssociateSoftwareToken');
+      return out.SecretCode;
+    },
+
+    async verifySoftwareToken(accessToken, code) {
+      const out = await call((abortSignal) =>
+        client.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code }), {
+          abortSignal,
+        }),
+      );
+      if (out.Status !== 'SUCCESS') throw new AuthError('MFA_SETUP_CODE_MISMATCH', 'VerifySoftwareToken');
+    },
+
+    async setMfaPreference(accessToken, preference) {
+      const settings = (method: MfaMethod) => {
+        const p = preference[method];
+        return p ? { Enabled: p.enabled, PreferredMfa: p.preferred } : undefined;
+      };
+      await call((abortSignal) =>
+        client.send(
+          new SetUserMFAPreferenceCommand({
+            AccessToken: accessToken,
+            SoftwareTokenMfaSettings: settings('SOFTWARE_TOKEN_MFA'),
+            SMSMfaSettings: settings('SMS_MFA'),
+            EmailMfaSettings: settings('EMAIL_OTP'),
+          }),
+          { abortSignal },
+        ),
+      );
+    },
+
     async describePasswordPolicy() {
       const out = await call((abortSignal) =>
         client.send(new DescribeUserPoolCommand({ UserPoolId: settings.userPoolId }), { abortSignal }),
@@ -253,12 +355,21 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
       );
       const attributes: Record<string, string> = {};
       for (const a of out.UserAttributes ?? []) if (a.Name) attributes[a.Name] = a.Value ?? '';
-      return { username: out.Username ?? '', attributes };
+      return {
+        username: out.Username ?? '',
+        attributes,
+        mfaEnabled: (out.UserMFASettingList ?? []).filter(isMfaMethod),
+        mfaPreferred: isMfaMethod(out.PreferredMfaSetting) ? out.PreferredMfaSetting : undefined,
+      };
     },
   };
 }
 
-function toSignInResult(out: InitiateAuthCommandOutput): SignInResult {
+const MFA_METHODS: readonly string[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'];
+const isMfaMethod = (value: unknown): value is MfaMethod =>
+  typeof value === 'string' && MFA_METHODS.includes(value);
+
+function toSignInResult(out: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput): SignInResult {
   if (out.AuthenticationResult) return { kind: 'tokens', tokens: toTokenSet(out.AuthenticationResult) };
   if (out.ChallengeName && out.Session) {
     return {

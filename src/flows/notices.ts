@@ -7,6 +7,9 @@ const NOTICES = {
   'sign-in-required': 'login.signInToContinue',
   'account-confirmed': 'login.accountConfirmed',
   'password-changed': 'login.passwordChanged',
+  'challenge-unsupported': 'login.challengeUnsupported',
+  'challenge-expired': 'login.challengeExpired',
+  'too-many-codes': 'login.tooManyCodes',
 } as const satisfies Record<string, MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;

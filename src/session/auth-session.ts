@@ -39,6 +39,28 @@ export interface PendingReset {
   required: boolean;
 }
 
+/**
+ * A sign-in waiting for the answer to a Cognito challenge. It lives only here, bound to this browser's session,
+ * never in a form field or URL; Cognito's `session` string expires after a few minutes.
+ */
+export interface PendingChallenge {
+  name: string;
+  /** Cognito's challenge Session, replaced by each answer. */
+  session: string;
+  /** The USERNAME Cognito expects in answers (USER_ID_FOR_SRP: the internal username). */
+  username: string;
+  /** What the user typed, to fill the sign-in form again if the challenge ends. */
+  typedUsername: string;
+  parameters: Record<string, string>;
+  /** Wrong answers so far. */
+  attempts: number;
+  startedAt: number;
+  expiresAt: number;
+  returnTo: string;
+  /** MFA_SETUP: the TOTP secret being set up (shown as a QR code, never sent to the browser otherwise). */
+  totpSecret?: string;
+}
+
 /** Everything we keep in a session. */
 export interface SessionData {
   csrf?: string;
@@ -49,6 +71,11 @@ export interface SessionData {
   lastUsername?: string;
   pendingSignUp?: PendingSignUp;
   pendingReset?: PendingReset;
+  challenge?: PendingChallenge;
+  /** When the signed-in user last proved their password again (ms), for sensitive changes such as MFA. */
+  reauthenticatedAt?: number;
+  /** A TOTP secret being added from the account page, until verified. */
+  totpSetupSecret?: string;
 }
 
 /** The session of this request, typed. koa-session creates it on first access. */
@@ -93,6 +120,9 @@ export async function startAuthenticatedSession(ctx: Context, auth: AuthState): 
   delete session.lastUsername;
   delete session.pendingSignUp;
   delete session.pendingReset;
+  delete session.challenge;
+  delete session.reauthenticatedAt;
+  delete session.totpSetupSecret;
   session.auth = auth;
   session.owners = ownerKeys(auth.sub, auth.email);
   await ctx.session!.regenerate();

@@ -5,7 +5,7 @@ import type { MessageKey } from '../../i18n/index.ts';
 import { paths } from '../../paths.ts';
 import { sessionOf, type PendingSignUp } from '../../session/auth-session.ts';
 import { parseCode } from '../code-field.ts';
-import { completeSignIn } from '../complete-sign-in.ts';
+import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, fieldError, formError, type FieldError } from '../field-errors.ts';
 import { loginUrl } from '../notices.ts';
 import type { FlowDeps } from '../types.ts';
@@ -96,8 +96,10 @@ export function confirmHandlers(deps: FlowDeps) {
       if (signInSession) {
         try {
           const result = await cognito.signInWithSession(username, signInSession);
-          if (result.kind === 'tokens') return await completeSignIn(ctx, deps, result.tokens, undefined);
-          logger.warn({ challenge: result.challengeName }, 'sign-in after confirmation needs a challenge');
+          return await continueSignIn(ctx, deps, result, {
+            typedUsername: username,
+            returnTo: paths.account,
+          });
         } catch (err) {
           // Confirmed all the same: the user signs in with the password instead.
           logger.warn(

@@ -6,7 +6,7 @@ import { HttpError } from '../../middleware/http-error.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { safeReturnTo } from '../../return-to.ts';
-import { completeSignIn } from '../complete-sign-in.ts';
+import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, formError, type FieldError } from '../field-errors.ts';
 import { noticeMessage } from '../notices.ts';
 import { sendConfirmationCode } from '../confirm/send-confirmation-code.ts';
@@ -95,10 +95,10 @@ export function loginHandlers(deps: FlowDeps) {
         return showForm(ctx, statusFor(err.code), value.username, [formError(`errors.${err.code}`)]);
       }
       await loginThrottle.succeeded(value.username);
-      if (result.kind === 'tokens') return completeSignIn(ctx, deps, result.tokens, ctx.query.returnTo);
-      // Challenges get their own pages in a later version; until then, fail closed and keep nothing.
-      logger.warn({ challenge: result.challengeName }, 'sign-in challenge not supported');
-      return showForm(ctx, 400, value.username, [formError('login.challengeUnsupported')]);
+      return continueSignIn(ctx, deps, result, {
+        typedUsername: value.username,
+        returnTo: safeReturnTo(ctx.query.returnTo),
+      });
     },
   };
 }

@@ -1,0 +1,59 @@
+// After a password or a challenge answer: sign in on tokens, or keep the next challenge server-side and go to its page.
+import type { Context } from 'koa';
+import type { SignInResult } from '../../cognito/gateway.ts';
+import { safeReturnTo } from '../../return-to.ts';
+import { sessionOf } from '../../session/auth-session.ts';
+import { completeSignIn } from '../complete-sign-in.ts';
+import { loginUrl } from '../notices.ts';
+import type { FlowDeps } from '../types.ts';
+import { pageForChallenge } from './challenge-table.ts';
+
+export interface SignInContext {
+  /** What the user typed at /login. */
+  typedUsername: string;
+  returnTo: string;
+}
+
+/** Moves the sign-in one step on. An unknown challenge ends it, keeping nothing (fail closed). */
+export async function continueSignIn(
+  ctx: Context,
+  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'config'>,
+  result: SignInResult,
+  context: SignInContext,
+): Promise<void> {
+  const session = sessionOf(ctx);
+  if (result.kind === 'tokens') {
+    delete session.challenge;
+    return completeSignIn(ctx, deps, result.tokens, context.returnTo);
+  }
+  const page = pageForChallenge(result.challengeName);
+  if (!page) {
+    delete session.challenge;
+    deps.logger.warn({ challenge: result.challengeName }, 'sign-in challenge not supported: sign-in stopped');
+    session.lastUsername = context.typedUsername;
+    return ctx.redirect(loginUrl(undefined, 'challenge-unsupported'));
+  }
+  const now = deps.clock();
+  const p = result.parameters;
+  session.challenge = {
+    name: result.challengeName,
+    session: result.session,
+    username: p.USER_ID_FOR_SRP ?? p.USERNAME ?? context.typedUsername,
+    typedUsername: context.typedUsername,
+    parameters: p,
+    attempts: 0,
+    startedAt: now,
+    expiresAt: now + deps.config.mfa.challengeMinutes * 60_000,
+    returnTo: safeReturnTo(context.returnTo),
+  };
+  ctx.redirect(page);
+}
+
+/** Ends the pending challenge and sends the user back to sign in, their username kept. */
+export function restartSignIn(ctx: Context, notice: 'challenge-expired' | 'too-many-codes'): void {
+  const session = sessionOf(ctx);
+  const challenge = session.challenge;
+  delete session.challenge;
+  if (challenge) session.lastUsername = challenge.typedUsername;
+  ctx.redirect(loginUrl(challenge?.returnTo, notice));
+}

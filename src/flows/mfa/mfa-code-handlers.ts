@@ -1,0 +1,63 @@
+// /mfa: the code of SOFTWARE_TOKEN_MFA (authenticator app), SMS_MFA or EMAIL_OTP, answered to Cognito.
+import type { Context } from 'koa';
+import type { MessageKey } from '../../i18n/index.ts';
+import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/challenge-guard.ts';
+import { answerError } from '../challenge/answer-errors.ts';
+import { continueSignIn } from '../challenge/continue-sign-in.ts';
+import { parseCode } from '../code-field.ts';
+import { byField, type FieldError } from '../field-errors.ts';
+import type { FlowDeps } from '../types.ts';
+
+export const CODE_CHALLENGES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'] as const;
+
+/** The field of ChallengeResponses that carries the code, per challenge. */
+const CODE_FIELD: Record<string, string> = {
+  SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE',
+  SMS_MFA: 'SMS_MFA_CODE',
+  EMAIL_OTP: 'EMAIL_OTP_CODE',
+};
+
+const LEAD: Record<string, MessageKey> = {
+  SOFTWARE_TOKEN_MFA: 'mfa.leadTotp',
+  SMS_MFA: 'mfa.leadSms',
+  EMAIL_OTP: 'mfa.leadEmail',
+};
+
+export function mfaCodeHandlers(deps: FlowDeps) {
+  const { cognito, renderer, clock } = deps;
+
+  function showForm(ctx: Context, status: number, errors: FieldError[]): void {
+    const challenge = pendingChallenge(ctx);
+    ctx.status = status;
+    ctx.set('Referrer-Policy', 'no-referrer');
+    renderer.render(ctx, 'pages/mfa.njk', {
+      lead: LEAD[challenge.name],
+      destination: challenge.parameters.CODE_DELIVERY_DESTINATION ?? '',
+      secondsLeft: secondsLeft(challenge, clock()),
+      errors,
+      fieldErrors: byField(errors),
+    });
+  }
+
+  return {
+    guard: challengeGuard(CODE_CHALLENGES, deps),
+
+    mfaGet: (ctx: Context): void => showForm(ctx, 200, []),
+
+    mfaPost: async (ctx: Context): Promise<void> => {
+      const challenge = pendingChallenge(ctx);
+      const { code, error } = parseCode(ctx.state.form?.code);
+      if (error) return showForm(ctx, 400, [error]);
+      let result;
+      try {
+        result = await cognito.respondToChallenge(challenge.name, challenge.session, challenge.username, {
+          [CODE_FIELD[challenge.name]!]: code,
+        });
+      } catch (err) {
+        const shown = answerError(ctx, deps, err, 'code');
+        return shown ? showForm(ctx, 400, [shown]) : undefined;
+      }
+      return continueSignIn(ctx, deps, result, challenge);
+    },
+  };
+}
