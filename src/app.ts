@@ -6,6 +6,7 @@ import type { CognitoGateway } from './cognito/gateway.ts';
 import type { TokenVerifier } from './cognito/verifier.ts';
 import { ConfigError, type Config } from './config.ts';
 import { accountRoutes } from './flows/account/account-routes.ts';
+import { accountMfaRoutes } from './flows/account-mfa/account-mfa-routes.ts';
 import { healthRoutes } from './flows/health/health-routes.ts';
 import { homeRoutes } from './flows/home/home-routes.ts';
 import { loginRoutes } from './flows/login/login-routes.ts';
@@ -88,6 +89,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   recoveryRoutes(router, flowDeps);
   newPasswordRoutes(router, flowDeps);
   mfaRoutes(router, flowDeps);
+  accountMfaRoutes(router, flowDeps);
   accountRoutes(router, flowDeps);
   healthRoutes(router, flowDeps);
 

@@ -1,6 +1,6 @@
 // Reads the environment once into a frozen, typed Config; one error names every bad variable.
 import { z } from 'zod';
-import type { PasswordPolicy } from './cognito/gateway.ts';
+import type { MfaMethod, PasswordPolicy } from './cognito/gateway.ts';
 
 /** How the server reaches Cognito: its own emulator in-process (`local`), or a real or external pool (`cloud`). */
 export type Mode = 'local' | 'cloud';
@@ -85,6 +85,10 @@ export interface Config {
     maxAttempts: number;
     /** The issuer shown in authenticator apps. */
     issuer: string;
+    /** The methods the pool offers, which the account page lets users turn on. */
+    methods: readonly MfaMethod[];
+    /** Minutes a fresh password check allows changing MFA settings. */
+    reauthMinutes: number;
   };
   /** Seconds before another confirmation or reset code may be asked for. */
   resendCooldownSeconds: number;
@@ -198,6 +202,16 @@ const envSchema = z.object({
   RESEND_COOLDOWN_SECONDS: int(60, 0, 3600),
   AUTH_SESSION_MINUTES: int(3, 3, 15),
   MFA_MAX_ATTEMPTS: int(3, 1, 10),
+  MFA_METHODS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\s*(SOFTWARE_TOKEN_MFA|SMS_MFA|EMAIL_OTP)\s*(,\s*(SOFTWARE_TOKEN_MFA|SMS_MFA|EMAIL_OTP)\s*)*$/,
+        'must be a comma-separated list of SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP',
+      )
+      .optional()
+      .default('SOFTWARE_TOKEN_MFA,SMS_MFA,EMAIL_OTP'),
+  ),
   MFA_ISSUER: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional()),
   MESSAGES_FILE: optional,
   LOCAL_COGNITO_PORT: int(9229, 0, 65535),
@@ -278,6 +292,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       challengeMinutes: e.AUTH_SESSION_MINUTES,
       maxAttempts: e.MFA_MAX_ATTEMPTS,
       issuer: e.MFA_ISSUER ?? e.BRAND_NAME,
+      methods: [...new Set(e.MFA_METHODS.split(',').map((m) => m.trim() as MfaMethod))],
+      reauthMinutes: 5,
     },
     messagesFile: e.MESSAGES_FILE,
     localCognito: { port: e.LOCAL_COGNITO_PORT, dir: e.LOCAL_COGNITO_DIR },
