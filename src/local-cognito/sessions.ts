@@ -10,7 +10,20 @@ export interface ChallengeSession {
   challengeName: string;
   expiresAt: number;
   used: boolean;
+  /** Wrong codes answered in this session (MFA challenges, VerifySoftwareToken). */
+  failures?: number | undefined;
+  /** SMS_MFA / EMAIL_OTP: the code sent for this session (it lives and dies with the session). */
+  code?: string | undefined;
+  /** SELECT_MFA_TYPE: the choices offered. MFA_SETUP: the types that may be set up. */
+  mfaTypes?: string[] | undefined;
+  /** MFA_SETUP: VerifySoftwareToken accepted a code in this chain of sessions. */
+  totpVerified?: boolean | undefined;
+  /** EMAIL_OTP reached through MFA_SETUP: the address being set up for email MFA. */
+  setupEmail?: string | undefined;
 }
+
+/** What a new session carries: everything but its expiry and use. */
+export type NewChallengeSession = Omit<ChallengeSession, 'expiresAt' | 'used'>;
 
 /**
  * Session kinds that are not Cognito challenges: the Session SignUp returns (for ConfirmSignUp) and the one
@@ -25,17 +38,20 @@ export class ChallengeSessions {
   private readonly sessions = new Map<string, ChallengeSession>();
 
   /** A new Session string for this step, valid `validityMinutes` (Cognito: 3 by default). */
-  create(data: Omit<ChallengeSession, 'expiresAt' | 'used'>, now: number, validityMinutes: number): string {
+  create(data: NewChallengeSession, now: number, validityMinutes: number): string {
     for (const [key, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(key);
     const id = newOpaqueToken(96);
     this.sessions.set(id, { ...data, expiresAt: now + validityMinutes * 60_000, used: false });
     return id;
   }
 
-  /** The live session for `id` answered by `clientId` for `challengeName`, or NotAuthorizedException. */
-  get(id: string, clientId: string, challengeName: string, now: number): ChallengeSession {
+  /**
+   * The live session for `id` answered by `clientId` (undefined: any client, for AssociateSoftwareToken and
+   * VerifySoftwareToken, which take no ClientId) for `challengeName`, or NotAuthorizedException.
+   */
+  get(id: string, clientId: string | undefined, challengeName: string, now: number): ChallengeSession {
     const s = this.sessions.get(id);
-    if (!s || s.clientId !== clientId || s.challengeName !== challengeName) {
+    if (!s || (clientId !== undefined && s.clientId !== clientId) || s.challengeName !== challengeName) {
       throw notAuthorized('Invalid session for the user.');
     }
     if (s.expiresAt <= now) throw notAuthorized('Invalid session for the user, session is expired.');

@@ -66,6 +66,12 @@ export interface UserRecord {
   failedAttempts: number;
   lockedUntil: number;
   mfa: MfaPreferences;
+  /** The verified software token's secret (base32); absent until VerifySoftwareToken accepts a code. */
+  totpSecret?: string | undefined;
+  /** The secret AssociateSoftwareToken handed out last, until VerifySoftwareToken accepts a code of it. */
+  pendingTotpSecret?: string | undefined;
+  /** The last TOTP step accepted for `totpSecret`: its code (and older ones) are refused from then on. */
+  totpLastStep?: number | undefined;
   codes: PendingCode[];
   /** Recent ResendConfirmationCode / ForgotPassword sends (absent in older state files). */
   codeRequests?: CodeRequest[] | undefined;

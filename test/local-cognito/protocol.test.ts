@@ -217,18 +217,33 @@ describe('local cognito: protocol and admin operations', () => {
     );
     assert.equal(polluted.name, 'InvalidParameterException');
     assert.match(polluted.message, /Attribute does not exist in the schema/);
+    assert.deepEqual(
+      await failure(
+        cognito.send(
+          new AdminSetUserMFAPreferenceCommand({
+            UserPoolId: userPoolId,
+            Username: 'ann@example.com',
+            SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+          }),
+        ),
+      ),
+      {
+        name: 'InvalidParameterException',
+        message: 'User does not have delivery config set to turn on SOFTWARE_TOKEN_MFA',
+      },
+    );
     await cognito.send(
       new AdminSetUserMFAPreferenceCommand({
         UserPoolId: userPoolId,
         Username: 'ann@example.com',
-        SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+        EmailMfaSettings: { Enabled: true, PreferredMfa: true },
       }),
     );
     const got = await cognito.send(
       new AdminGetUserCommand({ UserPoolId: userPoolId, Username: created.User.Username }),
     );
-    assert.equal(got.PreferredMfaSetting, 'SOFTWARE_TOKEN_MFA');
-    assert.deepEqual(got.UserMFASettingList, ['SOFTWARE_TOKEN_MFA']);
+    assert.equal(got.PreferredMfaSetting, 'EMAIL_OTP');
+    assert.deepEqual(got.UserMFASettingList, ['EMAIL_OTP']);
     assert.equal(got.Enabled, true);
 
     await cognito.send(

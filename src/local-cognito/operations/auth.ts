@@ -1,5 +1,5 @@
 // Sign-in: InitiateAuth (USER_PASSWORD_AUTH, USER_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge
-// (NEW_PASSWORD_REQUIRED).
+// (NEW_PASSWORD_REQUIRED, and the MFA challenges of mfa-challenges.ts).
 import { CognitoError, invalidParameter, notAuthorized, userNotFound } from '../errors.ts';
 import { checkPassword, hashPassword, verifyPassword } from '../password.ts';
 import { checkSecretHash } from '../secret-hash.ts';
@@ -9,15 +9,19 @@ import { userKey, type ClientRecord, type PoolRecord, type UserRecord } from '..
 import {
   checkAttributeName,
   findUser,
+  getAttr,
   getClient,
   optString,
   reqString,
+  requiredParam,
   setAttr,
   stringMap,
   type Input,
   type OpContext,
 } from './context.ts';
-import { findRefreshToken, issueRefreshToken } from './refresh-tokens.ts';
+import { afterFirstFactor, answerMfaChallenge } from './mfa-challenges.ts';
+import { findRefreshToken } from './refresh-tokens.ts';
+import { signedIn } from './sign-in.ts';
 
 const AUTH_FLOWS = [
   'USER_SRP_AUTH',
@@ -40,28 +44,6 @@ function requireFlow(client: ClientRecord, flow: string): void {
   }
 }
 
-function requiredParam(params: Map<string, string>, name: string): string {
-  const value = params.get(name);
-  if (value === undefined || value === '') throw invalidParameter(`Missing required parameter ${name}`);
-  return value;
-}
-
-/** A full sign-in: a new refresh token and the ID and access tokens minted from it. */
-async function signedIn(ctx: OpContext, pool: PoolRecord, client: ClientRecord, user: UserRecord) {
-  const { origin, refreshToken } = issueRefreshToken(ctx, pool, client, user);
-  const minted = await mintTokens(ctx.keys, pool, client, user, origin, ctx.clock());
-  return {
-    ChallengeParameters: {},
-    AuthenticationResult: {
-      AccessToken: minted.accessToken,
-      ExpiresIn: minted.expiresIn,
-      TokenType: 'Bearer',
-      IdToken: minted.idToken,
-      RefreshToken: refreshToken,
-    },
-  };
-}
-
 /** One more failed password: after LOCKOUT_AFTER in a row, a lock of 1 s doubling per failure up to 15 min. */
 export function recordFailure(user: UserRecord, now: number): void {
   user.failedAttempts += 1;
@@ -69,6 +51,45 @@ export function recordFailure(user: UserRecord, now: number): void {
     const ms = Math.min(1000 * 2 ** (user.failedAttempts - LOCKOUT_AFTER), LOCKOUT_MAX_MS);
     user.lockedUntil = now + ms;
   }
+}
+
+/** The challenge names of the API (ChallengeNameType); anything else fails request validation. */
+const CHALLENGE_NAMES = [
+  'SMS_MFA',
+  'EMAIL_OTP',
+  'SOFTWARE_TOKEN_MFA',
+  'SELECT_MFA_TYPE',
+  'MFA_SETUP',
+  'PASSWORD_VERIFIER',
+  'CUSTOM_CHALLENGE',
+  'SELECT_CHALLENGE',
+  'DEVICE_SRP_AUTH',
+  'DEVICE_PASSWORD_VERIFIER',
+  'ADMIN_NO_SRP_AUTH',
+  'NEW_PASSWORD_REQUIRED',
+  'SMS_OTP',
+  'PASSWORD',
+  'WEB_AUTHN',
+  'PASSWORD_SRP',
+];
+
+/** The attributes the pool's schema (CreateUserPool's Schema) marks Required. */
+function requiredPoolAttributes(pool: PoolRecord): string[] {
+  const schema = pool.extra.Schema;
+  if (!Array.isArray(schema)) return [];
+  return schema
+    .filter((a: unknown): a is { Name: string; Required: true } => {
+      const attr = a as { Name?: unknown; Required?: unknown } | null;
+      return typeof attr?.Name === 'string' && attr.Required === true;
+    })
+    .map((a) => a.Name);
+}
+
+/** Required attributes the user has no value for, as NEW_PASSWORD_REQUIRED's `requiredAttributes` names them. */
+function missingRequiredAttributes(pool: PoolRecord, user: UserRecord): string[] {
+  return requiredPoolAttributes(pool)
+    .filter((name) => getAttr(user, name) === undefined)
+    .map((name) => `userAttributes.${name}`);
 }
 
 /** The attributes Cognito lists in NEW_PASSWORD_REQUIRED's `userAttributes`. */
@@ -141,12 +162,12 @@ async function passwordSignIn(
       Session: session,
       ChallengeParameters: {
         USER_ID_FOR_SRP: user.username,
-        requiredAttributes: '[]',
+        requiredAttributes: JSON.stringify(missingRequiredAttributes(pool, user)),
         userAttributes: challengeAttributes(user),
       },
     };
   }
-  return signedIn(ctx, pool, client, user);
+  return afterFirstFactor(ctx, pool, client, user);
 }
 
 /**
@@ -259,30 +280,50 @@ async function newPasswordRequired(
 ): Promise<object> {
   const newPassword = requiredParam(responses, 'NEW_PASSWORD');
   checkPassword(pool.passwordPolicy, newPassword);
+  const given = new Map<string, string>();
   for (const [key, value] of responses) {
     if (!key.startsWith('userAttributes.')) continue;
     const name = key.slice('userAttributes.'.length);
     checkAttributeName(name);
     if (name === 'sub') throw invalidParameter(`Cannot modify an immutable attribute: ${name}`);
-    setAttr(user, name, value);
+    given.set(name, value);
   }
-  user.passwordHash = await hashPassword(newPassword);
+  // Every required attribute still without a value must be answered (checked before anything changes).
+  for (const name of requiredPoolAttributes(pool)) {
+    if (getAttr(user, name) === undefined && !given.get(name)) {
+      throw invalidParameter(`Invalid attributes given, ${name} is missing`); // as reported from Cognito
+    }
+  }
+  const hash = await hashPassword(newPassword);
+  for (const [name, value] of given) setAttr(user, name, value);
+  user.passwordHash = hash;
   user.status = 'CONFIRMED';
   user.tempPasswordExpiresAt = undefined;
   user.modifiedAt = ctx.clock();
-  return signedIn(ctx, pool, client, user);
+  // MFA follows a new password just as it follows a password.
+  return afterFirstFactor(ctx, pool, client, user);
 }
 
+/**
+ * Answers a challenge. The Session must be the one the previous step returned: bound to user, client and
+ * challenge name, single use, valid the client's AuthSessionValidity (3 minutes by default). SECRET_HASH
+ * is checked on every answer, over the USERNAME given.
+ */
 export async function respondToAuthChallenge(ctx: OpContext, input: Input): Promise<object> {
   const clientId = reqString(input, 'ClientId');
   const challengeName = reqString(input, 'ChallengeName');
+  if (!CHALLENGE_NAMES.includes(challengeName)) {
+    throw invalidParameter(
+      `1 validation error detected: Value '${challengeName.slice(0, 64)}' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set: [${CHALLENGE_NAMES.join(', ')}]`,
+    );
+  }
   const { pool, client } = getClient(ctx, clientId);
   const responses = stringMap(input, 'ChallengeResponses');
   const username = requiredParam(responses, 'USERNAME');
   checkSecretHash(client, username, responses.get('SECRET_HASH'));
   const sessionId = optString(input, 'Session');
-  // Sign-up sessions are for ConfirmSignUp / InitiateAuth only, never a challenge answer.
-  if (!sessionId || challengeName.startsWith('local:')) throw notAuthorized('Invalid session for the user.');
+  // Sign-up sessions (`local:` names, refused by the enum check above) never answer a challenge.
+  if (!sessionId) throw notAuthorized('Invalid session for the user.');
   const session = ctx.sessions.get(sessionId, client.clientId, challengeName, ctx.clock());
   const user = findUser(pool, username);
   if (!user || user.username !== session.username || session.poolId !== pool.id) {
@@ -300,6 +341,6 @@ export async function respondToAuthChallenge(ctx: OpContext, input: Input): Prom
       }
     }
     default:
-      throw invalidParameter(`${challengeName} is not supported by the local Cognito emulator yet`);
+      return answerMfaChallenge(ctx, pool, client, user, session, responses);
   }
 }

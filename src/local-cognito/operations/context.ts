@@ -96,6 +96,13 @@ export function stringMap(input: Input, member: string): Map<string, string> {
   return map;
 }
 
+/** A required entry of AuthParameters / ChallengeResponses (missing or empty: Cognito's message). */
+export function requiredParam(params: Map<string, string>, name: string): string {
+  const value = params.get(name);
+  if (value === undefined || value === '') throw invalidParameter(`Missing required parameter ${name}`);
+  return value;
+}
+
 /** A list of `{ Name, Value }` (UserAttributes). */
 export function attributeList(input: Input, member: string): Attribute[] {
   const value = own(input, member);

@@ -36,6 +36,7 @@ import { initiateAuth, respondToAuthChallenge } from './auth.ts';
 import { changePassword, getUser, globalSignOut, revokeToken } from './user-tokens.ts';
 import { confirmSignUp, resendConfirmationCode, signUp } from './sign-up.ts';
 import { adminResetUserPassword, confirmForgotPassword, forgotPassword } from './recovery.ts';
+import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from './software-token.ts';
 
 /** Every operation the emulator speaks, by its Cognito name. */
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
@@ -77,4 +78,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['ForgotPassword', forgotPassword],
   ['ConfirmForgotPassword', confirmForgotPassword],
   ['ChangePassword', changePassword],
+  ['AssociateSoftwareToken', associateSoftwareToken],
+  ['VerifySoftwareToken', verifySoftwareToken],
+  ['SetUserMFAPreference', setUserMfaPreference],
 ]);

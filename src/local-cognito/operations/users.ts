@@ -26,6 +26,7 @@ import {
   type Input,
   type OpContext,
 } from './context.ts';
+import { canDeliver, type MfaType } from './mfa-challenges.ts';
 import { forgetUser, revokeAllForUser } from './refresh-tokens.ts';
 
 const DAY_MS = 86_400_000;
@@ -217,31 +218,47 @@ function mfaSetting(input: Input, member: string): { enabled?: boolean; preferre
   return { enabled: optBoolean(settings, 'Enabled'), preferred: optBoolean(settings, 'PreferredMfa') };
 }
 
-/** Applies SMSMfaSettings / SoftwareTokenMfaSettings / EmailMfaSettings (shared with SetUserMFAPreference). */
-export function applyMfaPreference(user: UserRecord, input: Input): void {
-  const kinds: [string, keyof MfaPreferences, keyof MfaPreferences][] = [
-    ['SMSMfaSettings', 'smsEnabled', 'smsPreferred'],
-    ['SoftwareTokenMfaSettings', 'totpEnabled', 'totpPreferred'],
-    ['EmailMfaSettings', 'emailEnabled', 'emailPreferred'],
+/**
+ * Applies SMSMfaSettings / SoftwareTokenMfaSettings / EmailMfaSettings (shared with SetUserMFAPreference).
+ * A type can be enabled only when it can reach the user: SMS needs a phone_number, email an email, TOTP a
+ * verified software token (else Cognito's InvalidParameterException "User does not have delivery config set
+ * to turn on SOFTWARE_TOKEN_MFA", as reported from real pools; the SMS and EMAIL wordings follow it).
+ * Nothing changes when any part is refused. PreferredMfa true makes that type enabled and the only preferred.
+ */
+export function applyMfaPreference(pool: PoolRecord, user: UserRecord, input: Input): void {
+  const kinds: [string, MfaType, keyof MfaPreferences, keyof MfaPreferences][] = [
+    ['SMSMfaSettings', 'SMS_MFA', 'smsEnabled', 'smsPreferred'],
+    ['SoftwareTokenMfaSettings', 'SOFTWARE_TOKEN_MFA', 'totpEnabled', 'totpPreferred'],
+    ['EmailMfaSettings', 'EMAIL_OTP', 'emailEnabled', 'emailPreferred'],
   ];
-  for (const [member, enabledKey, preferredKey] of kinds) {
-    const s = mfaSetting(input, member);
-    if (!s) continue;
+  const given = kinds.map(([member]) => mfaSetting(input, member));
+  kinds.forEach(([, type], i) => {
+    const s = given[i];
+    if ((s?.enabled === true || s?.preferred === true) && !canDeliver(user, type)) {
+      throw invalidParameter(`User does not have delivery config set to turn on ${type}`);
+    }
+    if (s?.enabled === true && type === 'EMAIL_OTP' && pool.emailMfaConfiguration === undefined) {
+      throw invalidParameter('Email MFA is not enabled for this user pool.'); // guessed wording
+    }
+  });
+  kinds.forEach(([, , enabledKey, preferredKey], i) => {
+    const s = given[i];
+    if (!s) return;
     if (s.enabled !== undefined) user.mfa[enabledKey] = s.enabled;
     if (s.preferred === true) {
-      for (const [, , other] of kinds) user.mfa[other] = false;
+      for (const [, , , other] of kinds) user.mfa[other] = false;
       user.mfa[preferredKey] = true;
       user.mfa[enabledKey] = true;
     } else if (s.preferred === false || !user.mfa[enabledKey]) {
       user.mfa[preferredKey] = false;
     }
-  }
+  });
 }
 
 export function adminSetUserMfaPreference(ctx: OpContext, input: Input): object {
   const pool = getPool(ctx, reqString(input, 'UserPoolId'));
   const user = requireUser(pool, reqString(input, 'Username'));
-  applyMfaPreference(user, input);
+  applyMfaPreference(pool, user, input);
   user.modifiedAt = ctx.clock();
   return {};
 }
