@@ -5,7 +5,9 @@ import Koa from 'koa';
 import type { CognitoGateway } from './cognito/gateway.ts';
 import type { TokenVerifier } from './cognito/verifier.ts';
 import { ConfigError, type Config } from './config.ts';
+import { createHostedUi } from './cognito/hosted-ui.ts';
 import { accountRoutes } from './flows/account/account-routes.ts';
+import { hostedRoutes } from './flows/hosted/hosted-routes.ts';
 import { accountMfaRoutes } from './flows/account-mfa/account-mfa-routes.ts';
 import { healthRoutes } from './flows/health/health-routes.ts';
 import { homeRoutes } from './flows/home/home-routes.ts';
@@ -75,6 +77,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     sessionStore: deps.sessionStore,
     renderer,
     loginThrottle: deps.loginThrottle ?? createLoginThrottle(),
+    hostedUi: createHostedUi(config.cognito),
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,
     logger: deps.logger,
     clock: deps.clock ?? Date.now,
@@ -90,10 +93,12 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   newPasswordRoutes(router, flowDeps);
   mfaRoutes(router, flowDeps);
   accountMfaRoutes(router, flowDeps);
+  hostedRoutes(router, flowDeps);
   accountRoutes(router, flowDeps);
   healthRoutes(router, flowDeps);
 
-  const hostedUi = config.cognito.domain ? [`https://${config.cognito.domain}`] : [];
+  // Form posts may end in a redirect to the hosted UI (sign-out, challenges we cannot answer).
+  const hostedUi = config.cognito.hostedUiUrl ? [config.cognito.hostedUiUrl] : [];
   app.use(errorHandler(renderer, deps.logger));
   app.use(securityHeaders({ https: config.secureCookies, formTargets: hostedUi }));
   app.use(async function limitUrl(ctx, next) {

@@ -13,8 +13,13 @@ export interface CognitoSettings {
   clientSecret: string;
   /** API endpoint override (an emulator); signing keys are then fetched from it too. */
   endpoint: string | undefined;
-  /** Hosted UI domain, e.g. `auth.example.com` (no scheme). */
+  /** Hosted UI domain as configured (COGNITO_DOMAIN), e.g. `auth.example.com`; undefined when none was set. */
   domain: string | undefined;
+  /**
+   * Origin of the hosted UI: `https://<domain>`, or the emulator's own origin in local mode (where it serves the
+   * hosted UI too, so LOGIN_MODE=hosted works without a domain). Undefined: no hosted UI.
+   */
+  hostedUiUrl: string | undefined;
   /** Deadline of one Cognito call, in milliseconds. */
   timeoutMs: number;
 }
@@ -66,6 +71,11 @@ export interface Config {
   cognito: CognitoSettings | undefined;
   /** Only in local mode or with COGNITO_ENDPOINT: where the signing keys come from instead of AWS. */
   loginMode: LoginMode;
+  oauth: {
+    scopes: string;
+    /** Identity providers offered as "Continue with ..." buttons (names as configured in the pool). */
+    identityProviders: readonly string[];
+  };
   authFlow: 'USER_PASSWORD_AUTH';
   session: {
     /** Signing keys for the session cookie, newest first. Empty in local mode until generated at start. */
@@ -147,8 +157,27 @@ const envSchema = z.object({
     z
       .string()
       .regex(
-        /^(?!https?:)[A-Za-z0-9.-]+(:\d+)?$/,
-        'must be a host name without scheme, e.g. auth.example.com',
+        /^(?:https?:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/,
+        'must be a host name such as auth.example.com (or https://auth.example.com)',
+      )
+      .optional(),
+  ),
+  OAUTH_SCOPES: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[\w.:/-]+( [\w.:/-]+)*$/,
+        'must be scopes separated by single spaces, e.g. openid email profile',
+      )
+      .optional()
+      .default('openid email profile'),
+  ),
+  IDENTITY_PROVIDERS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[\w.-]+(\s*,\s*[\w.-]+)*$/,
+        'must be a comma-separated list of provider names, e.g. Google,Facebook',
       )
       .optional(),
   ),
@@ -260,6 +289,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           clientSecret: e.COGNITO_CLIENT_SECRET!,
           endpoint: e.COGNITO_ENDPOINT,
           domain: e.COGNITO_DOMAIN,
+          hostedUiUrl: e.COGNITO_DOMAIN ? hostedUiOrigin(e.COGNITO_DOMAIN) : undefined,
           timeoutMs: e.COGNITO_TIMEOUT_MS,
         }
       : undefined;
@@ -272,6 +302,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: appBaseUrl.protocol === 'https:',
     cognito,
     loginMode: e.LOGIN_MODE,
+    oauth: {
+      scopes: e.OAUTH_SCOPES,
+      identityProviders: (e.IDENTITY_PROVIDERS ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
+    },
     authFlow: e.AUTH_FLOW,
     session: {
       keys,
@@ -316,6 +353,15 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     problems.push(
       `COGNITO_USER_POOL_ID: required when NODE_ENV=production (local mode with its emulator is for development only)`,
     );
+  }
+  if (production && /^http:/i.test((env.COGNITO_DOMAIN ?? '').trim())) {
+    problems.push('COGNITO_DOMAIN: must be https when NODE_ENV=production');
+  }
+  if (has('IDENTITY_PROVIDERS') && !has('COGNITO_DOMAIN') && anyCognito) {
+    problems.push('IDENTITY_PROVIDERS: needs COGNITO_DOMAIN (social sign-in goes through the hosted UI)');
+  }
+  if ((env.LOGIN_MODE ?? '').trim() === 'hosted' && anyCognito && !has('COGNITO_DOMAIN')) {
+    problems.push('LOGIN_MODE: hosted needs COGNITO_DOMAIN');
   }
   if (production && has('COGNITO_ENDPOINT')) {
     problems.push('COGNITO_ENDPOINT: refused when NODE_ENV=production (production never trusts an emulator)');
@@ -385,6 +431,17 @@ function passwordPolicyFrom(e: z.infer<typeof envSchema>): PasswordPolicy | unde
     requireNumbers: e.PASSWORD_REQUIRE_NUMBERS ?? true,
     requireSymbols: e.PASSWORD_REQUIRE_SYMBOLS ?? true,
   };
+}
+
+/** `auth.example.com` -> `https://auth.example.com`; an explicit http(s) origin is kept (emulators). */
+export function hostedUiOrigin(domain: string): string {
+  return /^https?:\/\//i.test(domain) ? new URL(domain).origin : `https://${domain.replace(/\/$/, '')}`;
+}
+
+/** The login mode in force: `auto` means the hosted UI when a domain was configured, else our forms. */
+export function effectiveLoginMode(config: Config): 'forms' | 'hosted' {
+  if (config.loginMode !== 'auto') return config.loginMode;
+  return config.cognito?.domain ? 'hosted' : 'forms';
 }
 
 function deepFreeze<T>(value: T): T {

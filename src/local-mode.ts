@@ -1,8 +1,23 @@
 // Local mode: starts the Cognito emulator in this process and points the configuration at its seeded pool.
 import { randomBytes } from 'node:crypto';
-import type { Config } from './config.ts';
+import type { CognitoSettings, Config } from './config.ts';
 import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from './local-cognito/index.ts';
 import type { Logger } from './logger.ts';
+import { paths } from './paths.ts';
+
+/** Cognito settings for the emulator's seeded pool; its origin serves the hosted UI as well. */
+export function emulatorSettings(endpoint: string, pool: LocalPoolInfo): CognitoSettings {
+  return {
+    region: pool.region,
+    userPoolId: pool.userPoolId,
+    clientId: pool.clientId,
+    clientSecret: pool.clientSecret,
+    endpoint,
+    domain: undefined,
+    hostedUiUrl: endpoint,
+    timeoutMs: 5000,
+  };
+}
 
 export interface LocalModeRuntime {
   config: Config;
@@ -23,18 +38,14 @@ export async function startLocalMode(config: Config, logger: Logger): Promise<Lo
     // Local mode has no real mailbox: show each code where the developer is looking.
     onMessage: (m) => process.stdout.write(`  ✉  ${m.kind} code ${m.code} for ${m.to}\n`),
   });
-  const pool = await emulator.ensureLocalPool();
+  // The emulator serves the hosted UI too: register this server's callback and sign-out URLs with its client.
+  const pool = await emulator.ensureLocalPool({
+    callbackUrls: [new URL(paths.callback, config.appBaseUrl).href],
+    logoutUrls: [new URL(paths.signedOut, config.appBaseUrl).href],
+  });
   const full: Config = {
     ...config,
-    cognito: {
-      region: pool.region,
-      userPoolId: pool.userPoolId,
-      clientId: pool.clientId,
-      clientSecret: pool.clientSecret,
-      endpoint: emulator.endpoint,
-      domain: undefined,
-      timeoutMs: 5000,
-    },
+    cognito: emulatorSettings(emulator.endpoint, pool),
     session: {
       ...config.session,
       // Memory sessions die with the process anyway, so a fresh key per start is enough here.

@@ -23,7 +23,9 @@ export type AuthErrorCode =
   | 'LAMBDA_VALIDATION'
   | 'MFA_SETUP_CODE_MISMATCH'
   | 'SERVICE_UNAVAILABLE'
-  | 'UNEXPECTED_RESPONSE';
+  | 'UNEXPECTED_RESPONSE'
+  /** The hosted UI's token endpoint refused the code (invalid_grant and the like). */
+  | 'OAUTH_REFUSED';
 
 export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'INVALID_CREDENTIALS',
@@ -48,6 +50,7 @@ export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'MFA_SETUP_CODE_MISMATCH',
   'SERVICE_UNAVAILABLE',
   'UNEXPECTED_RESPONSE',
+  'OAUTH_REFUSED',
 ];
 
 /** An error from Cognito (or the way to it), already translated. `detail` is for logs, never for pages. */

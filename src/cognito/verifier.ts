@@ -15,6 +15,8 @@ export interface VerifiedIdentity {
   authTime: number;
   /** The access token's `exp`, in milliseconds since the epoch. */
   accessExpiresAt: number;
+  /** The ID token's `nonce` (hosted-UI sign-ins): the caller compares it with the one it sent. */
+  nonce: string | undefined;
 }
 
 export interface TokenVerifier {
@@ -56,6 +58,7 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
         groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
         authTime: access.auth_time,
         accessExpiresAt: access.exp * 1000,
+        nonce: typeof id.nonce === 'string' ? id.nonce : undefined,
       };
     },
     async hydrate() {

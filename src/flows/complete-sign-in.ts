@@ -1,6 +1,7 @@
 // The last step of every sign-in: verify Cognito's tokens, start a fresh session, go where the user was going.
 import type { Context } from 'koa';
 import { AuthError } from '../cognito/errors.ts';
+import { constantTimeEqual } from '../constant-time.ts';
 import type { TokenSet } from '../cognito/gateway.ts';
 import { safeReturnTo } from '../return-to.ts';
 import { startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
@@ -12,6 +13,7 @@ export async function completeSignIn(
   deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock'>,
   tokens: TokenSet,
   returnTo: unknown,
+  hosted?: { nonce: string },
 ): Promise<void> {
   if (!tokens.refreshToken) throw new AuthError('UNEXPECTED_RESPONSE', 'no refresh token');
   let identity;
@@ -21,6 +23,12 @@ export async function completeSignIn(
     deps.logger.error({ reason: (err as Error).message }, 'tokens from Cognito failed verification');
     throw new AuthError('UNEXPECTED_RESPONSE', 'token verification');
   }
-  await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, deps.clock()));
+  // aws-jwt-verify does not check the nonce: an ID token from the hosted UI must carry the one we sent.
+  if (hosted && !constantTimeEqual(identity.nonce ?? '', hosted.nonce)) {
+    deps.logger.warn('hosted-UI ID token with a wrong or missing nonce: refused');
+    throw new AuthError('OAUTH_REFUSED', 'nonce mismatch');
+  }
+  const via = hosted ? 'hosted' : 'forms';
+  await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, deps.clock(), via));
   ctx.redirect(safeReturnTo(returnTo));
 }

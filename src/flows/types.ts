@@ -1,6 +1,7 @@
 // What every flow receives: its dependencies, passed in, never imported.
 import type { Logger } from 'pino';
 import type { CognitoGateway } from '../cognito/gateway.ts';
+import type { HostedUi } from '../cognito/hosted-ui.ts';
 import type { TokenVerifier } from '../cognito/verifier.ts';
 import type { Config } from '../config.ts';
 import type { PasswordPolicy } from '../password-policy.ts';
@@ -17,6 +18,8 @@ export interface FlowDeps {
   sessionStore: SessionStore;
   renderer: Renderer;
   loginThrottle: LoginThrottle;
+  /** The hosted UI client, when a hosted UI is available (a domain, or local mode's emulator). */
+  hostedUi: HostedUi | undefined;
   passwordPolicy: PasswordPolicy;
   logger: Logger;
   /** ms since the epoch; tests move it forward to expire tokens. */

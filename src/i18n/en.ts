@@ -179,6 +179,17 @@ export const en = {
   'accountMfa.back': 'Back to two-step verification',
   'account.mfaLink': 'Two-step verification',
 
+  'login.or': 'or',
+  'login.continueWith': 'Continue with {provider}',
+  'hosted.errorTitle': 'Sign-in could not be completed',
+  'hosted.errorLead':
+    'Something went wrong on the way back from the sign-in page. Nothing was changed. Please try again.',
+  'hosted.cancelledTitle': 'Sign-in cancelled',
+  'hosted.cancelledLead': 'You cancelled signing in. You can try again whenever you like.',
+  'hosted.tryAgain': 'Sign in again',
+  'signedOut.title': 'You have been signed out',
+  'signedOut.lead': 'You are signed out of {brand} on this device.',
+
   'logout.title': 'Sign out',
   'logout.lead': 'Do you want to sign out of {brand}?',
   'logout.submit': 'Sign out',
@@ -222,6 +233,7 @@ export const en = {
   'errors.MFA_SETUP_CODE_MISMATCH': 'The code is incorrect. Check that the time on your device is correct.',
   'errors.SERVICE_UNAVAILABLE': 'Sign-in is temporarily unavailable. Please try again in a moment.',
   'errors.UNEXPECTED_RESPONSE': 'Something went wrong while signing you in. Please try again.',
+  'errors.OAUTH_REFUSED': 'Sign-in could not be completed. Please try again.',
 
   'error.404.title': 'Page not found',
   'error.404.lead': 'There is no page at this address. Check the address, or go to the home page.',

@@ -1,6 +1,7 @@
 // CSRF defence: a synchronizer token kept in the session, plus refusal of cross-site POSTs by Origin/Sec-Fetch-Site.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
+import { constantTimeEqual } from '../constant-time.ts';
 import { sessionOf } from '../session/auth-session.ts';
 import { HttpError } from './http-error.ts';
 
@@ -31,15 +32,9 @@ export function verifyCsrf(appOrigin: string): Middleware {
     if (origin && origin !== 'null' && origin !== appOrigin) throw new HttpError(403, 'cross-origin request');
     const expected = (ctx.session as { csrf?: unknown } | null)?.csrf;
     const sent = ctx.state.form?._csrf;
-    if (typeof expected !== 'string' || typeof sent !== 'string' || !sameToken(expected, sent)) {
+    if (typeof expected !== 'string' || typeof sent !== 'string' || !constantTimeEqual(expected, sent)) {
       throw new HttpError(403, 'missing or wrong CSRF token');
     }
     await next();
   };
-}
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -18,6 +18,17 @@ export interface AuthState {
   accessExpiresAt: number;
   /** When this browser signed in (ms); the absolute lifetime counts from here and rolling never extends it. */
   signedInAt: number;
+  /** How: our forms, or the hosted UI (whose own session sign-out must also end). */
+  via: 'forms' | 'hosted';
+}
+
+/** A hosted-UI authorization under way: single-use, checked by the callback. Never leaves the server. */
+export interface PendingAuthorization {
+  state: string;
+  verifier: string;
+  nonce: string;
+  returnTo: string;
+  startedAt: number;
 }
 
 /** A sign-up waiting for its emailed code. `cognitoSession` signs the user in once confirmed. */
@@ -72,6 +83,7 @@ export interface SessionData {
   pendingSignUp?: PendingSignUp;
   pendingReset?: PendingReset;
   challenge?: PendingChallenge;
+  oauth?: PendingAuthorization;
   /** When the signed-in user last proved their password again (ms), for sensitive changes such as MFA. */
   reauthenticatedAt?: number;
   /** A TOTP secret being added from the account page, until verified. */
@@ -95,6 +107,7 @@ export function toAuthState(
   identity: VerifiedIdentity,
   refreshToken: string,
   signedInAt: number,
+  via: AuthState['via'] = 'forms',
 ): AuthState {
   return {
     username: identity.username,
@@ -108,6 +121,7 @@ export function toAuthState(
     refreshToken,
     accessExpiresAt: identity.accessExpiresAt,
     signedInAt,
+    via,
   };
 }
 
@@ -121,6 +135,7 @@ export async function startAuthenticatedSession(ctx: Context, auth: AuthState): 
   delete session.pendingSignUp;
   delete session.pendingReset;
   delete session.challenge;
+  delete session.oauth;
   delete session.reauthenticatedAt;
   delete session.totpSetupSecret;
   session.auth = auth;

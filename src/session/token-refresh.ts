@@ -18,7 +18,13 @@ export function createTokenRefresher(cognito: CognitoGateway, verifier: TokenVer
         // The SECRET_HASH of a refresh is over Cognito's internal username, kept at sign-in.
         const tokens = await cognito.refresh(auth.username, auth.refreshToken);
         const identity = await verifier.verify(tokens.idToken, tokens.accessToken);
-        return toAuthState(tokens, identity, tokens.refreshToken ?? auth.refreshToken, auth.signedInAt);
+        return toAuthState(
+          tokens,
+          identity,
+          tokens.refreshToken ?? auth.refreshToken,
+          auth.signedInAt,
+          auth.via,
+        );
       })().finally(() => inFlight.delete(auth.refreshToken));
       inFlight.set(auth.refreshToken, promise);
       return promise;

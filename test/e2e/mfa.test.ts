@@ -1,31 +1,17 @@
 // A person in headless Chromium turns on an authenticator app from the account page (reading the key shown
 // beside the QR code), signs out, and signs in again with a code from the app.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { browserUnavailable, launchChromium } from '../helpers/chromium.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { test } from 'node:test';
+import { ARTIFACTS, browserSuite } from '../helpers/browser-suite.ts';
 import { makeUser, PASSWORD } from '../helpers/mfa-users.ts';
 import { totp } from '../helpers/totp.ts';
 
-const ARTIFACTS = 'test-artifacts/screenshots';
-const skip = browserUnavailable();
-let h: Harness;
-let browser: Browser;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const suite = browserSuite();
+const { skip } = suite;
 
 test('set up TOTP from the QR page, sign out, sign in with a TOTP code', { skip }, async () => {
+  const h = suite.harness();
+  const browser = suite.browser();
   const email = await makeUser(h, 'browser-totp');
   const context = await browser.newContext();
   const page = await context.newPage();

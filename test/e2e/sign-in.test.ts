@@ -1,28 +1,14 @@
 // A person in headless Chromium signs the demo user in, sees the account page, and signs out.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { browserUnavailable, launchChromium } from '../helpers/chromium.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { test } from 'node:test';
+import { ARTIFACTS, browserSuite } from '../helpers/browser-suite.ts';
 
-const ARTIFACTS = 'test-artifacts/screenshots';
-const skip = browserUnavailable();
-let h: Harness;
-let browser: Browser;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const suite = browserSuite();
+const { skip } = suite;
 
 test('the demo user signs in, sees the account page and signs out', { skip }, async () => {
+  const h = suite.harness();
+  const browser = suite.browser();
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${h.baseUrl}/account`);

@@ -1,32 +1,17 @@
 // A person in headless Chromium creates an account, reads the code in the local inbox, confirms and is signed in;
 // then forgets the password, resets it, and signs in with the new one.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchChromium } from '../helpers/chromium.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, browserSuite } from '../helpers/browser-suite.ts';
 
-const ARTIFACTS = 'test-artifacts/screenshots';
-const skip = browserUnavailable();
-let h: Harness;
-let browser: Browser;
-
-before(async () => {
-  if (skip) return;
-  mkdirSync(ARTIFACTS, { recursive: true });
-  h = await startHarness();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await h?.close();
-});
+const suite = browserSuite();
+const { skip } = suite;
 
 /** Opens the emulator's inbox page in a new tab and reads the newest code of `kind` sent to `to`. */
-async function readInbox(page: Page, to: string, kind: string): Promise<string> {
+async function readInbox(page: Page, endpoint: string, to: string, kind: string): Promise<string> {
   const inbox = await page.context().newPage();
-  await inbox.goto(`${h.emulator.endpoint}/_local/inbox`);
+  await inbox.goto(`${endpoint}/_local/inbox`);
   const row = inbox.locator('tbody tr', { hasText: to }).filter({ hasText: kind }).first();
   const code = (await row.locator('code').textContent())?.trim() ?? '';
   await inbox.close();
@@ -38,6 +23,8 @@ test(
   'sign up, confirm from the inbox, signed in; then reset the password and sign in again',
   { skip },
   async () => {
+    const h = suite.harness();
+    const browser = suite.browser();
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     const email = `walker-${Date.now()}@example.com`;
@@ -57,7 +44,9 @@ test(
     await page.waitForURL(`${h.baseUrl}/confirm`);
     assert.ok(await page.getByText('We sent a code to w***@e***.com').isVisible());
     await page.screenshot({ path: `${ARTIFACTS}/confirm.png`, fullPage: true });
-    await page.getByLabel('Confirmation code').fill(await readInbox(page, email, 'SIGN_UP'));
+    await page
+      .getByLabel('Confirmation code')
+      .fill(await readInbox(page, h.emulator.endpoint, email, 'SIGN_UP'));
     await page.getByRole('button', { name: 'Confirm account' }).click();
     await page.waitForURL(`${h.baseUrl}/account`);
     assert.ok(await page.getByText('Walker Test').isVisible());
@@ -70,7 +59,9 @@ test(
     await page.getByRole('button', { name: 'Send code' }).click();
     await page.waitForURL(`${h.baseUrl}/reset-password`);
     await page.screenshot({ path: `${ARTIFACTS}/reset-password.png`, fullPage: true });
-    await page.getByLabel('Reset code').fill(await readInbox(page, email, 'FORGOT_PASSWORD'));
+    await page
+      .getByLabel('Reset code')
+      .fill(await readInbox(page, h.emulator.endpoint, email, 'FORGOT_PASSWORD'));
     await page.getByLabel('New password').fill('Running-shoes-8');
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Your password has been changed').waitFor();

@@ -7,6 +7,7 @@ import { createCognitoGateway } from '../../src/cognito/gateway.ts';
 import { createTokenVerifier } from '../../src/cognito/verifier.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
+import { emulatorSettings } from '../../src/local-mode.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { LoginThrottle } from '../../src/rate-limit/login-throttle.ts';
 import { MemorySessionStore } from '../../src/session/memory-store.ts';
@@ -44,7 +45,6 @@ export interface HarnessOptions {
 export async function startHarness({ env = {}, loginThrottle }: HarnessOptions = {}): Promise<Harness> {
   const clock = new TestClock();
   const emulator = await startLocalCognito({ port: 0, clock: clock.now });
-  const pool = await emulator.ensureLocalPool();
   const logs: string[] = [];
   const logger = createLogger(
     'info',
@@ -62,17 +62,13 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const base = loadConfig({ PORT: '0', LOG_LEVEL: 'info', APP_BASE_URL: baseUrl, ...env });
+  const pool = await emulator.ensureLocalPool({
+    callbackUrls: [`${base.appBaseUrl.origin}/callback`],
+    logoutUrls: [`${base.appBaseUrl.origin}/signed-out`],
+  });
   const config: Config = {
     ...base,
-    cognito: {
-      region: pool.region,
-      userPoolId: pool.userPoolId,
-      clientId: pool.clientId,
-      clientSecret: pool.clientSecret,
-      endpoint: emulator.endpoint,
-      domain: undefined,
-      timeoutMs: 5000,
-    },
+    cognito: emulatorSettings(emulator.endpoint, pool),
     session: { ...base.session, keys: ['test-key-'.padEnd(40, 'x')] },
   };
   const app = createApp(config, {

@@ -47,6 +47,7 @@ before(async () => {
         clientSecret: 's',
         endpoint: undefined,
         domain: undefined,
+        hostedUiUrl: undefined,
         timeoutMs: 1000,
       },
     },

@@ -41,6 +41,7 @@ before(async () => {
       clientSecret: 's',
       endpoint: 'http://127.0.0.1:1',
       domain: undefined,
+      hostedUiUrl: undefined,
       timeoutMs: 1000,
     },
   };

@@ -67,6 +67,7 @@ test('a custom field without a label stops the start, naming it', () => {
             clientSecret: 's',
             endpoint: undefined,
             domain: undefined,
+            hostedUiUrl: undefined,
             timeoutMs: 1000,
           },
         },

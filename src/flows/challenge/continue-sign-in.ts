@@ -4,6 +4,7 @@ import type { SignInResult } from '../../cognito/gateway.ts';
 import { safeReturnTo } from '../../return-to.ts';
 import { sessionOf } from '../../session/auth-session.ts';
 import { completeSignIn } from '../complete-sign-in.ts';
+import { startAuthorization } from '../hosted/start-authorization.ts';
 import { loginUrl } from '../notices.ts';
 import type { FlowDeps } from '../types.ts';
 import { pageForChallenge } from './challenge-table.ts';
@@ -17,7 +18,7 @@ export interface SignInContext {
 /** Moves the sign-in one step on. An unknown challenge ends it, keeping nothing (fail closed). */
 export async function continueSignIn(
   ctx: Context,
-  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'config'>,
+  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'config' | 'hostedUi'>,
   result: SignInResult,
   context: SignInContext,
 ): Promise<void> {
@@ -29,6 +30,12 @@ export async function continueSignIn(
   const page = pageForChallenge(result.challengeName);
   if (!page) {
     delete session.challenge;
+    // With a hosted UI configured, it can take the user through what our pages cannot.
+    if (deps.config.cognito?.domain) {
+      deps.logger.info({ challenge: result.challengeName }, 'challenge handed to the hosted UI');
+      if (startAuthorization(ctx, deps, { returnTo: context.returnTo, loginHint: context.typedUsername }))
+        return;
+    }
     deps.logger.warn({ challenge: result.challengeName }, 'sign-in challenge not supported: sign-in stopped');
     session.lastUsername = context.typedUsername;
     return ctx.redirect(loginUrl(undefined, 'challenge-unsupported'));

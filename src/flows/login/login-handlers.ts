@@ -2,6 +2,7 @@
 import type { Context } from 'koa';
 import { AuthError, type AuthErrorCode } from '../../cognito/errors.ts';
 import type { SignInResult } from '../../cognito/gateway.ts';
+import { effectiveLoginMode } from '../../config.ts';
 import { HttpError } from '../../middleware/http-error.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
@@ -11,6 +12,7 @@ import { byField, formError, type FieldError } from '../field-errors.ts';
 import { noticeMessage } from '../notices.ts';
 import { sendConfirmationCode } from '../confirm/send-confirmation-code.ts';
 import { sendResetCode } from '../recovery/send-reset-code.ts';
+import { startAuthorization } from '../hosted/start-authorization.ts';
 import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
 
@@ -48,7 +50,13 @@ export function loginHandlers(deps: FlowDeps) {
       fieldErrors: byField(errors),
       notice: errors.length === 0 ? noticeMessage(ctx.query.notice) : undefined,
       action: `/login?${new URLSearchParams({ returnTo }).toString()}`,
-      signupEnabled: config.signup.enabled,
+      signupEnabled: config.signup.enabled && effectiveLoginMode(config) === 'forms',
+      providers: deps.hostedUi
+        ? config.oauth.identityProviders.map((name) => ({
+            name: providerLabel(name),
+            href: `${paths.hostedStart}?${new URLSearchParams({ provider: name, returnTo }).toString()}`,
+          }))
+        : [],
     });
   }
 
@@ -57,6 +65,10 @@ export function loginHandlers(deps: FlowDeps) {
       if (currentAuth(ctx)) {
         ctx.redirect(safeReturnTo(ctx.query.returnTo));
         return;
+      }
+      // Hosted mode: straight to the hosted UI, unless the page is showing why we are back here.
+      if (effectiveLoginMode(config) === 'hosted' && ctx.query.notice === undefined) {
+        if (startAuthorization(ctx, deps, { returnTo: ctx.query.returnTo })) return;
       }
       showForm(ctx, 200, sessionOf(ctx).lastUsername ?? '', []);
     },
@@ -101,4 +113,16 @@ export function loginHandlers(deps: FlowDeps) {
       });
     },
   };
+}
+
+/** Cognito's provider names as people know them; other names (SAML, OIDC) are shown as configured. */
+const PROVIDER_NAMES: Readonly<Record<string, string>> = {
+  Google: 'Google',
+  Facebook: 'Facebook',
+  LoginWithAmazon: 'Amazon',
+  SignInWithApple: 'Apple',
+};
+
+function providerLabel(name: string): string {
+  return PROVIDER_NAMES[name] ?? name;
 }

@@ -2,6 +2,7 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
+import { effectiveLoginMode } from '../../config.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, endSession } from '../../session/auth-session.ts';
 import { loginUrl } from '../notices.ts';
@@ -29,6 +30,10 @@ export function logoutRoutes(router: Router, deps: FlowDeps): void {
         const code = err instanceof AuthError ? err.code : 'unknown';
         logger.warn({ code }, 'refresh token revocation failed; the session was ended anyway');
       }
+    }
+    // Signed in through the hosted UI: its own session cookie must end too, or the next visit is signed in again.
+    if (deps.hostedUi && (auth?.via === 'hosted' || effectiveLoginMode(deps.config) === 'hosted')) {
+      return ctx.redirect(deps.hostedUi.logoutUrl(new URL(paths.signedOut, deps.config.appBaseUrl).href));
     }
     ctx.redirect(loginUrl(undefined, 'signed-out'));
   });

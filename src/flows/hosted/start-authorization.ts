@@ -1,0 +1,42 @@
+// Sends the browser to the hosted UI, keeping state, PKCE verifier, nonce and returnTo in the server session.
+import type { Context } from 'koa';
+import { paths } from '../../paths.ts';
+import { safeReturnTo } from '../../return-to.ts';
+import { sessionOf } from '../../session/auth-session.ts';
+import type { FlowDeps } from '../types.ts';
+
+export interface StartOptions {
+  returnTo: unknown;
+  /** A configured identity provider name ("Continue with Google"). */
+  provider?: string | undefined;
+  loginHint?: string | undefined;
+}
+
+/** The redirect URI, always from APP_BASE_URL (never the Host header). */
+export const callbackUrl = (deps: Pick<FlowDeps, 'config'>) =>
+  new URL(paths.callback, deps.config.appBaseUrl).href;
+
+/** Starts an authorization; `returnTo` stays here, never inside `state`. Returns false when there is no hosted UI. */
+export function startAuthorization(
+  ctx: Context,
+  deps: Pick<FlowDeps, 'config' | 'hostedUi' | 'clock'>,
+  options: StartOptions,
+): boolean {
+  if (!deps.hostedUi) return false;
+  const request = deps.hostedUi.authorize({
+    redirectUri: callbackUrl(deps),
+    scopes: deps.config.oauth.scopes,
+    loginHint: options.loginHint,
+    lang: 'en',
+    identityProvider: options.provider,
+  });
+  sessionOf(ctx).oauth = {
+    state: request.state,
+    verifier: request.verifier,
+    nonce: request.nonce,
+    returnTo: safeReturnTo(options.returnTo),
+    startedAt: deps.clock(),
+  };
+  ctx.redirect(request.url);
+  return true;
+}
