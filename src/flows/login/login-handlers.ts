@@ -66,8 +66,8 @@ export function loginHandlers(deps: FlowDeps) {
         ctx.redirect(safeReturnTo(ctx.query.returnTo));
         return;
       }
-      // Hosted mode: straight to the hosted UI, unless the page is showing why we are back here.
-      if (effectiveLoginMode(config) === 'hosted' && ctx.query.notice === undefined) {
+      // Hosted mode: the hosted UI is the sign-in page (errors on the way back have pages of their own).
+      if (effectiveLoginMode(config) === 'hosted') {
         if (startAuthorization(ctx, deps, { returnTo: ctx.query.returnTo })) return;
       }
       showForm(ctx, 200, sessionOf(ctx).lastUsername ?? '', []);
