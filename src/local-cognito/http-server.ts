@@ -1,16 +1,17 @@
-// HTTP routing: Cognito's JSON protocol on POST /, JWKS and OpenID metadata, and the /_local/ helper endpoints.
+// HTTP routing: Cognito's JSON protocol on POST /, the hosted UI, JWKS and OpenID metadata, and /_local/ helpers.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { CognitoError } from './errors.ts';
 import { renderInbox } from './inbox.ts';
 import type { Input, OpContext } from './operations/context.ts';
 import { OPERATIONS } from './operations/index.ts';
 import { issuerOf } from './tokens.ts';
+import { readBody, send, sendJson, TooLarge } from './http-util.ts';
+import { HostedUi } from './hosted-ui.ts';
+
+export { MAX_BODY_BYTES } from './http-util.ts';
 
 const TARGET_PREFIX = 'AWSCognitoIdentityProviderService.';
 const JSON_11 = 'application/x-amz-json-1.1';
-/** Largest request body accepted. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Operations that change nothing: no state write after them. */
 const READ_ONLY = new Set([
@@ -31,57 +32,6 @@ export interface HttpDeps {
   calls: Map<string, number>;
   /** The emulator's own base URL (for jwks_uri). */
   endpoint: () => string;
-}
-
-class TooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) {
-      reject(new TooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        req.removeAllListeners('data');
-        reject(new TooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  contentType: string,
-  extra: object = {},
-): void {
-  res.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
-    'Cache-Control': 'no-store',
-    'x-amzn-RequestId': randomUUID(),
-    ...extra,
-  });
-  res.end(body);
-}
-
-function sendJson(
-  res: ServerResponse,
-  status: number,
-  value: unknown,
-  contentType = 'application/json',
-): void {
-  send(res, status, JSON.stringify(value), contentType);
 }
 
 function sendError(res: ServerResponse, err: CognitoError): void {
@@ -151,6 +101,14 @@ function handleGet(deps: HttpDeps, path: string, res: ServerResponse): void {
       sendJson(res, 200, {
         issuer: issuerOf(pool),
         jwks_uri: `${deps.endpoint()}/${pool.id}/.well-known/jwks.json`,
+        authorization_endpoint: `${deps.endpoint()}/oauth2/authorize`,
+        token_endpoint: `${deps.endpoint()}/oauth2/token`,
+        userinfo_endpoint: `${deps.endpoint()}/oauth2/userInfo`,
+        revocation_endpoint: `${deps.endpoint()}/oauth2/revoke`,
+        end_session_endpoint: `${deps.endpoint()}/logout`,
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+        code_challenge_methods_supported: ['S256'],
+        grant_types_supported: ['authorization_code', 'refresh_token'],
         id_token_signing_alg_values_supported: ['RS256'],
         subject_types_supported: ['public'],
         response_types_supported: ['code'],
@@ -182,9 +140,22 @@ function handleGet(deps: HttpDeps, path: string, res: ServerResponse): void {
 
 /** The request listener of the emulator's node:http server. */
 export function createRequestListener(deps: HttpDeps) {
+  const hostedUi = new HostedUi({
+    ctx: deps.ctx,
+    endpoint: deps.endpoint,
+    count: (name) => deps.calls.set(name, (deps.calls.get(name) ?? 0) + 1),
+  });
   return function localCognitoRequest(req: IncomingMessage, res: ServerResponse): void {
-    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://local');
+    } catch {
+      sendJson(res, 400, { message: 'Bad request' });
+      return;
+    }
+    const path = url.pathname;
     const route = async (): Promise<void> => {
+      if (await hostedUi.handle(req, res, url)) return;
       if (req.method === 'POST' && path === '/') return handleOperation(deps, req, res);
       if (req.method === 'GET') return handleGet(deps, path, res);
       if (req.method === 'DELETE' && path === '/_local/calls') {

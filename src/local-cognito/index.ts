@@ -3,12 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestListener } from './http-server.ts';
 import type { OpContext } from './operations/context.ts';
-import { ensureLocalPool, type LocalPoolInfo } from './seed.ts';
+import { addLocalClientUrls, ensureLocalPool, type LocalPoolInfo, type LocalPoolOptions } from './seed.ts';
 import { ChallengeSessions } from './sessions.ts';
 import { StateStore, type EmulatorLogger, type SentMessage } from './state.ts';
 import { SigningKeys } from './tokens.ts';
 
-export type { LocalPoolInfo } from './seed.ts';
+export type { LocalPoolInfo, LocalPoolOptions } from './seed.ts';
 export type { SentMessage } from './state.ts';
 
 export interface LocalCognitoOptions {
@@ -30,9 +30,15 @@ export interface LocalCognito {
   endpoint: string;
   /** 'us-east-1' for seeded pools. */
   region: string;
-  /** Idempotent: the seeded pool+client+demo user of local mode, created on first call, then loaded from dataDir. */
-  ensureLocalPool(): Promise<LocalPoolInfo>;
-  /** How many times each operation (e.g. 'InitiateAuth') was called since start or last resetCalls(). */
+  /**
+   * Idempotent: the seeded pool+client+demo user of local mode, created on first call, then loaded from dataDir.
+   * `options` adds hosted-UI callback / sign-out URLs to the seeded client (kept, never removed).
+   */
+  ensureLocalPool(options?: LocalPoolOptions): Promise<LocalPoolInfo>;
+  /**
+   * How many times each operation (e.g. 'InitiateAuth') was called since start or last resetCalls(); the hosted
+   * UI's endpoints count as 'oauth2/authorize', 'login', 'oauth2/token', 'oauth2/userInfo', 'oauth2/revoke', 'logout'.
+   */
   callCount(operation?: string): number;
   resetCalls(): void;
   /** What was "sent", oldest first. */
@@ -80,12 +86,14 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
   return {
     endpoint,
     region: REGION,
-    ensureLocalPool() {
+    async ensureLocalPool(options) {
       seeding ??= ensureLocalPool(ctx).catch((err: unknown) => {
         seeding = undefined;
         throw err;
       });
-      return seeding;
+      const info = await seeding;
+      if (options) await addLocalClientUrls(ctx, info, options);
+      return info;
     },
     callCount(operation) {
       if (operation !== undefined) return calls.get(operation) ?? 0;

@@ -16,6 +16,57 @@ export interface LocalPoolInfo {
 
 const DEMO_EMAIL = 'demo@example.com';
 
+/** The seeded client's hosted-UI URLs beyond the defaults (`http://localhost:3000/callback`, `.../`). */
+export interface LocalPoolOptions {
+  /** Added to the client's CallbackURLs (e.g. `${APP_BASE_URL}/callback` on another port). */
+  callbackUrls?: string[] | undefined;
+  /** Added to the client's LogoutURLs. */
+  logoutUrls?: string[] | undefined;
+}
+
+function checkUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`ensureLocalPool: not an absolute URL: ${url}`);
+  }
+  if (parsed.hash !== '' || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new Error(`ensureLocalPool: callback and sign-out URLs are http(s) without a fragment: ${url}`);
+  }
+  return url;
+}
+
+/**
+ * Adds `options`' URLs to the seeded client's CallbackURLs / LogoutURLs (exact strings, as Cognito matches
+ * them; nothing added twice) and saves the state when that changed anything.
+ */
+export async function addLocalClientUrls(
+  ctx: OpContext,
+  info: LocalPoolInfo,
+  options: LocalPoolOptions,
+): Promise<void> {
+  const client = ctx.store.state.pools.get(info.userPoolId)?.clients.get(info.clientId);
+  if (!client) return;
+  let changed = false;
+  for (const [member, urls] of [
+    ['CallbackURLs', options.callbackUrls],
+    ['LogoutURLs', options.logoutUrls],
+  ] as const) {
+    const current = Array.isArray(client.extra[member]) ? (client.extra[member] as string[]) : [];
+    const next = [...current];
+    for (const url of urls ?? []) if (!next.includes(checkUrl(url))) next.push(url);
+    if (next.length !== current.length) {
+      client.extra[member] = next;
+      changed = true;
+    }
+  }
+  if (!changed) return;
+  client.modifiedAt = ctx.clock();
+  ctx.store.changed();
+  await ctx.store.flush();
+}
+
 /** Returns the seeded pool, creating it (and its client, group and demo user) when missing. */
 export async function ensureLocalPool(ctx: OpContext): Promise<LocalPoolInfo> {
   const { state } = ctx.store;

@@ -151,6 +151,8 @@ export interface RefreshRecord {
   issuedAt: number;
   expiresAt: number;
   revoked: boolean;
+  /** OAuth scopes granted through the hosted UI (space-separated); absent for JSON API sign-ins. */
+  scope?: string | undefined;
 }
 
 /** The pool, client and demo user that local mode seeds once. */

@@ -1,6 +1,7 @@
 // The RS256 signing key (kept in dataDir/keys.json), minting ID/access tokens, and verifying our own access tokens.
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { errors, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK } from 'jose';
 import { newOpaqueToken, newUuid } from './ids.ts';
 import { notAuthorized } from './errors.ts';
@@ -121,6 +122,7 @@ export async function mintTokens(
   user: UserRecord,
   origin: Origin,
   nowMs: number,
+  oauth?: OAuthGrant,
 ): Promise<{ idToken: string; accessToken: string; expiresIn: number }> {
   const iat = Math.floor(nowMs / 1000);
   const life = tokenLifetimes(client);
@@ -152,15 +154,35 @@ export async function mintTokens(
     ...common,
     client_id: client.clientId,
     token_use: 'access',
-    scope: 'aws.cognito.signin.user.admin',
+    scope: oauth?.scope ?? 'aws.cognito.signin.user.admin',
     iat,
     exp: iat + life.access,
     jti: newUuid(),
     username: user.username,
   };
-  const [idToken, accessToken] = await Promise.all([keys.sign(idClaims), keys.sign(accessClaims)]);
+  if (!oauth) {
+    const [idToken, accessToken] = await Promise.all([keys.sign(idClaims), keys.sign(accessClaims)]);
+    return { idToken, accessToken, expiresIn: life.access };
+  }
+  // Hosted UI: the ID token carries the authorize request's nonce and the access token's hash.
+  const accessToken = await keys.sign(accessClaims);
+  idClaims.at_hash = atHash(accessToken);
+  if (oauth.nonce !== undefined) idClaims.nonce = oauth.nonce;
+  const idToken = await keys.sign(idClaims);
   return { idToken, accessToken, expiresIn: life.access };
 }
+
+/** What an OAuth grant (hosted UI) puts into tokens instead of the JSON API's defaults. */
+export interface OAuthGrant {
+  /** The granted scopes, space-separated, for the access token's `scope`. */
+  scope: string;
+  /** The authorize request's `nonce`, for the ID token (code grant only). */
+  nonce?: string | undefined;
+}
+
+/** OIDC `at_hash`: base64url of the left half of SHA-256 of the access token. */
+export const atHash = (accessToken: string): string =>
+  createHash('sha256').update(accessToken).digest().subarray(0, 16).toString('base64url');
 
 /** The user's group names, by precedence (lowest first), then name. */
 export function sortedGroups(pool: PoolRecord, user: UserRecord): string[] {

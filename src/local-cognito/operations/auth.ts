@@ -111,14 +111,18 @@ async function userPasswordAuth(
   return passwordSignIn(ctx, pool, client, username, requiredParam(params, 'PASSWORD'));
 }
 
-/** Sign-in with username and password (USER_PASSWORD_AUTH, and USER_AUTH with PREFERRED_CHALLENGE PASSWORD). */
-async function passwordSignIn(
+/**
+ * The password check of every password sign-in (the JSON API and the hosted UI's form): unknown users as
+ * PreventUserExistenceErrors says, disabled, lockout, wrong password, unconfirmed, reset required. Returns
+ * the user, whose status may still be FORCE_CHANGE_PASSWORD.
+ */
+export async function checkFirstFactor(
   ctx: OpContext,
   pool: PoolRecord,
   client: ClientRecord,
   username: string,
   password: string,
-): Promise<object> {
+): Promise<UserRecord> {
   const user = findUser(pool, username);
   if (!user) {
     await verifyPassword(password, undefined); // same work as a real check, so timing does not tell
@@ -143,6 +147,19 @@ async function passwordSignIn(
   if (user.status === 'RESET_REQUIRED') {
     throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
   }
+  return user;
+}
+
+/** Sign-in with username and password (USER_PASSWORD_AUTH, and USER_AUTH with PREFERRED_CHALLENGE PASSWORD). */
+async function passwordSignIn(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  username: string,
+  password: string,
+): Promise<object> {
+  const user = await checkFirstFactor(ctx, pool, client, username, password);
+  const now = ctx.clock();
   if (user.status === 'FORCE_CHANGE_PASSWORD') {
     if (user.tempPasswordExpiresAt !== undefined && now > user.tempPasswordExpiresAt) {
       throw notAuthorized('Temporary password has expired and must be reset by an administrator.');
@@ -232,7 +249,15 @@ async function refreshTokenAuth(
   const user = pool.users.get(userKey(pool, record.username));
   if (!user) throw notAuthorized('Invalid Refresh Token');
   if (!user.enabled) throw notAuthorized('User is disabled.');
-  const minted = await mintTokens(ctx.keys, pool, client, user, record, now);
+  const minted = await mintTokens(
+    ctx.keys,
+    pool,
+    client,
+    user,
+    record,
+    now,
+    record.scope === undefined ? undefined : { scope: record.scope },
+  );
   return {
     ChallengeParameters: {},
     AuthenticationResult: {
