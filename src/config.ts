@@ -62,6 +62,8 @@ export const STANDARD_SIGNUP_ATTRIBUTES = [
 export interface Config {
   mode: Mode;
   production: boolean;
+  /** NODE_ENV=development (`npm run dev`): templates are re-read on every request. */
+  development: boolean;
   port: number;
   /** Public origin of this server; every redirect URI is built from it, never from the Host header. */
   appBaseUrl: URL;
@@ -297,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return deepFreeze({
     mode,
     production,
+    development: e.NODE_ENV === 'development',
     port: e.PORT,
     appBaseUrl,
     secureCookies: appBaseUrl.protocol === 'https:',

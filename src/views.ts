@@ -81,7 +81,8 @@ export function rendererOptionsFrom(
 ): RendererOptions {
   return {
     brandName: config.brandName,
-    cache: config.production || config.mode === 'cloud',
+    // Compiled templates are cached everywhere but `npm run dev` (NODE_ENV=development), where edits show at once.
+    cache: !config.development,
     localInboxUrl,
     messages,
   };
