@@ -15,6 +15,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY public ./public
+COPY themes ./themes
+# Where the emulator service keeps its pool (a named volume mounted here inherits this owner).
+RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 \

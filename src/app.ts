@@ -19,15 +19,19 @@ import { confirmRoutes } from './flows/confirm/confirm-routes.ts';
 import { recoveryRoutes } from './flows/recovery/recovery-routes.ts';
 import { signupRoutes } from './flows/signup/signup-routes.ts';
 import type { FlowDeps } from './flows/types.ts';
-import { loadMessages } from './i18n/index.ts';
+import { loadBrand } from './branding/brand.ts';
+import { loadCatalogues } from './i18n/index.ts';
 import './koa-context.ts';
 import type { Logger } from './logger.ts';
 import { verifyCsrf } from './middleware/csrf.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { formBody } from './middleware/form-body.ts';
+import { language } from './middleware/language.ts';
 import { HttpError } from './middleware/http-error.ts';
 import { noStore, securityHeaders } from './middleware/security-headers.ts';
-import { createLoginThrottle, type LoginThrottle } from './rate-limit/login-throttle.ts';
+import { createLoginThrottleOn, type LoginThrottle } from './rate-limit/login-throttle.ts';
+import { authRateLimit } from './rate-limit/auth-rate-limit.ts';
+import { MEMORY_LIMITS, type LimiterBackend } from './rate-limit/limiter-backend.ts';
 import type { SessionStore } from './session/memory-store.ts';
 import { sessionMiddleware } from './session/session-middleware.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
@@ -43,8 +47,10 @@ export interface AppDeps {
   clock?: () => number;
   /** The pool's password policy (server.ts reads it at start); else the configured or Cognito's default one. */
   passwordPolicy?: PasswordPolicy;
-  /** Failed sign-ins per account; in memory unless given. */
+  /** Failed sign-ins per account; in `limiterBackend` unless given. */
   loginThrottle?: LoginThrottle;
+  /** Where rate-limit counters live (Redis with SESSION_STORE=redis); this process's memory unless given. */
+  limiterBackend?: LimiterBackend;
   /** Where the local emulator's inbox is, shown in the footer in local mode. */
   localInboxUrl?: string;
 }
@@ -58,8 +64,12 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     keys: config.session.keys.length > 0 ? [...config.session.keys] : [randomBytes(32).toString('base64url')],
   });
   app.silent = true;
-  const messages = loadMessages(config.messagesFile);
-  const unlabelled = config.signup.fields.filter((f) => !(`attribute.${f.attribute}` in messages));
+  // The client IP (rate limits) is taken from X-Forwarded-For only as far as TRUST_PROXY proxies vouch for it.
+  app.proxy = config.trustProxy > 0;
+  app.maxIpsCount = config.trustProxy;
+  const brand = loadBrand(config);
+  const catalogues = loadCatalogues(brand.messages, config.messagesFile);
+  const unlabelled = config.signup.fields.filter((f) => !(`attribute.${f.attribute}` in catalogues.en));
   if (unlabelled.length > 0) {
     throw new ConfigError(
       unlabelled.map(
@@ -68,7 +78,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       ),
     );
   }
-  const renderer = createRenderer(rendererOptionsFrom(config, messages, deps.localInboxUrl));
+  const renderer = createRenderer(rendererOptionsFrom(config, brand, catalogues, deps.localInboxUrl));
   const flowDeps: FlowDeps = {
     config,
     cognito: deps.cognito,
@@ -76,13 +86,16 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     refresher: createTokenRefresher(deps.cognito, deps.verifier),
     sessionStore: deps.sessionStore,
     renderer,
-    loginThrottle: deps.loginThrottle ?? createLoginThrottle(),
+    loginThrottle: deps.loginThrottle ?? createLoginThrottleOn(deps.limiterBackend ?? MEMORY_LIMITS),
     hostedUi: createHostedUi(config.cognito),
+    brand,
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,
     logger: deps.logger,
     clock: deps.clock ?? Date.now,
   };
 
+  const probes = new Router();
+  healthRoutes(probes, flowDeps);
   const router = new Router();
   homeRoutes(router, flowDeps);
   loginRoutes(router, flowDeps);
@@ -95,18 +108,11 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   accountMfaRoutes(router, flowDeps);
   hostedRoutes(router, flowDeps);
   accountRoutes(router, flowDeps);
-  healthRoutes(router, flowDeps);
 
   // Form posts may end in a redirect to the hosted UI (sign-out, challenges we cannot answer).
   const hostedUi = config.cognito.hostedUiUrl ? [config.cognito.hostedUiUrl] : [];
   app.use(errorHandler(renderer, deps.logger));
   app.use(securityHeaders({ https: config.secureCookies, formTargets: hostedUi }));
-  app.use(async function limitUrl(ctx, next) {
-    if (ctx.url.length > MAX_URL_LENGTH) throw new HttpError(414, 'URL too long');
-    await next();
-  });
-  app.use(staticAssets());
-  app.use(noStore());
   if (config.secureCookies) {
     // TLS ends at the proxy in front of us; the public origin (APP_BASE_URL) is https, so cookies are Secure.
     app.use(async function secureCookies(ctx, next) {
@@ -114,9 +120,19 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       await next();
     });
   }
+  app.use(noStore());
+  app.use(async function limitUrl(ctx, next) {
+    if (ctx.url.length > MAX_URL_LENGTH) throw new HttpError(414, 'URL too long');
+    await next();
+  });
+  app.use(staticAssets(brand));
+  app.use(language({ secureCookies: config.secureCookies }));
+  // Probes answer before sessions are loaded: a store outage must show in /readyz, not break it.
+  app.use(probes.routes());
   app.use(sessionMiddleware(app, config, deps.sessionStore));
   app.use(formBody());
   app.use(verifyCsrf(config.appBaseUrl.origin));
+  app.use(authRateLimit(config, deps.limiterBackend ?? MEMORY_LIMITS));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

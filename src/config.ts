@@ -71,6 +71,8 @@ export interface Config {
   secureCookies: boolean;
   /** Filled in local mode once the emulator has started. */
   cognito: CognitoSettings | undefined;
+  /** Deadline of one Cognito call (COGNITO_TIMEOUT_MS), in every mode. */
+  cognitoTimeoutMs: number;
   /** Only in local mode or with COGNITO_ENDPOINT: where the signing keys come from instead of AWS. */
   loginMode: LoginMode;
   oauth: {
@@ -82,11 +84,17 @@ export interface Config {
   session: {
     /** Signing keys for the session cookie, newest first. Empty in local mode until generated at start. */
     keys: string[];
-    store: 'memory';
+    store: 'memory' | 'redis';
     idleTimeoutMs: number;
     absoluteTimeoutMs: number;
     maxEntries: number;
   };
+  /** Where sessions and rate-limit counters live when SESSION_STORE=redis; undefined with the memory store. */
+  redis: RedisSettings | undefined;
+  /** Proxies in front of this server whose `X-Forwarded-For` entries are trusted (0: the socket's address). */
+  trustProxy: number;
+  /** Requests allowed per client IP and per account in each window, counted before Cognito is called. */
+  rateLimit: { windowSeconds: number; perIp: number; perAccount: number };
   signup: SignupSettings;
   /** The pool's password policy from configuration; undefined = read it with DescribeUserPool at start. */
   passwordPolicy: PasswordPolicy | undefined;
@@ -95,8 +103,8 @@ export interface Config {
     challengeMinutes: number;
     /** Wrong codes allowed on one challenge before the sign-in starts over. */
     maxAttempts: number;
-    /** The issuer shown in authenticator apps. */
-    issuer: string;
+    /** The issuer shown in authenticator apps (default: the brand's name). */
+    issuer: string | undefined;
     /** The methods the pool offers, which the account page lets users turn on. */
     methods: readonly MfaMethod[];
     /** Minutes a fresh password check allows changing MFA settings. */
@@ -108,7 +116,43 @@ export interface Config {
   messagesFile: string | undefined;
   localCognito: { port: number; dir: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  brandName: string;
+  /** Branding as configured by BRAND_* (a theme folder's theme.json fills the gaps, see branding/brand.ts). */
+  brand: BrandSettings;
+}
+
+export interface BrandSettings {
+  name: string | undefined;
+  logoUrl: string | undefined;
+  faviconUrl: string | undefined;
+  primaryColor: string | undefined;
+  accentColor: string | undefined;
+  colorScheme: 'auto' | 'light' | 'dark' | undefined;
+  privacyUrl: string | undefined;
+  termsUrl: string | undefined;
+  supportUrl: string | undefined;
+  /** A folder with theme.json, theme.css, templates/, assets/ and messages.<lang>.json, all optional. */
+  themeDir: string | undefined;
+}
+
+/** How to reach Redis: one server (REDIS_URL), a Cluster or a Sentinel group. */
+export interface RedisSettings {
+  /** `redis://` or `rediss://` (TLS) URL; with cluster nodes or sentinels only its scheme, credentials and db. */
+  url: string | undefined;
+  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); empty: not a cluster. */
+  clusterNodes: readonly HostPort[];
+  /** Sentinels (REDIS_SENTINELS) watching the master named `sentinelName`; empty: no Sentinel. */
+  sentinels: readonly HostPort[];
+  sentinelName: string | undefined;
+  sentinelPassword: string | undefined;
+  /** Prefix of every key this server writes, so several deployments can share one Redis. */
+  keyPrefix: string;
+  /** Deadline of one Redis command and of connecting, in milliseconds: a dead Redis fails fast. */
+  timeoutMs: number;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
 }
 
 const optional = z
@@ -127,6 +171,20 @@ const optionalBool = optional.pipe(
     .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v))),
 );
 const bool = (fallback: boolean) => optionalBool.transform((v) => v ?? fallback);
+
+const hexColor = z
+  .string()
+  .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #2f5bd3')
+  .optional();
+const brandUrl = z
+  .string()
+  .regex(
+    /^(?:https:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/,
+    'must be an https URL or a path on this server such as /theme/logo.svg',
+  )
+  .optional();
+
+const HOST_PORT_LIST = /^\s*[A-Za-z0-9.-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.-]+:\d{1,5}\s*)*$/;
 
 const envSchema = z.object({
   NODE_ENV: optional,
@@ -199,14 +257,36 @@ const envSchema = z.object({
   SESSION_KEYS: optional,
   SESSION_STORE: optional.pipe(
     z
-      .enum(['memory'], { error: 'must be memory (the Redis store is not part of this version)' })
+      .enum(['memory', 'redis'], { error: 'must be memory (one process) or redis (several instances)' })
       .optional()
       .default('memory'),
   ),
   SESSION_IDLE_MINUTES: int(30, 1, 7 * 24 * 60),
   SESSION_ABSOLUTE_HOURS: int(12, 1, 30 * 24),
   SESSION_MAX_ENTRIES: int(50_000, 100, 10_000_000),
-  REDIS_URL: optional,
+  REDIS_URL: optional.pipe(
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// (TLS) URL' }).optional(),
+  ),
+  REDIS_CLUSTER_NODES: optional.pipe(
+    z.string().regex(HOST_PORT_LIST, 'must be host:port pairs separated by commas').optional(),
+  ),
+  REDIS_SENTINELS: optional.pipe(
+    z.string().regex(HOST_PORT_LIST, 'must be host:port pairs separated by commas').optional(),
+  ),
+  REDIS_SENTINEL_NAME: optional,
+  REDIS_SENTINEL_PASSWORD: optional,
+  REDIS_KEY_PREFIX: optional.pipe(
+    z
+      .string()
+      .regex(/^[\w:.{}-]{1,64}$/, 'must be 1-64 letters, digits or _ : . { } -')
+      .optional()
+      .default('cognito-login:'),
+  ),
+  REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
+  TRUST_PROXY: int(0, 0, 10),
+  RATE_LIMIT_WINDOW_SECONDS: int(300, 1, 86_400),
+  RATE_LIMIT_PER_IP: int(60, 1, 1_000_000),
+  RATE_LIMIT_PER_ACCOUNT: int(10, 1, 1_000_000),
   LOG_LEVEL: optional.pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   ),
@@ -247,10 +327,20 @@ const envSchema = z.object({
   MESSAGES_FILE: optional,
   LOCAL_COGNITO_PORT: int(9229, 0, 65535),
   LOCAL_COGNITO_DIR: optional.pipe(z.string().optional().default('.local-cognito')),
-  BRAND_NAME: optional.pipe(
-    z.string().max(60, 'must be at most 60 characters').optional().default('Example'),
-  ),
+  BRAND_NAME: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional()),
+  BRAND_LOGO_URL: optional.pipe(brandUrl),
+  BRAND_FAVICON_URL: optional.pipe(brandUrl),
+  BRAND_PRIMARY_COLOR: optional.pipe(hexColor),
+  BRAND_ACCENT_COLOR: optional.pipe(hexColor),
+  BRAND_COLOR_SCHEME: optional.pipe(z.enum(['auto', 'light', 'dark']).optional()),
+  BRAND_PRIVACY_URL: optional.pipe(brandUrl),
+  BRAND_TERMS_URL: optional.pipe(brandUrl),
+  BRAND_SUPPORT_URL: optional.pipe(brandUrl),
+  THEME_DIR: optional,
 });
+
+/** Every environment variable the server reads (docker-compose.yml is checked against it). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 /** Thrown when the environment is invalid; its message names every bad variable, one per line. */
 export class ConfigError extends Error {
@@ -304,6 +394,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     appBaseUrl,
     secureCookies: appBaseUrl.protocol === 'https:',
     cognito,
+    cognitoTimeoutMs: e.COGNITO_TIMEOUT_MS,
     loginMode: e.LOGIN_MODE,
     oauth: {
       scopes: e.OAUTH_SCOPES,
@@ -320,6 +411,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
       maxEntries: e.SESSION_MAX_ENTRIES,
     },
+    redis: e.SESSION_STORE === 'redis' ? redisSettingsFrom(e) : undefined,
+    trustProxy: e.TRUST_PROXY,
+    rateLimit: {
+      windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
+      perIp: e.RATE_LIMIT_PER_IP,
+      perAccount: e.RATE_LIMIT_PER_ACCOUNT,
+    },
     signup: {
       enabled: e.SIGNUP_ENABLED,
       fields: parseSignupFields(e.SIGNUP_FIELDS),
@@ -331,14 +429,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     mfa: {
       challengeMinutes: e.AUTH_SESSION_MINUTES,
       maxAttempts: e.MFA_MAX_ATTEMPTS,
-      issuer: e.MFA_ISSUER ?? e.BRAND_NAME,
+      issuer: e.MFA_ISSUER,
       methods: [...new Set(e.MFA_METHODS.split(',').map((m) => m.trim() as MfaMethod))],
       reauthMinutes: 5,
     },
     messagesFile: e.MESSAGES_FILE,
     localCognito: { port: e.LOCAL_COGNITO_PORT, dir: e.LOCAL_COGNITO_DIR },
     logLevel: e.LOG_LEVEL,
-    brandName: e.BRAND_NAME,
+    brand: {
+      name: e.BRAND_NAME,
+      logoUrl: e.BRAND_LOGO_URL,
+      faviconUrl: e.BRAND_FAVICON_URL,
+      primaryColor: e.BRAND_PRIMARY_COLOR,
+      accentColor: e.BRAND_ACCENT_COLOR,
+      colorScheme: e.BRAND_COLOR_SCHEME,
+      privacyUrl: e.BRAND_PRIVACY_URL,
+      termsUrl: e.BRAND_TERMS_URL,
+      supportUrl: e.BRAND_SUPPORT_URL,
+      themeDir: e.THEME_DIR,
+    },
   });
 }
 
@@ -400,12 +509,55 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
     }
   }
   if (new Set(fields).size !== fields.length) problems.push('SIGNUP_FIELDS: an attribute is listed twice');
+  problems.push(...redisProblems(env));
   const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
   const region = (env.COGNITO_REGION ?? '').trim();
   if (pool && region && !pool.startsWith(`${region}_`)) {
     problems.push(`COGNITO_REGION: ${region} does not match the region of COGNITO_USER_POOL_ID (${pool})`);
   }
   return problems;
+}
+
+/** SESSION_STORE=redis needs a Redis; Redis settings without it are a mistake worth naming. */
+function redisProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const redis = (env.SESSION_STORE ?? '').trim() === 'redis';
+  const given = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'].filter(has);
+  if (redis && given.length === 0) {
+    problems.push(
+      'REDIS_URL: required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)',
+    );
+  }
+  if (!redis) {
+    for (const name of given) problems.push(`${name}: set, but SESSION_STORE is not redis`);
+  }
+  if (has('REDIS_CLUSTER_NODES') && has('REDIS_SENTINELS')) {
+    problems.push('REDIS_SENTINELS: choose a Cluster (REDIS_CLUSTER_NODES) or Sentinel, not both');
+  }
+  if (has('REDIS_SENTINELS') !== has('REDIS_SENTINEL_NAME')) {
+    problems.push('REDIS_SENTINEL_NAME: REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
+  }
+  return problems;
+}
+
+/** The Redis connection settings of a valid environment. */
+function redisSettingsFrom(e: z.infer<typeof envSchema>): RedisSettings {
+  const hostPorts = (list: string | undefined): HostPort[] =>
+    (list ?? '')
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '')
+      .map((p) => ({ host: p.slice(0, p.lastIndexOf(':')), port: Number(p.slice(p.lastIndexOf(':') + 1)) }));
+  return {
+    url: e.REDIS_URL,
+    clusterNodes: hostPorts(e.REDIS_CLUSTER_NODES),
+    sentinels: hostPorts(e.REDIS_SENTINELS),
+    sentinelName: e.REDIS_SENTINEL_NAME,
+    sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
+    keyPrefix: e.REDIS_KEY_PREFIX,
+    timeoutMs: e.REDIS_TIMEOUT_MS,
+  };
 }
 
 /** `name,phone_number?` -> [{ name, required }, { phone_number, optional }]. */

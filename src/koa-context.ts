@@ -1,4 +1,5 @@
 // Types that Koa's context gains in this app: the typed session and per-request state.
+import type { Language } from './i18n/index.ts';
 import type { SessionData } from './session/auth-session.ts';
 
 /** The parts of koa-session's session model the app uses. */
@@ -14,5 +15,7 @@ declare module 'koa' {
   interface DefaultState {
     /** The parsed urlencoded form of a POST, with unique keys only. */
     form?: Readonly<Record<string, string>>;
+    /** The language of this response's pages. */
+    lang?: Language;
   }
 }

@@ -6,7 +6,7 @@ import type { Logger } from './logger.ts';
 import { paths } from './paths.ts';
 
 /** Cognito settings for the emulator's seeded pool; its origin serves the hosted UI as well. */
-export function emulatorSettings(endpoint: string, pool: LocalPoolInfo): CognitoSettings {
+export function emulatorSettings(endpoint: string, pool: LocalPoolInfo, timeoutMs = 5000): CognitoSettings {
   return {
     region: pool.region,
     userPoolId: pool.userPoolId,
@@ -15,7 +15,7 @@ export function emulatorSettings(endpoint: string, pool: LocalPoolInfo): Cognito
     endpoint,
     domain: undefined,
     hostedUiUrl: endpoint,
-    timeoutMs: 5000,
+    timeoutMs,
   };
 }
 
@@ -45,7 +45,7 @@ export async function startLocalMode(config: Config, logger: Logger): Promise<Lo
   });
   const full: Config = {
     ...config,
-    cognito: emulatorSettings(emulator.endpoint, pool),
+    cognito: emulatorSettings(emulator.endpoint, pool, config.cognitoTimeoutMs),
     session: {
       ...config.session,
       // Memory sessions die with the process anyway, so a fresh key per start is enough here.

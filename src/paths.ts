@@ -24,6 +24,7 @@ export const paths = {
   healthz: '/healthz',
   readyz: '/readyz',
   stylesheet: '/assets/app.css',
+  themeStylesheet: '/assets/theme.css',
   favicon: '/favicon.svg',
   countdownScript: '/assets/countdown.js',
 } as const;

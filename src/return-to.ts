@@ -2,9 +2,10 @@
 import { paths } from './paths.ts';
 
 const MAX_LENGTH = 2048;
-// Control characters, backslashes and whitespace never belong in a path we redirect to.
+// Control characters, backslashes and whitespace (Unicode's too: NBSP, U+2028, U+3000) never belong in a path we
+// redirect to.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\\]/;
+const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\\\s]/;
 
 /**
  * Returns `input` when it is a same-origin path such as `/account?tab=1`, else `fallback`.
@@ -25,6 +26,8 @@ export function safeReturnTo(input: unknown, fallback: string = paths.account): 
   const url = new URL(input, base);
   if (url.origin !== base) return fallback;
   const path = url.pathname + url.search + url.hash;
+  // Dot segments collapse in the parser: `/..//evil.com` and `/.//evil.com` come out as `//evil.com`.
+  if (!isSafePath(path)) return fallback;
   // Never send someone back to the page that signs them in or out.
   if (url.pathname === paths.login || url.pathname === paths.logout) return fallback;
   return path;

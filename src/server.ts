@@ -1,5 +1,5 @@
 // The only file that listens: config -> (local emulator) -> app -> listen -> graceful shutdown.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { createApp } from './app.ts';
 import { AuthError } from './cognito/errors.ts';
 import { createCognitoGateway, type CognitoGateway } from './cognito/gateway.ts';
@@ -8,7 +8,10 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startLocalMode, type LocalModeRuntime } from './local-mode.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
+import { MEMORY_LIMITS } from './rate-limit/limiter-backend.ts';
+import { closeRedis, createRedisClient } from './redis/redis-client.ts';
 import { MemorySessionStore } from './session/memory-store.ts';
+import { RedisSessionStore } from './session/redis-store.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -31,12 +34,20 @@ async function main(): Promise<void> {
   const cognito = createCognitoGateway(settings);
   const verifier = createTokenVerifier(settings);
   const passwordPolicy = config.passwordPolicy ?? (await readPasswordPolicy(cognito, logger));
-  const sessionStore = new MemorySessionStore({ maxEntries: config.session.maxEntries });
+  // With Redis, sessions and rate-limit counters share one connection, and every instance sees the same ones.
+  const redis = config.redis ? createRedisClient(config.redis, logger) : undefined;
+  const sessionStore = redis
+    ? new RedisSessionStore(redis, { keyPrefix: config.redis!.keyPrefix })
+    : new MemorySessionStore({ maxEntries: config.session.maxEntries });
+  const limiterBackend = redis
+    ? { kind: 'redis' as const, client: redis, keyPrefix: config.redis!.keyPrefix }
+    : MEMORY_LIMITS;
   const app = createApp(config, {
     cognito,
     verifier,
     passwordPolicy,
     sessionStore,
+    limiterBackend,
     logger,
     localInboxUrl: local ? `${local.emulator.endpoint}/_local/inbox` : undefined,
   });
@@ -60,7 +71,10 @@ async function main(): Promise<void> {
         ].join('\n') + '\n',
       );
     } else {
-      logger.info({ url, userPoolId: settings.userPoolId }, 'login server listening');
+      logger.info(
+        { url, userPoolId: settings.userPoolId, sessionStore: config.session.store },
+        'login server listening',
+      );
     }
   });
   server.requestTimeout = 30_000;
@@ -69,6 +83,7 @@ async function main(): Promise<void> {
     server,
     async () => {
       await sessionStore.close();
+      if (redis) await closeRedis(redis);
       await local?.emulator.close();
     },
     logger,
@@ -109,6 +124,10 @@ function installShutdown(
     });
     server.closeIdleConnections();
   };
+  // Requests already on a kept-alive connection are answered, then that connection closes too.
+  server.on('request', (_req, res: ServerResponse) => {
+    if (stopping) res.setHeader('Connection', 'close');
+  });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -1,8 +1,9 @@
-// Serves the few static files (stylesheet, icon) from memory, read once at start.
+// Serves the static files from memory, read once at start: stylesheet, brand colours, icon, script, theme assets.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Middleware } from 'koa';
+import type { Brand } from './branding/brand.ts';
 import { paths } from './paths.ts';
 import { VIEWS_DIR } from './views.ts';
 
@@ -14,31 +15,34 @@ interface Asset {
   etag: string;
 }
 
-function load(file: string, type: string): Asset {
-  const body = readFileSync(path.join(PUBLIC_DIR, file));
+function asset(body: Buffer, type: string): Asset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
+const file = (name: string, type: string) => asset(readFileSync(path.join(PUBLIC_DIR, name)), type);
+
 /** Answers GET/HEAD for the known asset paths; everything else passes through. */
-export function staticAssets(): Middleware {
+export function staticAssets(brand: Brand): Middleware {
   const assets = new Map<string, Asset>([
-    [paths.stylesheet, load('app.css', 'text/css; charset=utf-8')],
-    [paths.favicon, load('favicon.svg', 'image/svg+xml')],
-    [paths.countdownScript, load('countdown.js', 'text/javascript; charset=utf-8')],
+    [paths.stylesheet, file('app.css', 'text/css; charset=utf-8')],
+    [paths.themeStylesheet, asset(Buffer.from(brand.css), 'text/css; charset=utf-8')],
+    [paths.favicon, file('favicon.svg', 'image/svg+xml')],
+    [paths.countdownScript, file('countdown.js', 'text/javascript; charset=utf-8')],
   ]);
+  for (const [url, a] of brand.assets) assets.set(url, asset(a.body, a.type));
   return async function staticAssets(ctx, next) {
-    const asset = ctx.method === 'GET' || ctx.method === 'HEAD' ? assets.get(ctx.path) : undefined;
-    if (!asset) {
+    const found = ctx.method === 'GET' || ctx.method === 'HEAD' ? assets.get(ctx.path) : undefined;
+    if (!found) {
       await next();
       return;
     }
     ctx.set('Cache-Control', 'public, max-age=3600');
-    ctx.set('ETag', asset.etag);
-    if (ctx.get('if-none-match') === asset.etag) {
+    ctx.set('ETag', found.etag);
+    if (ctx.get('if-none-match') === found.etag) {
       ctx.status = 304;
       return;
     }
-    ctx.type = asset.type;
-    ctx.body = asset.body;
+    ctx.type = found.type;
+    ctx.body = found.body;
   };
 }

@@ -1,11 +1,19 @@
-// Renders nunjucks pages with the shared locals (texts, brand, paths, the signed-in user, CSRF token).
+// Renders nunjucks pages with the shared locals: texts in the visitor's language, the brand, paths, the user.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'koa';
 import nunjucks from 'nunjucks';
+import type { Brand } from './branding/brand.ts';
 import type { Config } from './config.ts';
-import { createTranslator, type Messages, type Translate } from './i18n/index.ts';
 import type { FieldError } from './flows/field-errors.ts';
+import {
+  createTranslator,
+  DEFAULT_LANGUAGE,
+  LANGUAGES,
+  type Language,
+  type Messages,
+  type Translate,
+} from './i18n/index.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { paths } from './paths.ts';
 import { currentAuth } from './session/auth-session.ts';
@@ -14,22 +22,26 @@ import { currentAuth } from './session/auth-session.ts';
 export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'views');
 
 export interface Renderer {
-  /** Renders `template` into the response body as HTML. */
+  /** Renders `template` into the response body as HTML, in the request's language. */
   render(ctx: Context, template: string, locals?: Record<string, unknown>): void;
+  /** The translator for the request's language (for texts built outside templates). */
+  translator(ctx: Context): Translate;
 }
 
 export interface RendererOptions {
-  brandName: string;
+  brand: Brand;
   /** Cache compiled templates (everywhere but development). */
   cache: boolean;
   /** Shown in the footer in local mode, where the emulator's messages can be read. */
   localInboxUrl: string | undefined;
-  messages: Messages;
+  catalogues: Readonly<Record<Language, Messages>>;
 }
 
 export function createRenderer(options: RendererOptions): Renderer {
+  // A theme's templates come first: a page (or partial) there replaces ours, the rest stay ours.
+  const searchPaths = options.brand.templatesDir ? [options.brand.templatesDir, VIEWS_DIR] : [VIEWS_DIR];
   const env = new nunjucks.Environment(
-    new nunjucks.FileSystemLoader(VIEWS_DIR, { noCache: !options.cache }),
+    new nunjucks.FileSystemLoader(searchPaths, { noCache: !options.cache }),
     {
       autoescape: true,
       throwOnUndefined: false,
@@ -37,23 +49,17 @@ export function createRenderer(options: RendererOptions): Renderer {
       lstripBlocks: true,
     },
   );
-  const t: Translate = createTranslator(options.messages);
+  const translators = Object.fromEntries(
+    LANGUAGES.map(({ code }) => [code, createTranslator(options.catalogues[code])]),
+  ) as Record<Language, Translate>;
   env.addGlobal('paths', paths);
-  env.addGlobal('brandName', options.brandName);
+  env.addGlobal('brand', options.brand);
+  env.addGlobal('brandName', options.brand.name);
   env.addGlobal('localInboxUrl', options.localInboxUrl);
-  env.addGlobal('t', t);
-  // One place that turns a form error into its text: a broken password rule is named inside the message.
-  env.addGlobal('errorText', (e: FieldError) => {
-    const params = {
-      ...e.params,
-      ...(e.rule ? { rule: t(e.rule.message, e.rule.params) } : {}),
-      ...(e.label ? { field: t(e.label) } : {}),
-    };
-    const text = t(e.message, params);
-    return e.detail ? `${text} ${e.detail}` : text;
-  });
+  const translator = (ctx: Context) => translators[ctx.state.lang ?? DEFAULT_LANGUAGE];
 
   return {
+    translator,
     render(ctx, template, locals = {}) {
       let auth;
       try {
@@ -62,9 +68,23 @@ export function createRenderer(options: RendererOptions): Renderer {
         // The session could not be loaded (an error page for that very failure): render as anonymous.
         auth = undefined;
       }
+      const t = translator(ctx);
+      const lang = ctx.state.lang ?? DEFAULT_LANGUAGE;
       ctx.type = 'html';
       ctx.body = env.render(template, {
-        lang: 'en',
+        t,
+        // One place that turns a form error into its text: a broken password rule is named inside the message.
+        errorText: (e: FieldError) => {
+          const params = {
+            ...e.params,
+            ...(e.rule ? { rule: t(e.rule.message, e.rule.params) } : {}),
+            ...(e.label ? { field: t(e.label) } : {}),
+          };
+          const text = t(e.message, params);
+          return e.detail ? `${text} ${e.detail}` : text;
+        },
+        lang,
+        languages: LANGUAGES.map((l) => ({ ...l, current: l.code === lang, href: withLang(ctx, l.code) })),
         user: auth ? { email: auth.email, name: auth.name } : undefined,
         // A function, so that only pages with a form create a session for their token.
         csrfToken: () => csrfToken(ctx),
@@ -74,16 +94,24 @@ export function createRenderer(options: RendererOptions): Renderer {
   };
 }
 
+/** This page's address with `lang` set: the switcher keeps the visitor where they are. */
+function withLang(ctx: Context, lang: string): string {
+  const query = new URLSearchParams(ctx.querystring);
+  query.set('lang', lang);
+  return `${ctx.path}?${query.toString()}`;
+}
+
 export function rendererOptionsFrom(
   config: Config,
-  messages: Messages,
+  brand: Brand,
+  catalogues: Readonly<Record<Language, Messages>>,
   localInboxUrl?: string,
 ): RendererOptions {
   return {
-    brandName: config.brandName,
+    brand,
     // Compiled templates are cached everywhere but `npm run dev` (NODE_ENV=development), where edits show at once.
     cache: !config.development,
     localInboxUrl,
-    messages,
+    catalogues,
   };
 }

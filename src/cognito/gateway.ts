@@ -114,8 +114,8 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
     ...(settings.endpoint
       ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
       : {}),
-    // One retry at most: a person is waiting on the other side of every call.
-    maxAttempts: 2,
+    // Retries are ours (see `call`): the SDK's would also retry throttling, which only makes a busy Cognito busier.
+    maxAttempts: 1,
     requestHandler: new NodeHttpHandler({
       connectionTimeout: Math.min(settings.timeoutMs, 3000),
       requestTimeout: settings.timeoutMs,
@@ -125,12 +125,20 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
   const { clientId, clientSecret } = settings;
   const hash = (username: string) => secretHash(username, clientId, clientSecret);
 
-  /** Sends one command with the overall deadline; every failure becomes an AuthError. */
+  /**
+   * Sends one command within the overall deadline; every failure becomes an AuthError. A person is waiting, so at
+   * most one retry, and only when Cognito answered with a server error (it did nothing): never after throttling
+   * (LimitExceeded, TooManyRequests) or a timeout, which a retry cannot fix in time.
+   */
   async function call<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    try {
-      return await send(AbortSignal.timeout(settings.timeoutMs));
-    } catch (err) {
-      throw toAuthError(err);
+    const deadline = AbortSignal.timeout(settings.timeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send(deadline);
+      } catch (err) {
+        if (attempt === 1 && !deadline.aborted && isServerError(err)) continue;
+        throw toAuthError(err);
+      }
     }
   }
 
@@ -363,6 +371,12 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
       };
     },
   };
+}
+
+/** A 5xx answer from Cognito (InternalErrorException, a proxy's 502): the request was not carried out. */
+function isServerError(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 500;
 }
 
 const MFA_METHODS: readonly string[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'];

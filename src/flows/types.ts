@@ -1,5 +1,6 @@
 // What every flow receives: its dependencies, passed in, never imported.
 import type { Logger } from 'pino';
+import type { Brand } from '../branding/brand.ts';
 import type { CognitoGateway } from '../cognito/gateway.ts';
 import type { HostedUi } from '../cognito/hosted-ui.ts';
 import type { TokenVerifier } from '../cognito/verifier.ts';
@@ -20,6 +21,7 @@ export interface FlowDeps {
   loginThrottle: LoginThrottle;
   /** The hosted UI client, when a hosted UI is available (a domain, or local mode's emulator). */
   hostedUi: HostedUi | undefined;
+  brand: Brand;
   passwordPolicy: PasswordPolicy;
   logger: Logger;
   /** ms since the epoch; tests move it forward to expire tokens. */

@@ -8,6 +8,11 @@ export const en = {
   'site.poweredBy': 'Secured by Amazon Cognito',
   'site.localMode': 'Local mode: accounts live in the built-in Cognito emulator.',
   'site.localInbox': 'Open the local inbox',
+  'site.language': 'Language',
+  'site.privacy': 'Privacy',
+  'site.terms': 'Terms',
+  'site.support': 'Help and support',
+  'site.footerLinks': 'Legal and support',
 
   'home.title': 'Welcome',
   'home.signedOutLead': 'Sign in to see your account.',

@@ -46,6 +46,8 @@ export interface HostedUiDeps {
   ctx: OpContext;
   /** Counts one call of `name` (`oauth2/authorize`, `login`, ...). */
   count: (name: string) => void;
+  /** Applies an injected fault to a call of `name`: true when that answered it (see faults.ts). */
+  fault?: (name: string, res: ServerResponse) => Promise<boolean>;
   /** The emulator's own base URL. */
   endpoint: () => string;
 }
@@ -155,43 +157,49 @@ export class HostedUi {
     return this.deps.ctx;
   }
 
+  /** Counts a call of endpoint `name` and applies its injected fault: true when the fault answered it. */
+  private async enter(name: string, res: ServerResponse): Promise<boolean> {
+    this.deps.count(name);
+    return this.deps.fault ? this.deps.fault(name, res) : false;
+  }
+
   /** Handles a hosted-UI request; false when `path` is none of its endpoints. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
     const method = req.method ?? 'GET';
     switch (url.pathname) {
       case '/oauth2/authorize':
         if (method !== 'GET') return false;
-        this.deps.count('oauth2/authorize');
+        if (await this.enter('oauth2/authorize', res)) return true;
         this.authorize(req, res, url.searchParams, true);
         return true;
       case '/login':
         if (method === 'GET') {
-          this.deps.count('login');
+          if (await this.enter('login', res)) return true;
           this.authorize(req, res, url.searchParams, false);
           return true;
         }
         if (method !== 'POST') return false;
-        this.deps.count('login');
+        if (await this.enter('login', res)) return true;
         await this.loginPost(req, res);
         return true;
       case '/oauth2/token':
         if (method !== 'POST') return false;
-        this.deps.count('oauth2/token');
+        if (await this.enter('oauth2/token', res)) return true;
         await this.oauthJson(res, () => this.token(req));
         return true;
       case '/oauth2/userInfo':
         if (method !== 'GET' && method !== 'POST') return false;
-        this.deps.count('oauth2/userInfo');
+        if (await this.enter('oauth2/userInfo', res)) return true;
         await this.userInfo(req, res);
         return true;
       case '/oauth2/revoke':
         if (method !== 'POST') return false;
-        this.deps.count('oauth2/revoke');
+        if (await this.enter('oauth2/revoke', res)) return true;
         await this.oauthJson(res, () => this.revoke(req));
         return true;
       case '/logout':
         if (method !== 'GET') return false;
-        this.deps.count('logout');
+        if (await this.enter('logout', res)) return true;
         this.logout(req, res, url.searchParams);
         return true;
       default:

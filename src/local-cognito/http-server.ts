@@ -7,6 +7,7 @@ import { OPERATIONS } from './operations/index.ts';
 import { issuerOf } from './tokens.ts';
 import { readBody, send, sendJson, TooLarge } from './http-util.ts';
 import { HostedUi } from './hosted-ui.ts';
+import { FaultInputError, type FaultInjector } from './faults.ts';
 
 export { MAX_BODY_BYTES } from './http-util.ts';
 
@@ -32,6 +33,8 @@ export interface HttpDeps {
   calls: Map<string, number>;
   /** The emulator's own base URL (for jwks_uri). */
   endpoint: () => string;
+  /** Injected faults (/_local/faults). */
+  faults: FaultInjector;
 }
 
 function sendError(res: ServerResponse, err: CognitoError): void {
@@ -62,6 +65,7 @@ async function handleOperation(deps: HttpDeps, req: IncomingMessage, res: Server
     return;
   }
   deps.calls.set(operationName, (deps.calls.get(operationName) ?? 0) + 1);
+  if (await deps.faults.intercept(operationName, res, 'json-1.1')) return;
   let input: unknown;
   try {
     const text = body.toString('utf8').trim();
@@ -85,6 +89,54 @@ async function handleOperation(deps: HttpDeps, req: IncomingMessage, res: Server
     sendError(res, err);
   } finally {
     if (!READ_ONLY.has(operationName)) deps.ctx.store.changed();
+  }
+}
+
+/** POST (set one), GET (list), DELETE (clear all, or `?operation=X`) /_local/faults. */
+async function handleFaults(
+  faults: FaultInjector,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const invalid = (message: string, status = 400) =>
+    sendJson(res, status, { error: 'InvalidFault', message });
+  switch (req.method) {
+    case 'GET':
+      return sendJson(res, 200, { faults: faults.list() });
+    case 'DELETE': {
+      const operation = url.searchParams.get('operation');
+      faults.clear(operation === null || operation === '' ? undefined : operation);
+      return sendJson(res, 200, { faults: faults.list() });
+    }
+    case 'POST': {
+      let text: string;
+      try {
+        text = (await readBody(req)).toString('utf8');
+      } catch (err) {
+        if (!(err instanceof TooLarge)) throw err;
+        res.setHeader('Connection', 'close');
+        invalid('The request body is too large.', 413);
+        req.destroy();
+        return;
+      }
+      let input: unknown;
+      try {
+        input = JSON.parse(text);
+      } catch {
+        return invalid('The body must be JSON: { "operation": "InitiateAuth", "error": "...", ... }');
+      }
+      try {
+        faults.set(input);
+      } catch (err) {
+        if (err instanceof FaultInputError) return invalid(err.message);
+        throw err;
+      }
+      return sendJson(res, 200, { faults: faults.list() });
+    }
+    default:
+      res.setHeader('Allow', 'GET, POST, DELETE');
+      return invalid('Use GET, POST or DELETE.', 405);
   }
 }
 
@@ -144,6 +196,7 @@ export function createRequestListener(deps: HttpDeps) {
     ctx: deps.ctx,
     endpoint: deps.endpoint,
     count: (name) => deps.calls.set(name, (deps.calls.get(name) ?? 0) + 1),
+    fault: (name, res) => deps.faults.intercept(name, res, 'oauth'),
   });
   return function localCognitoRequest(req: IncomingMessage, res: ServerResponse): void {
     let url: URL;
@@ -157,6 +210,7 @@ export function createRequestListener(deps: HttpDeps) {
     const route = async (): Promise<void> => {
       if (await hostedUi.handle(req, res, url)) return;
       if (req.method === 'POST' && path === '/') return handleOperation(deps, req, res);
+      if (path === '/_local/faults') return handleFaults(deps.faults, req, res, url);
       if (req.method === 'GET') return handleGet(deps, path, res);
       if (req.method === 'DELETE' && path === '/_local/calls') {
         deps.calls.clear();

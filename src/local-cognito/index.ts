@@ -1,15 +1,24 @@
 // The local Cognito emulator: startLocalCognito() runs a Cognito-compatible HTTP server on loopback.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FaultInjector, type Fault, type FaultSpec } from './faults.ts';
 import { createRequestListener } from './http-server.ts';
 import type { OpContext } from './operations/context.ts';
-import { addLocalClientUrls, ensureLocalPool, type LocalPoolInfo, type LocalPoolOptions } from './seed.ts';
+import {
+  addLocalClientUrls,
+  ensureLocalPool,
+  type LocalPoolIds,
+  type LocalPoolInfo,
+  type LocalPoolOptions,
+} from './seed.ts';
 import { ChallengeSessions } from './sessions.ts';
 import { StateStore, type EmulatorLogger, type SentMessage } from './state.ts';
 import { SigningKeys } from './tokens.ts';
 
-export type { LocalPoolInfo, LocalPoolOptions } from './seed.ts';
+export type { LocalPoolIds, LocalPoolInfo, LocalPoolOptions } from './seed.ts';
 export type { SentMessage } from './state.ts';
+export type { Fault, FaultSpec } from './faults.ts';
+export { FaultInputError } from './faults.ts';
 
 export interface LocalCognitoOptions {
   /** Interface to listen on; default '127.0.0.1' (docker uses '0.0.0.0'). */
@@ -23,6 +32,8 @@ export interface LocalCognitoOptions {
   logger?: EmulatorLogger;
   /** Called with every message the emulator "sends" (codes), e.g. to print it. */
   onMessage?: (message: SentMessage) => void;
+  /** Fixed ids for the seeded pool and client (see LocalPoolIds); random when unset. */
+  localPoolIds?: LocalPoolIds;
 }
 
 export interface LocalCognito {
@@ -41,6 +52,16 @@ export interface LocalCognito {
    */
   callCount(operation?: string): number;
   resetCalls(): void;
+  /**
+   * Injects a fault into calls of `fault.operation` (an operation name, a hosted-UI endpoint name as callCount
+   * names it, or '*'), replacing its previous fault; throws FaultInputError when malformed. See FaultSpec.
+   * Faulted calls are still counted.
+   */
+  setFault(fault: FaultSpec): void;
+  /** Clears the fault of `operation`, or all faults. */
+  clearFaults(operation?: string): void;
+  /** The active faults (`times` = calls left). */
+  faults(): Fault[];
   /** What was "sent", oldest first. */
   messages(): SentMessage[];
   /** Stops the server, flushes state to disk. */
@@ -65,8 +86,9 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     onMessage: options.onMessage,
   };
   const calls = new Map<string, number>();
+  const faults = new FaultInjector();
   let endpoint = '';
-  const server = createServer(createRequestListener({ ctx, calls, endpoint: () => endpoint }));
+  const server = createServer(createRequestListener({ ctx, calls, faults, endpoint: () => endpoint }));
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -81,13 +103,14 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
   endpoint = `http://${reachableHost}:${port}`;
   options.logger?.info('local-cognito: listening', { endpoint });
 
+  const { localPoolIds } = options;
   let seeding: Promise<LocalPoolInfo> | undefined;
   let closing: Promise<void> | undefined;
   return {
     endpoint,
     region: REGION,
     async ensureLocalPool(options) {
-      seeding ??= ensureLocalPool(ctx).catch((err: unknown) => {
+      seeding ??= ensureLocalPool(ctx, localPoolIds).catch((err: unknown) => {
         seeding = undefined;
         throw err;
       });
@@ -104,11 +127,21 @@ export async function startLocalCognito(options: LocalCognitoOptions = {}): Prom
     resetCalls() {
       calls.clear();
     },
+    setFault(fault) {
+      faults.set(fault);
+    },
+    clearFaults(operation) {
+      faults.clear(operation);
+    },
+    faults() {
+      return faults.list();
+    },
     messages() {
       return store.state.messages.map((m) => ({ ...m }));
     },
     close() {
       closing ??= new Promise<void>((resolve) => {
+        faults.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }).then(() => store.flush());

@@ -16,6 +16,16 @@ export interface LocalPoolInfo {
 
 const DEMO_EMAIL = 'demo@example.com';
 
+/**
+ * Fixed identifiers for the seeded pool and client (LOCAL_COGNITO_POOL_ID, _CLIENT_ID, _CLIENT_SECRET), so that
+ * app instances started elsewhere (docker compose) can be configured before the emulator runs. Unset: random.
+ */
+export interface LocalPoolIds {
+  userPoolId?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+}
+
 /** The seeded client's hosted-UI URLs beyond the defaults (`http://localhost:3000/callback`, `.../`). */
 export interface LocalPoolOptions {
   /** Added to the client's CallbackURLs (e.g. `${APP_BASE_URL}/callback` on another port). */
@@ -68,12 +78,16 @@ export async function addLocalClientUrls(
 }
 
 /** Returns the seeded pool, creating it (and its client, group and demo user) when missing. */
-export async function ensureLocalPool(ctx: OpContext): Promise<LocalPoolInfo> {
+export async function ensureLocalPool(ctx: OpContext, ids: LocalPoolIds = {}): Promise<LocalPoolInfo> {
   const { state } = ctx.store;
   const seed = state.local;
   const pool = seed && state.pools.get(seed.userPoolId);
   const client = seed && pool?.clients.get(seed.clientId);
-  if (seed && pool && client?.clientSecret) {
+  const sameIds =
+    (ids.userPoolId ?? pool?.id) === pool?.id &&
+    (ids.clientId ?? client?.clientId) === client?.clientId &&
+    (ids.clientSecret ?? client?.clientSecret) === client?.clientSecret;
+  if (seed && pool && client?.clientSecret && sameIds) {
     return {
       userPoolId: pool.id,
       clientId: client.clientId,
@@ -91,7 +105,7 @@ export async function ensureLocalPool(ctx: OpContext): Promise<LocalPoolInfo> {
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
     UsernameConfiguration: { CaseSensitive: false },
   }) as { UserPool: { Id: string } };
-  const userPoolId = created.UserPool.Id;
+  const userPoolId = renamePool(ctx, created.UserPool.Id, ids.userPoolId);
   setUserPoolMfaConfig(ctx, {
     UserPoolId: userPoolId,
     MfaConfiguration: 'OPTIONAL',
@@ -125,6 +139,7 @@ export async function ensureLocalPool(ctx: OpContext): Promise<LocalPoolInfo> {
     RefreshTokenValidity: 30,
     TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
   }) as { UserPoolClient: { ClientId: string; ClientSecret: string } };
+  renameClient(ctx, userPoolId, appClient.UserPoolClient, ids);
   createGroup(ctx, { UserPoolId: userPoolId, GroupName: 'demo', Description: 'Demo users' });
   const demoPassword = generatePassword(DEFAULT_PASSWORD_POLICY);
   await adminCreateUser(ctx, {
@@ -160,4 +175,38 @@ export async function ensureLocalPool(ctx: OpContext): Promise<LocalPoolInfo> {
     region: ctx.region,
     demoUser: { email: DEMO_EMAIL, password: demoPassword },
   };
+}
+
+/** Gives the just-created, still empty pool the fixed id, if one was asked for. */
+function renamePool(ctx: OpContext, createdId: string, wanted: string | undefined): string {
+  if (!wanted || wanted === createdId) return createdId;
+  const { pools } = ctx.store.state;
+  if (pools.has(wanted))
+    throw new Error(`local-cognito: a pool ${wanted} exists already but is not the seeded one`);
+  const pool = pools.get(createdId)!;
+  pools.delete(createdId);
+  pool.id = wanted;
+  pools.set(wanted, pool);
+  return wanted;
+}
+
+/** Gives the just-created client the fixed id and secret, if asked for (updating `created` to match). */
+function renameClient(
+  ctx: OpContext,
+  userPoolId: string,
+  created: { ClientId: string; ClientSecret: string },
+  ids: LocalPoolIds,
+): void {
+  const clients = ctx.store.state.pools.get(userPoolId)!.clients;
+  const client = clients.get(created.ClientId)!;
+  if (ids.clientId && ids.clientId !== created.ClientId) {
+    clients.delete(created.ClientId);
+    client.clientId = ids.clientId;
+    clients.set(ids.clientId, client);
+    created.ClientId = ids.clientId;
+  }
+  if (ids.clientSecret) {
+    client.clientSecret = ids.clientSecret;
+    created.ClientSecret = ids.clientSecret;
+  }
 }

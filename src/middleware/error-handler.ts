@@ -31,7 +31,9 @@ function classify(err: unknown): { status: number; retryAfter?: number } {
   if (err instanceof HttpError) return { status: err.status, retryAfter: err.retryAfterSeconds };
   if (err instanceof AuthError) {
     if (err.code === 'THROTTLED' || err.code === 'TOO_MANY_ATTEMPTS') return { status: 429, retryAfter: 5 };
-    if (err.code === 'SERVICE_UNAVAILABLE') return { status: 503, retryAfter: 5 };
+    // An answer we cannot use (no tokens, a broken token) is Cognito's side failing: try again later.
+    if (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'UNEXPECTED_RESPONSE')
+      return { status: 503, retryAfter: 5 };
     return { status: 500 };
   }
   // Errors from Koa's own parsers (http-errors) carry a client status worth keeping.
@@ -51,6 +53,8 @@ export function renderError(ctx: Context, renderer: Renderer, status: number): v
   const page = PAGES.has(status) ? status : 500;
   ctx.status = page;
   ctx.remove('Content-Length');
+  // Even when the failure came before noStore() ran (a 414): an error page is never cached.
+  ctx.set('Cache-Control', 'no-store');
   try {
     renderer.render(ctx, 'errors/error.njk', { status: page });
   } catch {

@@ -1,5 +1,6 @@
 // Failed sign-ins per account, counted before Cognito is asked: known and unknown names are throttled alike.
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { createLimiter, limitedOrUnavailable, type LimiterBackend } from './limiter-backend.ts';
 
 export interface LoginThrottle {
   /** Milliseconds until `username` may try again, or 0 when it may try now. */
@@ -34,14 +35,25 @@ export function createLoginThrottle(
   const key = (username: string) => username.trim().toLowerCase();
   return {
     async blockedFor(username) {
-      const res = await limiter.get(key(username));
+      const res = await limiter.get(key(username)).catch(limitedOrUnavailable);
       return res && res.consumedPoints >= options.maxFailures ? Math.max(res.msBeforeNext, 1000) : 0;
     },
     async failed(username) {
-      await limiter.penalty(key(username), 1);
+      await limiter.penalty(key(username), 1).catch(limitedOrUnavailable);
     },
     async succeeded(username) {
-      await limiter.delete(key(username));
+      await limiter.delete(key(username)).catch(limitedOrUnavailable);
     },
   };
+}
+
+/** The throttle with its counts in `backend`: Redis when every instance must see the same failures. */
+export function createLoginThrottleOn(
+  backend: LimiterBackend,
+  options: LoginThrottleOptions = DEFAULT_LOGIN_THROTTLE,
+): LoginThrottle {
+  return createLoginThrottle(
+    options,
+    createLimiter(backend, 'login-fail', options.maxFailures, options.windowSeconds),
+  );
 }

@@ -3,7 +3,10 @@ import type { Context } from 'koa';
 import type { TokenSet } from '../cognito/gateway.ts';
 import type { VerifiedIdentity } from '../cognito/verifier.ts';
 
-/** A signed-in user, kept server-side only. */
+/**
+ * A signed-in user, kept server-side only. The ID token is verified at sign-in and not kept: nothing reads it
+ * afterwards, and every request would carry its ~1 KB through the session's parse, hash and save.
+ */
 export interface AuthState {
   username: string;
   sub: string;
@@ -11,7 +14,6 @@ export interface AuthState {
   name: string | undefined;
   groups: string[];
   authTime: number;
-  idToken: string;
   accessToken: string;
   refreshToken: string;
   /** Access token expiry, ms since the epoch. */
@@ -116,7 +118,6 @@ export function toAuthState(
     name: identity.name,
     groups: identity.groups,
     authTime: identity.authTime,
-    idToken: tokens.idToken,
     accessToken: tokens.accessToken,
     refreshToken,
     accessExpiresAt: identity.accessExpiresAt,

@@ -1,4 +1,4 @@
-// koa-session set up for server-side sessions: 256-bit ids, hardened cookie, idle timeout by rolling expiry.
+// koa-session for server-side sessions: 256-bit ids, hardened cookie, rolling idle timeout within the absolute lifetime.
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import createSession from 'koa-session';
@@ -33,12 +33,27 @@ export function sessionMiddleware(app: Koa, config: Config, store: SessionStore)
         get: (key: string) =>
           isSessionId(key) ? unavailableOnError(store.get(key)) : Promise.resolve(undefined),
         set: (key: string, sess: Record<string, unknown>, maxAge: number) =>
-          unavailableOnError(store.set(key, sess, maxAge)),
+          unavailableOnError(store.set(key, sess, storeTtl(sess, maxAge, config, Date.now()))),
         destroy: (key: string) => unavailableOnError(store.destroy(key)),
       },
     },
     app,
   );
+}
+
+/**
+ * How long the store keeps a session: the idle timeout (koa-session's maxAge, renewed on each request), but never
+ * past the absolute lifetime of a signed-in session, so no store (Redis TTL included) outlives it.
+ */
+export function storeTtl(
+  session: Record<string, unknown>,
+  maxAgeMs: number,
+  config: Pick<Config, 'session'>,
+  now: number,
+): number {
+  const signedInAt = (session.auth as { signedInAt?: unknown } | undefined)?.signedInAt;
+  if (typeof signedInAt !== 'number') return maxAgeMs;
+  return Math.max(1, Math.min(maxAgeMs, signedInAt + config.session.absoluteTimeoutMs - now));
 }
 
 /** A store that fails means nobody can be signed in: fail closed with a 503, never a 500 or a silent anonymous. */

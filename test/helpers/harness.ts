@@ -61,14 +61,22 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const base = loadConfig({ PORT: '0', LOG_LEVEL: 'info', APP_BASE_URL: baseUrl, ...env });
+  // Suites sign the demo user in many times from one address: rate limits apply only where a test sets them.
+  const base = loadConfig({
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    APP_BASE_URL: baseUrl,
+    RATE_LIMIT_PER_IP: '100000',
+    RATE_LIMIT_PER_ACCOUNT: '100000',
+    ...env,
+  });
   const pool = await emulator.ensureLocalPool({
     callbackUrls: [`${base.appBaseUrl.origin}/callback`],
     logoutUrls: [`${base.appBaseUrl.origin}/signed-out`],
   });
   const config: Config = {
     ...base,
-    cognito: emulatorSettings(emulator.endpoint, pool),
+    cognito: emulatorSettings(emulator.endpoint, pool, base.cognitoTimeoutMs),
     session: { ...base.session, keys: ['test-key-'.padEnd(40, 'x')] },
   };
   const app = createApp(config, {

@@ -323,7 +323,7 @@ describe('local cognito: sign-in and tokens', () => {
     const { AccessToken } = (await passwordAuth(pool.demoUser.email, pool.demoUser.password))
       .AuthenticationResult!;
     const [h, p, s] = AccessToken!.split('.');
-    const flipped = `${h}.${p}.${s!.slice(0, -2)}${s!.endsWith('A') ? 'B' : 'A'}${s!.slice(-1)}`;
+    const flipped = `${h}.${p}.${s!.slice(0, -2)}${s!.at(-2) === 'A' ? 'B' : 'A'}${s!.slice(-1)}`;
     assert.deepEqual(await failure(cognito.send(new GetUserCommand({ AccessToken: flipped }))), {
       name: 'NotAuthorizedException',
       message: 'Invalid Access Token',

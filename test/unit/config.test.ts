@@ -86,14 +86,31 @@ test('short session keys and a region that does not match the pool are refused',
   assert.ok(list.some((p) => p.startsWith('COGNITO_REGION')));
 });
 
-test('a hosted UI domain must not carry a scheme', () => {
+test('a hosted UI domain is a host or an origin; plain http only outside production', () => {
+  assert.equal(
+    loadConfig({ ...cloud, COGNITO_DOMAIN: 'auth.example.com' }).cognito?.hostedUiUrl,
+    'https://auth.example.com',
+  );
+  assert.equal(
+    loadConfig({ ...cloud, COGNITO_DOMAIN: 'https://auth.example.com/' }).cognito?.hostedUiUrl,
+    'https://auth.example.com',
+  );
   assert.ok(
-    problems({ ...cloud, COGNITO_DOMAIN: 'https://auth.example.com' }).some((p) =>
+    problems({ ...cloud, COGNITO_DOMAIN: 'auth.example.com/path' }).some((p) =>
       p.startsWith('COGNITO_DOMAIN'),
     ),
   );
-  assert.equal(
-    loadConfig({ ...cloud, COGNITO_DOMAIN: 'auth.example.com' }).cognito?.domain,
-    'auth.example.com',
+  const prod = { ...cloud, NODE_ENV: 'production', APP_BASE_URL: 'https://login.example.com' };
+  assert.ok(
+    problems({ ...prod, COGNITO_DOMAIN: 'http://127.0.0.1:9229' }).some((p) =>
+      p.startsWith('COGNITO_DOMAIN'),
+    ),
   );
+});
+
+test('brand settings are checked: colours as hex, links as https URLs or paths', () => {
+  const list = problems({ BRAND_PRIMARY_COLOR: 'blue', BRAND_PRIVACY_URL: 'javascript:alert(1)' });
+  assert.ok(list.some((p) => p.startsWith('BRAND_PRIMARY_COLOR')));
+  assert.ok(list.some((p) => p.startsWith('BRAND_PRIVACY_URL')));
+  assert.equal(loadConfig({ BRAND_PRIMARY_COLOR: '#0a7' }).brand.primaryColor, '#0a7');
 });

@@ -90,6 +90,8 @@ export function accountMfaHandlers(deps: FlowDeps) {
       }
       await loginThrottle.succeeded(username);
       sessionOf(ctx).reauthenticatedAt = clock();
+      // A privilege change: the session gets a new id, as at sign-in.
+      await ctx.session!.regenerate();
       ctx.redirect(paths.accountMfa);
     },
 
@@ -129,7 +131,10 @@ export function accountMfaHandlers(deps: FlowDeps) {
       const auth = currentAuth(ctx)!;
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'image/svg+xml';
-      ctx.body = qrSvg(otpauthUri(config.mfa.issuer, auth.email ?? auth.username, secret), 'QR code');
+      ctx.body = qrSvg(
+        otpauthUri(config.mfa.issuer ?? deps.brand.name, auth.email ?? auth.username, secret),
+        'QR code',
+      );
     },
 
     totpPost: async (ctx: Context): Promise<void> => {

@@ -2,19 +2,26 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { requireAuth } from '../../middleware/require-auth.ts';
+import { LANGUAGES } from '../../i18n/index.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth } from '../../session/auth-session.ts';
 import type { FlowDeps } from '../types.ts';
 
-const SIGNED_IN_FORMAT = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-});
+/** Date formats per page language, made once. */
+const SIGNED_IN_FORMATS = new Map(
+  LANGUAGES.map(({ code }) => [
+    code,
+    new Intl.DateTimeFormat(code === 'en' ? 'en-GB' : code, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      timeZone: 'UTC',
+      timeZoneName: 'short',
+    }),
+  ]),
+);
 
 export function accountRoutes(router: Router, deps: FlowDeps): void {
   router.get(paths.account, requireAuth(deps), function accountGet(ctx: Context) {
@@ -26,7 +33,7 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
         username: auth.username,
         groups: auth.groups,
         signedInAt: new Date(auth.signedInAt).toISOString(),
-        signedInAtText: SIGNED_IN_FORMAT.format(auth.signedInAt),
+        signedInAtText: SIGNED_IN_FORMATS.get(ctx.state.lang ?? 'en')!.format(auth.signedInAt),
       },
     });
   });

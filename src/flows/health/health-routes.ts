@@ -13,6 +13,11 @@ export function healthRoutes(router: Router, deps: FlowDeps): void {
     const jwks = deps.verifier.ready();
     const store = await deps.sessionStore.ping().catch(() => false);
     ctx.status = jwks && store ? 200 : 503;
-    ctx.body = { status: jwks && store ? 'ready' : 'not ready', jwks, sessionStore: store };
+    ctx.body = {
+      status: jwks && store ? 'ready' : 'not ready',
+      jwks,
+      sessionStore: store,
+      sessionStoreKind: deps.config.session.store,
+    };
   });
 }

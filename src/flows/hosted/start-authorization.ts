@@ -27,7 +27,8 @@ export function startAuthorization(
     redirectUri: callbackUrl(deps),
     scopes: deps.config.oauth.scopes,
     loginHint: options.loginHint,
-    lang: 'en',
+    // The hosted UI speaks the language the visitor chose here.
+    lang: ctx.state.lang,
     identityProvider: options.provider,
   });
   sessionOf(ctx).oauth = {

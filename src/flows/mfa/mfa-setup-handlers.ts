@@ -1,5 +1,6 @@
 // /mfa/setup: MFA_SETUP during sign-in. TOTP: a secret as a QR code, then the first code; or email codes.
 import type { Context } from 'koa';
+import { AuthError } from '../../cognito/errors.ts';
 import { paths } from '../../paths.ts';
 import { groupedSecret, otpauthUri } from '../../totp/otpauth-uri.ts';
 import { qrSvg } from '../../totp/qr-svg.ts';
@@ -73,7 +74,10 @@ export function mfaSetupHandlers(deps: FlowDeps) {
       const account = challenge.typedUsername;
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'image/svg+xml';
-      ctx.body = qrSvg(otpauthUri(config.mfa.issuer, account, challenge.totpSecret), 'QR code');
+      ctx.body = qrSvg(
+        otpauthUri(config.mfa.issuer ?? deps.brand.name, account, challenge.totpSecret),
+        'QR code',
+      );
     },
 
     setupPost: async (ctx: Context): Promise<void> => {
@@ -90,6 +94,11 @@ export function mfaSetupHandlers(deps: FlowDeps) {
             EMAIL: email,
           });
         } catch (err) {
+          // The address is another account's (an alias) or one Cognito will not take: say so, not a 500.
+          if (err instanceof AuthError && err.code === 'ALIAS_EXISTS')
+            return showForm(ctx, 400, [fieldError('email', 'errors.ALIAS_EXISTS')]);
+          if (err instanceof AuthError && err.code === 'INVALID_PARAMETER')
+            return showForm(ctx, 400, [fieldError('email', 'signup.emailInvalid')]);
           const shown = answerError(ctx, deps, err, 'email');
           return shown ? showForm(ctx, 400, [shown]) : undefined;
         }

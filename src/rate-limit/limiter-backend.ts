@@ -1,0 +1,43 @@
+// Where rate-limit counters live: this process's memory, or the Redis that every instance shares.
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import { HttpError } from '../middleware/http-error.ts';
+import type { RedisClient } from '../redis/redis-client.ts';
+
+/** Memory counts per process; Redis counts across every instance (SESSION_STORE=redis). */
+export type LimiterBackend = { kind: 'memory' } | { kind: 'redis'; client: RedisClient; keyPrefix: string };
+
+export const MEMORY_LIMITS: LimiterBackend = { kind: 'memory' };
+
+/** A limiter of `points` per `durationSeconds`, its keys named `name` (e.g. `rl:sign-in:ip`). */
+export function createLimiter(
+  backend: LimiterBackend,
+  name: string,
+  points: number,
+  durationSeconds: number,
+): RateLimiterAbstract {
+  if (backend.kind === 'memory') {
+    return new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds });
+  }
+  return new RateLimiterRedis({
+    storeClient: backend.client,
+    keyPrefix: `${backend.keyPrefix}${name}`,
+    points,
+    duration: durationSeconds,
+    // Not connected: fail at once (503) instead of waiting for the command deadline.
+    rejectIfRedisNotReady: true,
+  });
+}
+
+/**
+ * A limiter's store failing is an outage, not a reason to let requests through (fail closed) or to show a 500.
+ * A RateLimiterRes (the limit reached) is returned for the caller to answer.
+ */
+export function limitedOrUnavailable(err: unknown): RateLimiterRes {
+  if (err instanceof RateLimiterRes) return err;
+  throw new HttpError(503, `rate-limit store unavailable: ${(err as Error)?.message ?? String(err)}`, 5);
+}

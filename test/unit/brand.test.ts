@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { colorVariables, loadBrand } from '../../src/branding/brand.ts';
+import { contrast, readableOn, textOn } from '../../src/branding/colors.ts';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+test('contrast follows WCAG 2', () => {
+  assert.equal(Math.round(contrast('#000000', '#ffffff')), 21);
+  assert.equal(contrast('#777777', '#777777'), 1);
+});
+
+test('a light brand colour is darkened until links on white reach 4.5:1', () => {
+  const yellow = '#ffdd00';
+  const link = readableOn(yellow, '#ffffff');
+  assert.ok(contrast(link, '#ffffff') >= 4.5);
+  assert.equal(readableOn('#1b2130', '#ffffff'), '#1b2130', 'already readable colours are kept');
+  assert.equal(textOn('#ffdd00'), '#000000');
+  assert.equal(textOn('#1b2130'), '#ffffff');
+});
+
+test('the generated variables cover light, forced dark and automatic dark', () => {
+  const css = colorVariables('#0f766e', '#f59e0b');
+  assert.match(
+    css,
+    /^:root \{ --brand: #[0-9a-f]{6}; --brand-contrast: #(?:000000|ffffff); --accent: #[0-9a-f]{6}; \}$/m,
+  );
+  assert.match(css, /:root\[data-color-scheme='dark'\]/);
+  assert.match(css, /@media \(prefers-color-scheme: dark\) \{ :root\[data-color-scheme='auto'\]/);
+});
+
+test('BRAND_* wins over theme.json, which wins over the defaults', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'theme-'));
+  writeFileSync(path.join(dir, 'theme.json'), JSON.stringify({ name: 'From file', primaryColor: '#123456' }));
+  const brand = loadBrand(loadConfig({ THEME_DIR: dir, BRAND_NAME: 'From env' }));
+  assert.equal(brand.name, 'From env');
+  assert.equal(brand.primaryColor, '#123456');
+  assert.equal(brand.logoUrl, '/favicon.svg');
+});
+
+test('a broken theme stops the start, naming the problem', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'theme-'));
+  writeFileSync(path.join(dir, 'theme.json'), JSON.stringify({ primaryColor: 'teal', extra: 1 }));
+  assert.throws(
+    () => loadBrand(loadConfig({ THEME_DIR: dir })),
+    (err) => err instanceof ConfigError && /primaryColor/.test(err.message),
+  );
+  assert.throws(() => loadBrand(loadConfig({ THEME_DIR: path.join(dir, 'missing') })), ConfigError);
+});

@@ -1,0 +1,113 @@
+// docker-compose.yml, docker/nginx.conf and the Dockerfile read and checked against the config schema and the build.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { parse } from 'yaml';
+import { ENV_VARIABLES, loadConfig } from '../../src/config.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  deploy?: { replicas?: number };
+  volumes?: string[];
+}
+const compose = parse(read('docker-compose.yml')) as { services: Record<string, Service> };
+const { services } = compose;
+
+/** Compose's `${VAR:-default}`, `${VAR-default}` and `${VAR:?message}` with an empty environment (+ `given`). */
+function interpolate(value: string, given: Record<string, string> = {}): string {
+  return value.replace(/\$\{(\w+)(?::?-([^}]*)|:\?[^}]*)?\}/g, (_m, name: string, fallback?: string) => {
+    if (name in given) return given[name]!;
+    return fallback ?? '';
+  });
+}
+const envOf = (service: Service, given: Record<string, string> = {}) =>
+  Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), given)]),
+  );
+const SESSION_KEYS = 'k'.repeat(44);
+
+test('the stack: emulator, Redis, two app replicas and a proxy, each with a health check', () => {
+  assert.deepEqual(Object.keys(services).sort(), ['app', 'local-cognito', 'proxy', 'redis']);
+  for (const [name, service] of Object.entries(services)) {
+    assert.ok(service.healthcheck?.test.length, `${name} has a health check`);
+  }
+  assert.equal(services.app!.deploy?.replicas, 2);
+  assert.equal(services.app!.ports, undefined, 'replicas publish no port; the proxy does');
+  assert.deepEqual(services.app!.depends_on, {
+    'local-cognito': { condition: 'service_healthy' },
+    redis: { condition: 'service_healthy' },
+  });
+  assert.deepEqual(services.proxy!.depends_on, { app: { condition: 'service_healthy' } });
+});
+
+test('every app variable is one the server reads, and together they are a valid Redis configuration', () => {
+  const env = envOf(services.app!, { SESSION_KEYS });
+  for (const name of Object.keys(env))
+    assert.ok(ENV_VARIABLES.includes(name), `${name} is not read by config.ts`);
+  const config = loadConfig(env);
+  assert.equal(config.mode, 'cloud');
+  assert.equal(config.session.store, 'redis');
+  assert.equal(config.trustProxy, 1, 'exactly the one proxy in front');
+  assert.equal(config.port, 3000);
+  const redisUrl = new URL(config.redis!.url!);
+  assert.equal(redisUrl.hostname, 'redis', 'REDIS_URL names the redis service');
+  assert.equal(redisUrl.port, '6379');
+  assert.match(String(services.app!.environment!.SESSION_KEYS), /:\?/, 'SESSION_KEYS has no default');
+});
+
+test('the app finds the emulator and its pool without copying anything', () => {
+  const app = loadConfig(envOf(services.app!, { SESSION_KEYS }));
+  const emulator = envOf(services['local-cognito']!);
+  const endpoint = new URL(app.cognito!.endpoint!);
+  assert.equal(endpoint.hostname, 'local-cognito');
+  assert.equal(endpoint.port, emulator.LOCAL_COGNITO_PORT);
+  assert.equal(emulator.LOCAL_COGNITO_HOST, '0.0.0.0');
+  assert.equal(app.cognito!.userPoolId, emulator.LOCAL_COGNITO_POOL_ID);
+  assert.equal(app.cognito!.clientId, emulator.LOCAL_COGNITO_CLIENT_ID);
+  assert.equal(app.cognito!.clientSecret, emulator.LOCAL_COGNITO_CLIENT_SECRET);
+  assert.deepEqual(services['local-cognito']!.command, ['node', 'dist/local-cognito/main.js']);
+  assert.ok(existsSync(path.join(root, 'src/local-cognito/main.ts')), 'the command is the build of main.ts');
+  assert.ok(
+    services['local-cognito']!.healthcheck!.test.join(' ').includes(`:${emulator.LOCAL_COGNITO_PORT}/`),
+  );
+});
+
+test('ports agree: health checks, the proxy upstream and the published ports', () => {
+  const port = loadConfig(envOf(services.app!, { SESSION_KEYS })).port;
+  assert.ok(services.app!.healthcheck!.test.join(' ').includes(`127.0.0.1:${port}/healthz`));
+  const nginx = read('docker/nginx.conf');
+  assert.match(nginx, new RegExp(`server app:${port};`));
+  assert.match(nginx, /listen 80;/);
+  assert.match(nginx, /X-Forwarded-For \$proxy_add_x_forwarded_for/);
+  assert.ok(services.proxy!.volumes!.some((v) => v.startsWith('./docker/nginx.conf:')));
+  assert.deepEqual(services.proxy!.ports, ['127.0.0.1:3000:80']);
+  const base = new URL(interpolate(services.app!.environment!.APP_BASE_URL!));
+  assert.equal(base.port, '3000', 'APP_BASE_URL is where the proxy is published');
+});
+
+test('the Dockerfile: multi-stage, production dependencies only, non-root, a health check on PORT', () => {
+  const dockerfile = read('Dockerfile');
+  assert.equal(dockerfile.match(/^FROM /gm)?.length, 2);
+  assert.match(dockerfile, /npm ci --omit=dev/);
+  assert.match(dockerfile, /^USER node$/m);
+  assert.match(dockerfile, /^HEALTHCHECK /m);
+  assert.match(dockerfile, /process\.env\.PORT\|\|3000\)\+'\/healthz'/);
+  assert.match(dockerfile, /RUN npm run build/);
+  assert.match(dockerfile, /COPY --from=build \/app\/dist \.\/dist/);
+  const build = JSON.parse(read('tsconfig.build.json')) as {
+    compilerOptions: { outDir: string; rootDir: string };
+  };
+  assert.equal(build.compilerOptions.outDir, 'dist', 'npm run build writes dist/, which the image runs');
+  assert.equal(build.compilerOptions.rootDir, 'src', 'so src/server.ts becomes dist/server.js');
+  assert.match(dockerfile, /CMD \["node", "dist\/server\.js"\]/);
+});
