@@ -1,14 +1,14 @@
 // CSRF defence: a synchronizer token kept in the session, plus refusal of cross-site POSTs by Origin/Sec-Fetch-Site.
-import { randomBytes } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { constantTimeEqual } from '../constant-time.ts';
 import { sessionOf } from '../session/auth-session.ts';
+import { newCsrfToken } from '../session/csrf-token.ts';
 import { HttpError } from './http-error.ts';
 
 /** The session's CSRF token, created on first use (this is what starts a pre-sign-in session). */
 export function csrfToken(ctx: Context): string {
   const session = sessionOf(ctx);
-  session.csrf ??= randomBytes(32).toString('base64url');
+  session.csrf ??= newCsrfToken();
   return session.csrf;
 }
 

@@ -1,6 +1,7 @@
 // The typed contents of a session, and the helpers that sign a browser in and out.
 import type { Context } from 'koa';
 import type { TokenSet } from '../cognito/gateway.ts';
+import { newCsrfToken } from './csrf-token.ts';
 import type { VerifiedIdentity } from '../cognito/verifier.ts';
 
 /**
@@ -131,7 +132,8 @@ export function toAuthState(
  */
 export async function startAuthenticatedSession(ctx: Context, auth: AuthState): Promise<void> {
   const session = sessionOf(ctx);
-  delete session.csrf;
+  // A new token with the new id (the old one must not work), made now so the next page need not save again.
+  session.csrf = newCsrfToken();
   delete session.lastUsername;
   delete session.pendingSignUp;
   delete session.pendingReset;

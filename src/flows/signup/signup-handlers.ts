@@ -8,6 +8,7 @@ import { byField, fieldError, formError, type FieldError } from '../field-errors
 import { maskEmail } from '../mask.ts';
 import { loginUrl } from '../notices.ts';
 import { passwordRuleError } from '../new-password-field.ts';
+import { createTimingEqualizer } from '../timing-equalizer.ts';
 import type { FlowDeps } from '../types.ts';
 import { fieldView, parseSignupForm } from './signup-form.ts';
 
@@ -25,6 +26,7 @@ const FORM_ERRORS: ReadonlySet<AuthErrorCode> = new Set([
 export function signupHandlers(deps: FlowDeps) {
   const { config, cognito, renderer, logger, clock, passwordPolicy } = deps;
   const settings = config.signup;
+  const timing = createTimingEqualizer();
 
   function showForm(
     ctx: Context,
@@ -85,8 +87,10 @@ export function signupHandlers(deps: FlowDeps) {
       if (!settings.enabled) return void ctx.throw(404);
       const { value, errors } = parseSignupForm(ctx.state.form ?? {}, settings, passwordPolicy);
       if (errors.length > 0) return showForm(ctx, 400, value.values, errors);
+      const started = performance.now();
       try {
         const result = await cognito.signUp(value.email, value.password, value.attributes);
+        timing.record(performance.now() - started);
         if (result.confirmed) {
           // The pool confirms without a code (a pre-sign-up trigger): straight to sign-in.
           sessionOf(ctx).lastUsername = value.email;
@@ -97,6 +101,8 @@ export function signupHandlers(deps: FlowDeps) {
         if (!(err instanceof AuthError)) throw err;
         if ((err.code === 'USERNAME_EXISTS' || err.code === 'ALIAS_EXISTS') && !settings.revealExisting) {
           logger.info('sign-up for a taken email: shown as success');
+          // Cognito answers a taken email faster than it creates an account: do not let the clock tell.
+          await timing.pad(started);
           return toConfirm(ctx, value.email, undefined);
         }
         if (!FORM_ERRORS.has(err.code)) throw err;
