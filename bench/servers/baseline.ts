@@ -28,7 +28,7 @@ app.use(
       httpOnly: true,
       signed: true,
       sameSite: 'lax',
-      rolling: shape !== undefined,
+      rolling: false,
       genid: () => randomBytes(32).toString('base64url'),
       store: {
         get: (key: string) => {
