@@ -45,6 +45,25 @@ function requireFlow(client: ClientRecord, flow: string): void {
 }
 
 /** One more failed password: after LOCKOUT_AFTER in a row, a lock of 1 s doubling per failure up to 15 min. */
+/**
+ * Checks a known user's password with Cognito's lockout: disabled and locked users are refused even with the right
+ * password, a wrong one counts towards the lock, a right one clears it.
+ */
+export async function checkUserPassword(ctx: OpContext, user: UserRecord, password: string): Promise<void> {
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  if (user.lockedUntil > ctx.clock()) throw notAuthorized('Password attempts exceeded');
+  const ok = await verifyPassword(password, user.passwordHash);
+  const now = ctx.clock();
+  // Parallel guesses: failures recorded while this one was hashing may have locked the account.
+  if (user.lockedUntil > now) throw notAuthorized('Password attempts exceeded');
+  if (!ok) {
+    recordFailure(user, now);
+    throw notAuthorized('Incorrect username or password.');
+  }
+  user.failedAttempts = 0;
+  user.lockedUntil = 0;
+}
+
 export function recordFailure(user: UserRecord, now: number): void {
   user.failedAttempts += 1;
   if (user.failedAttempts >= LOCKOUT_AFTER) {
@@ -130,18 +149,7 @@ export async function checkFirstFactor(
       throw notAuthorized('Incorrect username or password.');
     throw userNotFound();
   }
-  if (!user.enabled) throw notAuthorized('User is disabled.');
-  if (user.lockedUntil > ctx.clock()) throw notAuthorized('Password attempts exceeded');
-  const ok = await verifyPassword(password, user.passwordHash);
-  const now = ctx.clock();
-  // Parallel guesses: failures recorded while this one was hashing may have locked the account.
-  if (user.lockedUntil > now) throw notAuthorized('Password attempts exceeded');
-  if (!ok) {
-    recordFailure(user, now);
-    throw notAuthorized('Incorrect username or password.');
-  }
-  user.failedAttempts = 0;
-  user.lockedUntil = 0;
+  await checkUserPassword(ctx, user, password);
   if (user.status === 'UNCONFIRMED')
     throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
   if (user.status === 'RESET_REQUIRED') {

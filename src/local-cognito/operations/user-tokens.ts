@@ -1,13 +1,13 @@
 // Calls authorized by the user's own tokens: GetUser, ChangePassword, GlobalSignOut, and RevokeToken for a
 // refresh token.
 import { CognitoError, notAuthorized, userNotFound } from '../errors.ts';
-import { checkPassword, hashPassword, verifyPassword } from '../password.ts';
+import { checkPassword, hashPassword } from '../password.ts';
 import { userKey, type PoolRecord, type UserRecord } from '../state.ts';
 import { issuerOf } from '../tokens.ts';
 import { getClient, optString, reqString, type Input, type OpContext } from './context.ts';
 import { findRefreshToken, revokeAllForUser } from './refresh-tokens.ts';
 import { mfaFields } from './users.ts';
-import { recordFailure } from './auth.ts';
+import { checkUserPassword } from './auth.ts';
 import { timingSafeEqual } from 'node:crypto';
 
 /**
@@ -46,16 +46,7 @@ export async function changePassword(ctx: OpContext, input: Input): Promise<obje
   const previous = reqString(input, 'PreviousPassword');
   const proposed = reqString(input, 'ProposedPassword');
   checkPassword(pool.passwordPolicy, proposed, 'proposedPassword');
-  if (!user.enabled) throw notAuthorized('User is disabled.');
-  if (user.lockedUntil > ctx.clock()) throw notAuthorized('Password attempts exceeded');
-  const ok = await verifyPassword(previous, user.passwordHash);
-  const now = ctx.clock();
-  if (user.lockedUntil > now) throw notAuthorized('Password attempts exceeded');
-  if (!ok) {
-    recordFailure(user, now);
-    throw notAuthorized('Incorrect username or password.');
-  }
-  user.failedAttempts = 0;
+  await checkUserPassword(ctx, user, previous);
   user.passwordHash = await hashPassword(proposed);
   user.modifiedAt = ctx.clock();
   return {};
