@@ -210,7 +210,11 @@ describe('account MFA settings', () => {
     assert.match(change.body, /enter your password again/, 'no change without the check');
     const before = b.clone();
     await b.post('/account/mfa/verify', { _csrf: csrfOf(verify.body), password: PASSWORD });
-    assert.notEqual(b.cookies.get('session'), before.cookies.get('session'), 'a new session id after the re-check');
+    assert.notEqual(
+      b.cookies.get('session'),
+      before.cookies.get('session'),
+      'a new session id after the re-check',
+    );
     assert.equal((await before.get('/account')).status, 302, 'the old id no longer resolves');
     const on = await b.post('/account/mfa', {
       _csrf: csrfOf(verify.body),
