@@ -130,6 +130,17 @@ function installShutdown(
   });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Last resort: every request's errors are caught by the error handler; anything that still escapes (a timer,
+  // a stray promise) is logged, and the process goes on serving everyone else.
+  process.on('unhandledRejection', (reason) =>
+    logger.error(
+      { reason: reason instanceof Error ? reason.message : String(reason) },
+      'unhandled rejection',
+    ),
+  );
+  process.on('uncaughtException', (err) =>
+    logger.fatal({ reason: err.message, stack: err.stack }, 'uncaught exception'),
+  );
 }
 
 main().catch((err: unknown) => {
