@@ -10,6 +10,8 @@ import { accountRoutes } from './flows/account/account-routes.ts';
 import { hostedRoutes } from './flows/hosted/hosted-routes.ts';
 import { accountMfaRoutes } from './flows/account-mfa/account-mfa-routes.ts';
 import { healthRoutes } from './flows/health/health-routes.ts';
+import { metricsRoutes } from './flows/health/metrics-routes.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { homeRoutes } from './flows/home/home-routes.ts';
 import { loginRoutes } from './flows/login/login-routes.ts';
 import { logoutRoutes } from './flows/logout/logout-routes.ts';
@@ -51,6 +53,8 @@ export interface AppDeps {
   loginThrottle?: LoginThrottle;
   /** Where rate-limit counters live (Redis with SESSION_STORE=redis); this process's memory unless given. */
   limiterBackend?: LimiterBackend;
+  /** Prometheus metrics (server.ts shares them with the Cognito gateway); a fresh set when not given. */
+  metrics?: Metrics;
   /** Where the local emulator's inbox is, shown in the footer in local mode. */
   localInboxUrl?: string;
 }
@@ -67,6 +71,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   // The client IP (rate limits) is taken from X-Forwarded-For only as far as TRUST_PROXY proxies vouch for it.
   app.proxy = config.trustProxy > 0;
   app.maxIpsCount = config.trustProxy;
+  const metrics = deps.metrics ?? createMetrics();
   const brand = loadBrand(config);
   const catalogues = loadCatalogues(brand.messages, config.messagesFile);
   const unlabelled = config.signup.fields.filter((f) => !(`attribute.${f.attribute}` in catalogues.en));
@@ -87,7 +92,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     sessionStore: deps.sessionStore,
     renderer,
     loginThrottle: deps.loginThrottle ?? createLoginThrottleOn(deps.limiterBackend ?? MEMORY_LIMITS),
-    hostedUi: createHostedUi(config.cognito),
+    hostedUi: createHostedUi(config.cognito, metrics.cognitoCall),
     brand,
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,
     logger: deps.logger,
@@ -96,6 +101,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
 
   const probes = new Router();
   healthRoutes(probes, flowDeps);
+  metricsRoutes(probes, metrics.registry, config.metricsToken);
   const router = new Router();
   homeRoutes(router, flowDeps);
   loginRoutes(router, flowDeps);
@@ -111,6 +117,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
 
   // Form posts may end in a redirect to the hosted UI (sign-out, challenges we cannot answer).
   const hostedUi = config.cognito.hostedUiUrl ? [config.cognito.hostedUiUrl] : [];
+  app.use(metrics.middleware());
   app.use(errorHandler(renderer, deps.logger));
   app.use(securityHeaders({ https: config.secureCookies, formTargets: hostedUi }));
   if (config.secureCookies) {

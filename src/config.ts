@@ -73,6 +73,8 @@ export interface Config {
   cognito: CognitoSettings | undefined;
   /** Deadline of one Cognito call (COGNITO_TIMEOUT_MS), in every mode. */
   cognitoTimeoutMs: number;
+  /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
+  metricsToken: string | undefined;
   /** Only in local mode or with COGNITO_ENDPOINT: where the signing keys come from instead of AWS. */
   loginMode: LoginMode;
   oauth: {
@@ -245,6 +247,7 @@ const envSchema = z.object({
     z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   ),
   COGNITO_TIMEOUT_MS: int(5000, 100, 60000),
+  METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
   AUTH_FLOW: optional.pipe(
     z
@@ -395,6 +398,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     secureCookies: appBaseUrl.protocol === 'https:',
     cognito,
     cognitoTimeoutMs: e.COGNITO_TIMEOUT_MS,
+    metricsToken: e.METRICS_TOKEN,
     loginMode: e.LOGIN_MODE,
     oauth: {
       scopes: e.OAUTH_SCOPES,

@@ -23,6 +23,7 @@ export const paths = {
   accountMfaTotpQr: '/account/mfa/totp/qr.svg',
   healthz: '/healthz',
   readyz: '/readyz',
+  metrics: '/metrics',
   stylesheet: '/assets/app.css',
   themeStylesheet: '/assets/theme.css',
   favicon: '/favicon.svg',

@@ -7,6 +7,7 @@ import { createTokenVerifier } from './cognito/verifier.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { startLocalMode, type LocalModeRuntime } from './local-mode.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { MEMORY_LIMITS } from './rate-limit/limiter-backend.ts';
 import { closeRedis, createRedisClient } from './redis/redis-client.ts';
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
     config = local.config;
   }
   const settings = config.cognito!;
-  const cognito = createCognitoGateway(settings);
+  const metrics = createMetrics({ processMetrics: true });
+  const cognito = createCognitoGateway(settings, metrics.cognitoCall);
   const verifier = createTokenVerifier(settings);
   const passwordPolicy = config.passwordPolicy ?? (await readPasswordPolicy(cognito, logger));
   // With Redis, sessions and rate-limit counters share one connection, and every instance sees the same ones.
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     : MEMORY_LIMITS;
   const app = createApp(config, {
     cognito,
+    metrics,
     verifier,
     passwordPolicy,
     sessionStore,

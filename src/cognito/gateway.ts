@@ -108,7 +108,10 @@ export interface CognitoGateway {
 }
 
 /** Builds the gateway over one SDK client; `settings.endpoint` points it at an emulator. */
-export function createCognitoGateway(settings: CognitoSettings): CognitoGateway {
+/** Told of every call: its operation, outcome (`ok` or the exception's name) and duration. */
+export type CallObserver = (operation: string, outcome: string, seconds: number) => void;
+
+export function createCognitoGateway(settings: CognitoSettings, observe?: CallObserver): CognitoGateway {
   const client = new CognitoIdentityProviderClient({
     region: settings.region,
     ...(settings.endpoint
@@ -122,6 +125,24 @@ export function createCognitoGateway(settings: CognitoSettings): CognitoGateway 
       throwOnRequestTimeout: true,
     }),
   });
+  if (observe) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const started = process.hrtime.bigint();
+        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+        try {
+          const out = await next(args);
+          observe(operation, 'ok', seconds());
+          return out;
+        } catch (err) {
+          observe(operation, (err as Error).name || 'error', seconds());
+          throw err;
+        }
+      },
+      { step: 'initialize', name: 'observeCalls' },
+    );
+  }
   const { clientId, clientSecret } = settings;
   const hash = (username: string) => secretHash(username, clientId, clientSecret);
 

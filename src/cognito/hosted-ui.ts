@@ -2,7 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CognitoSettings } from '../config.ts';
 import { AuthError } from './errors.ts';
-import type { TokenSet } from './gateway.ts';
+import type { CallObserver, TokenSet } from './gateway.ts';
 
 /** A started authorization: what the callback must find in the session to finish it. */
 export interface AuthorizationRequest {
@@ -31,7 +31,7 @@ export interface HostedUi {
 
 const random = () => randomBytes(32).toString('base64url');
 
-export function createHostedUi(settings: CognitoSettings): HostedUi | undefined {
+export function createHostedUi(settings: CognitoSettings, observe?: CallObserver): HostedUi | undefined {
   if (!settings.hostedUiUrl) return undefined;
   const base = settings.hostedUiUrl;
   const basic = Buffer.from(`${settings.clientId}:${settings.clientSecret}`).toString('base64');
@@ -58,43 +58,16 @@ export function createHostedUi(settings: CognitoSettings): HostedUi | undefined 
     },
 
     async exchangeCode(code, redirectUri, verifier) {
-      let res: Response;
+      const started = process.hrtime.bigint();
       try {
-        res = await fetch(`${base}/oauth2/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
-          body: new URLSearchParams({
-            grant_type: 'authorization_code',
-            client_id: settings.clientId,
-            code,
-            redirect_uri: redirectUri,
-            code_verifier: verifier,
-          }),
-          redirect: 'error',
-          signal: AbortSignal.timeout(settings.timeoutMs),
-        });
+        const tokens = await exchange(code, redirectUri, verifier);
+        observe?.('oauth2/token', 'ok', Number(process.hrtime.bigint() - started) / 1e9);
+        return tokens;
       } catch (err) {
-        throw new AuthError('SERVICE_UNAVAILABLE', (err as Error).name);
+        const outcome = err instanceof AuthError ? (err.cognitoName ?? err.code) : 'error';
+        observe?.('oauth2/token', outcome, Number(process.hrtime.bigint() - started) / 1e9);
+        throw err;
       }
-      const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-      if (res.status >= 500 || body === undefined)
-        throw new AuthError('SERVICE_UNAVAILABLE', `token ${res.status}`);
-      if (res.status === 429) throw new AuthError('THROTTLED', 'token endpoint');
-      if (!res.ok) {
-        // invalid_client means our own credentials are wrong: a configuration problem, not the user's.
-        const error = typeof body.error === 'string' ? body.error : 'unknown';
-        throw new AuthError(error === 'invalid_client' ? 'MISCONFIGURED' : 'OAUTH_REFUSED', error);
-      }
-      const { id_token, access_token, refresh_token, expires_in } = body;
-      if (typeof id_token !== 'string' || typeof access_token !== 'string') {
-        throw new AuthError('UNEXPECTED_RESPONSE', 'token response without tokens');
-      }
-      return {
-        idToken: id_token,
-        accessToken: access_token,
-        refreshToken: typeof refresh_token === 'string' ? refresh_token : undefined,
-        expiresIn: typeof expires_in === 'number' ? expires_in : 3600,
-      };
     },
 
     logoutUrl(logoutUri) {
@@ -102,4 +75,44 @@ export function createHostedUi(settings: CognitoSettings): HostedUi | undefined 
       return `${base}/logout?${query.toString()}`;
     },
   };
+
+  async function exchange(code: string, redirectUri: string, verifier: string): Promise<TokenSet> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${basic}` },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: settings.clientId,
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: verifier,
+        }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(settings.timeoutMs),
+      });
+    } catch (err) {
+      throw new AuthError('SERVICE_UNAVAILABLE', (err as Error).name);
+    }
+    const body = (await res.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (res.status >= 500 || body === undefined)
+      throw new AuthError('SERVICE_UNAVAILABLE', `token ${res.status}`);
+    if (res.status === 429) throw new AuthError('THROTTLED', 'token endpoint');
+    if (!res.ok) {
+      // invalid_client means our own credentials are wrong: a configuration problem, not the user's.
+      const error = typeof body.error === 'string' ? body.error : 'unknown';
+      throw new AuthError(error === 'invalid_client' ? 'MISCONFIGURED' : 'OAUTH_REFUSED', error);
+    }
+    const { id_token, access_token, refresh_token, expires_in } = body;
+    if (typeof id_token !== 'string' || typeof access_token !== 'string') {
+      throw new AuthError('UNEXPECTED_RESPONSE', 'token response without tokens');
+    }
+    return {
+      idToken: id_token,
+      accessToken: access_token,
+      refreshToken: typeof refresh_token === 'string' ? refresh_token : undefined,
+      expiresIn: typeof expires_in === 'number' ? expires_in : 3600,
+    };
+  }
 }

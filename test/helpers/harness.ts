@@ -9,6 +9,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
 import { emulatorSettings } from '../../src/local-mode.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createMetrics } from '../../src/metrics.ts';
 import type { LoginThrottle } from '../../src/rate-limit/login-throttle.ts';
 import { MemorySessionStore } from '../../src/session/memory-store.ts';
 import { Browser } from './browser.ts';
@@ -79,8 +80,10 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
     cognito: emulatorSettings(emulator.endpoint, pool, base.cognitoTimeoutMs),
     session: { ...base.session, keys: ['test-key-'.padEnd(40, 'x')] },
   };
+  const metrics = createMetrics();
   const app = createApp(config, {
-    cognito: createCognitoGateway(config.cognito!),
+    cognito: createCognitoGateway(config.cognito!, metrics.cognitoCall),
+    metrics,
     verifier: createTokenVerifier(config.cognito!),
     sessionStore: store,
     logger,
