@@ -82,6 +82,20 @@ export function isMessageKey(key: string): key is MessageKey {
  */
 export function negotiateLanguage(header: string | undefined): Language {
   if (!header) return DEFAULT_LANGUAGE;
+  // Browsers send the same few headers over and over: remember the answers (bounded, it is per request work).
+  const known = negotiated.get(header);
+  if (known) return known;
+  const language = negotiate(header);
+  if (header.length <= 200) {
+    if (negotiated.size >= 500) negotiated.clear();
+    negotiated.set(header, language);
+  }
+  return language;
+}
+
+const negotiated = new Map<string, Language>();
+
+function negotiate(header: string): Language {
   const ranked = header
     .split(',')
     .slice(0, 20)

@@ -66,6 +66,8 @@ test('with the store down, pages that need a session answer 503, and recover whe
   }
   const ready = await b.get('/readyz');
   assert.equal(ready.status, 503);
+  assert.match(ready.headers.get('content-type')!, /json/, 'probes answer before sessions are loaded');
+  assert.equal((JSON.parse(ready.body) as { sessionStore: boolean }).sessionStore, false);
   healthy = true;
   assert.equal((await b.get('/login')).status, 200, 'recovers without a restart');
   assert.equal((await b.get('/readyz')).status, 200);
