@@ -15,8 +15,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import type { JwksCache } from 'aws-jwt-verify/jwk';
-import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
-import { claimsOf, failure, fakeClock, hashFor, sdkClient } from './helpers.ts';
+import type { LocalCognito, LocalPoolInfo } from '../../src/local-cognito/index.ts';
+import { claimsOf, failure, fakeClock, hashFor, startSeededEmulator, stopSeededEmulator } from './helpers.ts';
 
 const PASSWORD = 'Correct-Horse-1';
 
@@ -69,14 +69,9 @@ describe('local cognito: sign-in and tokens', () => {
   }
 
   before(async () => {
-    emu = await startLocalCognito({ port: 0, clock: clock.now });
-    cognito = sdkClient(emu);
-    pool = await emu.ensureLocalPool();
+    ({ emu, cognito, pool } = await startSeededEmulator(clock));
   });
-  after(async () => {
-    cognito.destroy();
-    await emu.close();
-  });
+  after(() => stopSeededEmulator({ emu, cognito, pool }));
 
   it('signs the demo user in by email and returns Cognito-shaped tokens', async () => {
     const out = await passwordAuth(pool.demoUser.email, pool.demoUser.password);

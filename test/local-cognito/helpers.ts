@@ -1,7 +1,7 @@
 // Shared test helpers: an SDK client for the emulator, SECRET_HASH, a settable clock, error capture.
 import { createHmac } from 'node:crypto';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { LocalCognito } from '../../src/local-cognito/index.ts';
+import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
 
 /** The unchanged AWS SDK client, pointed at the emulator. */
 export function sdkClient(emu: LocalCognito): CognitoIdentityProviderClient {
@@ -45,4 +45,22 @@ export async function failure(promise: Promise<unknown>): Promise<{ name: string
 export function claimsOf(jwt: string): Record<string, unknown> {
   const part = jwt.split('.')[1] ?? '';
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
+
+/** An emulator on a free port with the local pool seeded, and an SDK client for it. */
+export interface SeededEmulator {
+  emu: LocalCognito;
+  cognito: CognitoIdentityProviderClient;
+  pool: LocalPoolInfo;
+}
+
+/** Starts the emulator (on `clock`) with its seeded pool; `stopSeededEmulator` ends both. */
+export async function startSeededEmulator(clock: { now: () => number }): Promise<SeededEmulator> {
+  const emu = await startLocalCognito({ port: 0, clock: clock.now });
+  return { emu, cognito: sdkClient(emu), pool: await emu.ensureLocalPool() };
+}
+
+export async function stopSeededEmulator(seeded: SeededEmulator): Promise<void> {
+  seeded.cognito.destroy();
+  await seeded.emu.close();
 }

@@ -16,8 +16,8 @@ import {
   SignUpCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
-import { failure, fakeClock, hashFor, sdkClient } from './helpers.ts';
+import type { LocalCognito, LocalPoolInfo } from '../../src/local-cognito/index.ts';
+import { failure, fakeClock, hashFor, startSeededEmulator, stopSeededEmulator } from './helpers.ts';
 
 const PASSWORD = 'Correct-Horse-1';
 const NEW_PASSWORD = 'Battery-Staple-2';
@@ -95,14 +95,9 @@ describe('local cognito: password recovery', () => {
   }
 
   before(async () => {
-    emu = await startLocalCognito({ port: 0, clock: clock.now });
-    cognito = sdkClient(emu);
-    pool = await emu.ensureLocalPool();
+    ({ emu, cognito, pool } = await startSeededEmulator(clock));
   });
-  after(async () => {
-    cognito.destroy();
-    await emu.close();
-  });
+  after(() => stopSeededEmulator({ emu, cognito, pool }));
 
   it('forgot -> code by email -> new password: the old one is refused, the new one works, the code works once', async () => {
     const email = 'forgot@example.com';

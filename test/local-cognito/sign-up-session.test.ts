@@ -13,8 +13,8 @@ import {
   SignUpCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
-import { claimsOf, failure, fakeClock, hashFor, sdkClient } from './helpers.ts';
+import type { LocalCognito, LocalPoolInfo } from '../../src/local-cognito/index.ts';
+import { claimsOf, failure, fakeClock, hashFor, startSeededEmulator, stopSeededEmulator } from './helpers.ts';
 
 const PASSWORD = 'Good-Password-1';
 const HOUR = 60 * 60 * 1000;
@@ -74,14 +74,9 @@ describe('local cognito: sign-up sessions and confirmation codes', () => {
       .UserStatus;
 
   before(async () => {
-    emu = await startLocalCognito({ port: 0, clock: clock.now });
-    cognito = sdkClient(emu);
-    pool = await emu.ensureLocalPool();
+    ({ emu, cognito, pool } = await startSeededEmulator(clock));
   });
-  after(async () => {
-    cognito.destroy();
-    await emu.close();
-  });
+  after(() => stopSeededEmulator({ emu, cognito, pool }));
 
   it('SignUp -> ConfirmSignUp with its Session -> USER_AUTH with the new Session gives tokens, once', async () => {
     const email = 'session@example.com';

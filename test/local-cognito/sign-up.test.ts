@@ -9,8 +9,8 @@ import {
   SignUpCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
-import { failure, fakeClock, hashFor, sdkClient } from './helpers.ts';
+import type { LocalCognito, LocalPoolInfo } from '../../src/local-cognito/index.ts';
+import { failure, fakeClock, hashFor, startSeededEmulator, stopSeededEmulator } from './helpers.ts';
 
 describe('local cognito: sign-up and confirmation', () => {
   const clock = fakeClock();
@@ -45,14 +45,9 @@ describe('local cognito: sign-up and confirmation', () => {
       .at(-1)!.code;
 
   before(async () => {
-    emu = await startLocalCognito({ port: 0, clock: clock.now });
-    cognito = sdkClient(emu);
-    pool = await emu.ensureLocalPool();
+    ({ emu, cognito, pool } = await startSeededEmulator(clock));
   });
-  after(async () => {
-    cognito.destroy();
-    await emu.close();
-  });
+  after(() => stopSeededEmulator({ emu, cognito, pool }));
 
   it('refuses a missing or wrong SecretHash on SignUp', async () => {
     assert.deepEqual(await failure(signUp('jane@example.com', 'Good-Password-1', null)), {
