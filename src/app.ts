@@ -29,7 +29,7 @@ import { verifyCsrf } from './middleware/csrf.ts';
 import { errorHandler } from './middleware/error-handler.ts';
 import { formBody } from './middleware/form-body.ts';
 import { language } from './middleware/language.ts';
-import { HttpError } from './middleware/http-error.ts';
+import { HttpError } from './http-error.ts';
 import { noStore, securityHeaders } from './middleware/security-headers.ts';
 import { createLoginThrottleOn, type LoginThrottle } from './rate-limit/login-throttle.ts';
 import { authRateLimit } from './rate-limit/auth-rate-limit.ts';

@@ -1,28 +1,15 @@
 // Reads the environment once into a frozen, typed Config; one error names every bad variable.
 import { z } from 'zod';
-import type { MfaMethod, PasswordPolicy } from './cognito/gateway.ts';
+import type { MfaMethod } from './cognito/gateway.ts';
+import type { CognitoSettings } from './cognito/settings.ts';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
+import type { HostPort, RedisSettings } from './redis/redis-settings.ts';
+
+export type { CognitoSettings, RedisSettings };
 
 /** How the server reaches Cognito: its own emulator in-process (`local`), or a real or external pool (`cloud`). */
 export type Mode = 'local' | 'cloud';
 export type LoginMode = 'auto' | 'forms' | 'hosted';
-
-export interface CognitoSettings {
-  region: string;
-  userPoolId: string;
-  clientId: string;
-  clientSecret: string;
-  /** API endpoint override (an emulator); signing keys are then fetched from it too. */
-  endpoint: string | undefined;
-  /** Hosted UI domain as configured (COGNITO_DOMAIN), e.g. `auth.example.com`; undefined when none was set. */
-  domain: string | undefined;
-  /**
-   * Origin of the hosted UI: `https://<domain>`, or the emulator's own origin in local mode (where it serves the
-   * hosted UI too, so LOGIN_MODE=hosted works without a domain). Undefined: no hosted UI.
-   */
-  hostedUiUrl: string | undefined;
-  /** Deadline of one Cognito call, in milliseconds. */
-  timeoutMs: number;
-}
 
 /** One sign-up field: a Cognito attribute, in the order configured. */
 export interface SignupField {
@@ -134,27 +121,6 @@ export interface BrandSettings {
   supportUrl: string | undefined;
   /** A folder with theme.json, theme.css, templates/, assets/ and messages.<lang>.json, all optional. */
   themeDir: string | undefined;
-}
-
-/** How to reach Redis: one server (REDIS_URL), a Cluster or a Sentinel group. */
-export interface RedisSettings {
-  /** `redis://` or `rediss://` (TLS) URL; with cluster nodes or sentinels only its scheme, credentials and db. */
-  url: string | undefined;
-  /** Seed nodes of a Redis Cluster (REDIS_CLUSTER_NODES); empty: not a cluster. */
-  clusterNodes: readonly HostPort[];
-  /** Sentinels (REDIS_SENTINELS) watching the master named `sentinelName`; empty: no Sentinel. */
-  sentinels: readonly HostPort[];
-  sentinelName: string | undefined;
-  sentinelPassword: string | undefined;
-  /** Prefix of every key this server writes, so several deployments can share one Redis. */
-  keyPrefix: string;
-  /** Deadline of one Redis command and of connecting, in milliseconds: a dead Redis fails fast. */
-  timeoutMs: number;
-}
-
-export interface HostPort {
-  host: string;
-  port: number;
 }
 
 const optional = z
@@ -584,11 +550,11 @@ function passwordPolicyFrom(e: z.infer<typeof envSchema>): PasswordPolicy | unde
   ];
   if (given.every((v) => v === undefined)) return undefined;
   return {
-    minimumLength: e.PASSWORD_MIN_LENGTH ?? 8,
-    requireLowercase: e.PASSWORD_REQUIRE_LOWERCASE ?? true,
-    requireUppercase: e.PASSWORD_REQUIRE_UPPERCASE ?? true,
-    requireNumbers: e.PASSWORD_REQUIRE_NUMBERS ?? true,
-    requireSymbols: e.PASSWORD_REQUIRE_SYMBOLS ?? true,
+    minimumLength: e.PASSWORD_MIN_LENGTH ?? DEFAULT_PASSWORD_POLICY.minimumLength,
+    requireLowercase: e.PASSWORD_REQUIRE_LOWERCASE ?? DEFAULT_PASSWORD_POLICY.requireLowercase,
+    requireUppercase: e.PASSWORD_REQUIRE_UPPERCASE ?? DEFAULT_PASSWORD_POLICY.requireUppercase,
+    requireNumbers: e.PASSWORD_REQUIRE_NUMBERS ?? DEFAULT_PASSWORD_POLICY.requireNumbers,
+    requireSymbols: e.PASSWORD_REQUIRE_SYMBOLS ?? DEFAULT_PASSWORD_POLICY.requireSymbols,
   };
 }
 

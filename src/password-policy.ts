@@ -1,8 +1,14 @@
 // The pool's password policy: checked before Cognito is asked, and described as a hint next to the field.
-import type { PasswordPolicy } from './cognito/gateway.ts';
 import type { MessageKey } from './i18n/index.ts';
 
-export type { PasswordPolicy };
+/** The pool's password rules, as DescribeUserPool reports them. */
+export interface PasswordPolicy {
+  minimumLength: number;
+  requireLowercase: boolean;
+  requireUppercase: boolean;
+  requireNumbers: boolean;
+  requireSymbols: boolean;
+}
 
 /** Cognito's default policy, used when the pool's own cannot be read. */
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = Object.freeze({

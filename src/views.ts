@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import nunjucks from 'nunjucks';
 import type { Brand } from './branding/brand.ts';
 import type { Config } from './config.ts';
-import type { FieldError } from './flows/field-errors.ts';
+import type { FieldError } from './field-errors.ts';
 import {
   createTranslator,
   DEFAULT_LANGUAGE,

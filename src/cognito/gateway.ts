@@ -21,7 +21,8 @@ import {
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { CognitoSettings } from '../config.ts';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../password-policy.ts';
+import type { CognitoSettings } from './settings.ts';
 import { AuthError, toAuthError } from './errors.ts';
 import { secretHash } from './secret-hash.ts';
 
@@ -53,15 +54,6 @@ export interface CognitoUser {
 
 /** One change of `SetUserMFAPreference`: methods left out stay as they are. */
 export type MfaPreference = Partial<Record<MfaMethod, { enabled: boolean; preferred: boolean }>>;
-
-/** The pool's password rules, as DescribeUserPool reports them. */
-export interface PasswordPolicy {
-  minimumLength: number;
-  requireLowercase: boolean;
-  requireUppercase: boolean;
-  requireNumbers: boolean;
-  requireSymbols: boolean;
-}
 
 /** The outcome of SignUp: Cognito's sign-up `session` lets the user be signed in right after confirming. */
 export interface SignUpResult {
@@ -340,11 +332,12 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
       const p = out.UserPool?.Policies?.PasswordPolicy;
       if (!p) throw new AuthError('UNEXPECTED_RESPONSE', 'DescribeUserPool');
       return {
-        minimumLength: p.MinimumLength ?? 8,
-        requireLowercase: p.RequireLowercase ?? false,
-        requireUppercase: p.RequireUppercase ?? false,
-        requireNumbers: p.RequireNumbers ?? false,
-        requireSymbols: p.RequireSymbols ?? false,
+        // A rule Cognito leaves out follows the one default the whole app uses (the page hint and the check agree).
+        minimumLength: p.MinimumLength ?? DEFAULT_PASSWORD_POLICY.minimumLength,
+        requireLowercase: p.RequireLowercase ?? DEFAULT_PASSWORD_POLICY.requireLowercase,
+        requireUppercase: p.RequireUppercase ?? DEFAULT_PASSWORD_POLICY.requireUppercase,
+        requireNumbers: p.RequireNumbers ?? DEFAULT_PASSWORD_POLICY.requireNumbers,
+        requireSymbols: p.RequireSymbols ?? DEFAULT_PASSWORD_POLICY.requireSymbols,
       };
     },
 

@@ -1,6 +1,6 @@
 // The hosted UI (managed login) as a confidential OAuth 2.0 client: authorize URL, code exchange, logout URL.
 import { createHash, randomBytes } from 'node:crypto';
-import type { CognitoSettings } from '../config.ts';
+import type { CognitoSettings } from './settings.ts';
 import { AuthError } from './errors.ts';
 import type { CallObserver, TokenSet } from './gateway.ts';
 

@@ -1,7 +1,7 @@
 // Verifies Cognito ID and access tokens with aws-jwt-verify, pinned to the pool, the client and the token use.
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
-import type { CognitoSettings } from '../config.ts';
+import type { CognitoSettings } from './settings.ts';
 import { EndpointJwksFetcher } from './endpoint-jwks-fetcher.ts';
 
 /** The claims the app relies on, from a verified ID and access token pair. */

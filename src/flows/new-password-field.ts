@@ -1,7 +1,7 @@
 // Checks a new password against the pool's policy before Cognito is asked, naming the first broken rule.
 import type { MessageKey } from '../i18n/index.ts';
 import { brokenRules, type BrokenRule, type PasswordPolicy } from '../password-policy.ts';
-import type { FieldError } from './field-errors.ts';
+import type { FieldError } from '../field-errors.ts';
 
 export const MAX_PASSWORD = 256;
 

@@ -3,7 +3,7 @@ import type { Context, Middleware } from 'koa';
 import { constantTimeEqual } from '../constant-time.ts';
 import { sessionOf } from '../session/auth-session.ts';
 import { newCsrfToken } from '../session/csrf-token.ts';
-import { HttpError } from './http-error.ts';
+import { HttpError } from '../http-error.ts';
 
 /** The session's CSRF token, created on first use (this is what starts a pre-sign-in session). */
 export function csrfToken(ctx: Context): string {

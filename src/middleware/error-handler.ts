@@ -3,7 +3,7 @@ import type { Context, Middleware } from 'koa';
 import type { Logger } from 'pino';
 import { AuthError } from '../cognito/errors.ts';
 import type { Renderer } from '../views.ts';
-import { HttpError } from './http-error.ts';
+import { HttpError } from '../http-error.ts';
 
 const PAGES = new Set([400, 403, 404, 405, 413, 414, 415, 429, 500, 503]);
 

@@ -1,7 +1,7 @@
 // Reads urlencoded forms strictly: size-limited, one value per key, no prototype keys; anything else is refused.
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
-import { HttpError } from './http-error.ts';
+import { HttpError } from '../http-error.ts';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const MAX_FIELDS = 50;

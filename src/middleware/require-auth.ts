@@ -1,7 +1,7 @@
 // Lets only signed-in users through: ends sessions past their absolute lifetime, refreshes expired access tokens.
 import type { Middleware } from 'koa';
 import { AuthError } from '../cognito/errors.ts';
-import { loginUrl } from '../flows/notices.ts';
+import { loginUrl } from '../notices.ts';
 import type { FlowDeps } from '../flows/types.ts';
 import { currentAuth, endSession, sessionOf } from '../session/auth-session.ts';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
-import { HttpError } from '../middleware/http-error.ts';
+import { HttpError } from '../http-error.ts';
 import { paths } from '../paths.ts';
 import { sessionOf } from '../session/auth-session.ts';
 import { clientAddressKey } from './client-address.ts';

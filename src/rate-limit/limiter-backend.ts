@@ -5,7 +5,7 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { HttpError } from '../middleware/http-error.ts';
+import { HttpError } from '../http-error.ts';
 import type { RedisClient } from '../redis/redis-client.ts';
 
 /** Memory counts per process; Redis counts across every instance (SESSION_STORE=redis). */

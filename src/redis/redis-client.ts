@@ -1,6 +1,6 @@
 // One ioredis connection (single server, Cluster or Sentinel) that fails fast while Redis is away and reconnects.
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import type { RedisSettings } from '../config.ts';
+import type { RedisSettings } from './redis-settings.ts';
 import type { Logger } from '../logger.ts';
 
 /** A connection to a single Redis or to a Cluster; both answer the same commands. */

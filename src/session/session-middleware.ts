@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import createSession from 'koa-session';
 import type { Config } from '../config.ts';
-import { HttpError } from '../middleware/http-error.ts';
+import { HttpError } from '../http-error.ts';
 import type { SessionStore } from './memory-store.ts';
 
 /** The session cookie's name: `__Host-` prefixed whenever the public origin is https. */

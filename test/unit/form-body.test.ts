@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseForm } from '../../src/middleware/form-body.ts';
-import { HttpError } from '../../src/middleware/http-error.ts';
+import { HttpError } from '../../src/http-error.ts';
 
 test('a form parses into a null-prototype object, values byte-exact', () => {
   const form = parseForm('username=a%40b.c&password=%20p%C3%A4ss+word%20');

@@ -8,7 +8,7 @@ import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { groupedSecret, otpauthUri } from '../../totp/otpauth-uri.ts';
 import { qrSvg } from '../../totp/qr-svg.ts';
 import { parseCode } from '../code-field.ts';
-import { byField, fieldError, formError, type FieldError } from '../field-errors.ts';
+import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
 
 const NOTICES: Readonly<Record<string, MessageKey>> = { changed: 'accountMfa.changed' };

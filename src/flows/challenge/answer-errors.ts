@@ -1,8 +1,8 @@
 // What a wrong or late answer to a challenge does: count it, say so, or end the sign-in.
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
-import type { FieldError } from '../field-errors.ts';
-import { fieldError } from '../field-errors.ts';
+import type { FieldError } from '../../field-errors.ts';
+import { fieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
 import { pendingChallenge } from './challenge-guard.ts';
 import { restartSignIn } from './continue-sign-in.ts';

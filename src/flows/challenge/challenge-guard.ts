@@ -1,7 +1,7 @@
 // Lets a challenge page through only with a live challenge of its kind in this browser's own session.
 import type { Context, Middleware } from 'koa';
 import { sessionOf, type PendingChallenge } from '../../session/auth-session.ts';
-import { loginUrl } from '../notices.ts';
+import { loginUrl } from '../../notices.ts';
 import type { FlowDeps } from '../types.ts';
 import { pageForChallenge } from './challenge-table.ts';
 import { restartSignIn } from './continue-sign-in.ts';

@@ -5,7 +5,7 @@ import { safeReturnTo } from '../../return-to.ts';
 import { sessionOf } from '../../session/auth-session.ts';
 import { completeSignIn } from '../complete-sign-in.ts';
 import { startAuthorization } from '../hosted/start-authorization.ts';
-import { loginUrl } from '../notices.ts';
+import { loginUrl } from '../../notices.ts';
 import type { FlowDeps } from '../types.ts';
 import { pageForChallenge } from './challenge-table.ts';
 

@@ -6,8 +6,8 @@ import { paths } from '../../paths.ts';
 import { sessionOf, type PendingSignUp } from '../../session/auth-session.ts';
 import { parseCode } from '../code-field.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
-import { byField, fieldError, formError, type FieldError } from '../field-errors.ts';
-import { loginUrl } from '../notices.ts';
+import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
+import { loginUrl } from '../../notices.ts';
 import type { FlowDeps } from '../types.ts';
 import { sendConfirmationCode } from './send-confirmation-code.ts';
 

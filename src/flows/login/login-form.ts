@@ -1,5 +1,5 @@
 // The sign-in form: what was sent, and what is wrong with it before Cognito is asked.
-import { fieldError, type FieldError } from '../field-errors.ts';
+import { fieldError, type FieldError } from '../../field-errors.ts';
 
 export interface LoginForm {
   username: string;

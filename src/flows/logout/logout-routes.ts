@@ -5,7 +5,7 @@ import { AuthError } from '../../cognito/errors.ts';
 import { effectiveLoginMode } from '../../config.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, endSession } from '../../session/auth-session.ts';
-import { loginUrl } from '../notices.ts';
+import { loginUrl } from '../../notices.ts';
 import type { FlowDeps } from '../types.ts';
 
 export function logoutRoutes(router: Router, deps: FlowDeps): void {

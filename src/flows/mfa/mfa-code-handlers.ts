@@ -5,7 +5,7 @@ import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/chal
 import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { parseCode } from '../code-field.ts';
-import { byField, type FieldError } from '../field-errors.ts';
+import { byField, type FieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
 
 export const CODE_CHALLENGES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'] as const;

@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/challenge-guard.ts';
 import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
-import { byField, fieldError, type FieldError } from '../field-errors.ts';
+import { byField, fieldError, type FieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
 import { CODE_CHALLENGES } from './mfa-code-handlers.ts';
 

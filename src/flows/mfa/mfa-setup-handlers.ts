@@ -8,7 +8,7 @@ import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/chal
 import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { parseCode } from '../code-field.ts';
-import { byField, fieldError, formError, type FieldError } from '../field-errors.ts';
+import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

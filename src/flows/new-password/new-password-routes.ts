@@ -7,7 +7,7 @@ import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
 import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/challenge-guard.ts';
 import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
-import { byField, fieldError, type FieldError } from '../field-errors.ts';
+import { byField, fieldError, type FieldError } from '../../field-errors.ts';
 import { checkNewPassword, passwordRuleError } from '../new-password-field.ts';
 import { fieldName, fieldView } from '../signup/signup-form.ts';
 import type { FlowDeps } from '../types.ts';

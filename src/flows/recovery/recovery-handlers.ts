@@ -5,9 +5,9 @@ import { paths } from '../../paths.ts';
 import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
 import { emailOwner, sessionOf } from '../../session/auth-session.ts';
 import { parseCode } from '../code-field.ts';
-import { byField, fieldError, formError, type FieldError } from '../field-errors.ts';
+import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { checkNewPassword, passwordRuleError } from '../new-password-field.ts';
-import { loginUrl } from '../notices.ts';
+import { loginUrl } from '../../notices.ts';
 import type { FlowDeps } from '../types.ts';
 import { sendResetCode } from './send-reset-code.ts';
 

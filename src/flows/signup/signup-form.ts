@@ -2,7 +2,7 @@
 import type { SignupField, SignupSettings } from '../../config.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import type { PasswordPolicy } from '../../password-policy.ts';
-import { fieldError, type FieldError } from '../field-errors.ts';
+import { fieldError, type FieldError } from '../../field-errors.ts';
 import { checkNewPassword } from '../new-password-field.ts';
 
 /** How a Cognito attribute is asked for in HTML (the autocomplete tokens browsers and password managers know). */

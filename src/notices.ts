@@ -1,5 +1,5 @@
 // One-line notices that a redirect can ask the next page to show, by a fixed name (never free text).
-import type { MessageKey } from '../i18n/index.ts';
+import type { MessageKey } from './i18n/index.ts';
 
 const NOTICES = {
   'signed-out': 'login.signedOut',

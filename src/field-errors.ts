@@ -1,6 +1,6 @@
 // Field-level form errors, in the shape the templates' error summary and fields expect.
-import type { MessageKey } from '../i18n/index.ts';
-import type { BrokenRule } from '../password-policy.ts';
+import type { MessageKey } from './i18n/index.ts';
+import type { BrokenRule } from './password-policy.ts';
 
 /** One error: the field it belongs to (for the summary link and aria-describedby), or none for the whole form. */
 export interface FieldError {
