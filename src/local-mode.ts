@@ -1,7 +1,13 @@
 // Local mode: starts the Cognito emulator in this process and points the configuration at its seeded pool.
 import { randomBytes } from 'node:crypto';
-import type { CognitoSettings, Config } from './config.ts';
-import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from './local-cognito/index.ts';
+import type { CognitoSettings } from './cognito/settings.ts';
+import type { Config } from './config.ts';
+import {
+  startLocalCognito,
+  type LocalCognito,
+  type LocalPoolInfo,
+  type SentMessage,
+} from './local-cognito/index.ts';
 import type { Logger } from './logger.ts';
 import { paths } from './paths.ts';
 
@@ -25,18 +31,34 @@ export interface LocalModeRuntime {
   pool: LocalPoolInfo;
 }
 
+/** How tests and the benchmark run local mode; `npm start` uses the defaults. */
+export interface LocalModeOptions {
+  /** The emulator's clock (tests move it to expire tokens and codes); default Date.now. */
+  clock?: () => number;
+  /** Keep the pool only in memory instead of LOCAL_COGNITO_DIR (tests: every run starts clean). */
+  inMemory?: boolean;
+  /** Told of every code the emulator "sends"; default: printed where the developer is looking. */
+  onMessage?: (message: SentMessage) => void;
+}
+
 /** Starts the emulator on `LOCAL_COGNITO_PORT`, seeds (or loads) its pool, and returns a complete config. */
-export async function startLocalMode(config: Config, logger: Logger): Promise<LocalModeRuntime> {
+export async function startLocalMode(
+  config: Config,
+  logger: Logger,
+  options: LocalModeOptions = {},
+): Promise<LocalModeRuntime> {
   if (config.production) throw new Error('local mode is refused when NODE_ENV=production');
   const emulator = await startLocalCognito({
     port: config.localCognito.port,
-    dataDir: config.localCognito.dir,
+    dataDir: options.inMemory ? undefined : config.localCognito.dir,
+    clock: options.clock,
     logger: {
       info: (msg, data) => logger.info(data ?? {}, msg),
       warn: (msg, data) => logger.warn(data ?? {}, msg),
     },
     // Local mode has no real mailbox: show each code where the developer is looking.
-    onMessage: (m) => process.stdout.write(`  ✉  ${m.kind} code ${m.code} for ${m.to}\n`),
+    onMessage:
+      options.onMessage ?? ((m) => process.stdout.write(`  ✉  ${m.kind} code ${m.code} for ${m.to}\n`)),
   });
   // The emulator serves the hosted UI too: register this server's callback and sign-out URLs with its client.
   const pool = await emulator.ensureLocalPool({

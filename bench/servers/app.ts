@@ -4,13 +4,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createApp } from '../../src/app.ts';
-import { createCognitoGateway } from '../../src/cognito/gateway.ts';
-import { createTokenVerifier, type TokenVerifier } from '../../src/cognito/verifier.ts';
+import type { TokenVerifier } from '../../src/cognito/verifier.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startLocalMode } from '../../src/local-mode.ts';
 import { createLogger } from '../../src/logger.ts';
-import { MemorySessionStore, type SessionStore } from '../../src/session/memory-store.ts';
+import type { MemorySessionStore, SessionStore } from '../../src/session/memory-store.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { instrument } from '../lib/breakdown.ts';
 import { BENCH_RATE_LIMITS, serveParent } from '../lib/child.ts';
 
@@ -32,43 +30,44 @@ const base = loadConfig({
 });
 // Logs go to stderr, which the runner drains (pino writes synchronously like it does on a terminal).
 const logger = createLogger(base.logLevel, process.stderr);
-const local = await startLocalMode(base, logger);
-const config = local.config;
-const settings = config.cognito!;
 
-/** The real verifier, counting signature checks so the bench can show protected pages make none. */
-const realVerifier = createTokenVerifier(settings);
 let verifications = 0;
-const verifier: TokenVerifier = {
-  verify(idToken, accessToken) {
-    verifications++;
-    return realVerifier.verify(idToken, accessToken);
-  },
-  hydrate: () => realVerifier.hydrate(),
-  ready: () => realVerifier.ready(),
-};
-await verifier.hydrate();
-
-const sessionStore = new MemorySessionStore({ maxEntries: config.session.maxEntries });
 /** The length of the first signed-in session's JSON, for the control server (measured once, then no cost). */
 let signedInSessionBytes = 0;
-const store: SessionStore = {
-  get: (key) => sessionStore.get(key),
-  set(key, session, maxAgeMs) {
-    if (signedInSessionBytes === 0 && session.auth) signedInSessionBytes = JSON.stringify(session).length;
-    return sessionStore.set(key, session, maxAgeMs);
-  },
-  destroy: (key) => sessionStore.destroy(key),
-  destroyOwnedBy: (owner) => sessionStore.destroyOwnedBy(owner),
-  ping: () => sessionStore.ping(),
-  close: () => sessionStore.close(),
-};
-const app = createApp(config, {
-  cognito: createCognitoGateway(settings),
-  verifier,
-  sessionStore: store,
+let sessionStore: MemorySessionStore | undefined;
+const runtime = await createRuntime(base, {
   logger,
+  wrap: {
+    /** The real verifier, counting signature checks so the bench can show protected pages make none. */
+    verifier: (real): TokenVerifier => ({
+      verify(idToken, accessToken) {
+        verifications++;
+        return real.verify(idToken, accessToken);
+      },
+      hydrate: () => real.hydrate(),
+      ready: () => real.ready(),
+    }),
+    sessionStore: (real): SessionStore => {
+      sessionStore = real as MemorySessionStore;
+      return {
+        get: (key) => real.get(key),
+        set(key, session, maxAgeMs) {
+          if (signedInSessionBytes === 0 && session.auth)
+            signedInSessionBytes = JSON.stringify(session).length;
+          return real.set(key, session, maxAgeMs);
+        },
+        destroy: (key) => real.destroy(key),
+        destroyOwnedBy: (owner) => real.destroyOwnedBy(owner),
+        ping: () => real.ping(),
+        close: () => real.close(),
+      };
+    },
+  },
 });
+await runtime.deps.verifier.hydrate();
+const local = runtime.local!;
+const settings = runtime.config.cognito!;
+const app = runtime.app;
 // BENCH_BREAKDOWN=1: a separate run that times each layer, one request at a time.
 const timing = process.env.BENCH_BREAKDOWN === '1' ? instrument(app) : undefined;
 const callback = app.callback();
@@ -87,7 +86,7 @@ serveParent(
     password: local.pool.demoUser.password,
   },
   {
-    counters: () => ({ verifications, sessions: sessionStore.size, signedInSessionBytes }),
+    counters: () => ({ verifications, sessions: sessionStore?.size ?? 0, signedInSessionBytes }),
     resetBreakdown: () => {
       timing?.reset();
       return {};

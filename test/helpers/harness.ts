@@ -2,16 +2,12 @@
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import { Writable } from 'node:stream';
-import { createApp } from '../../src/app.ts';
-import { createCognitoGateway } from '../../src/cognito/gateway.ts';
-import { createTokenVerifier } from '../../src/cognito/verifier.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
-import { emulatorSettings } from '../../src/local-mode.ts';
+import type { LocalCognito, LocalPoolInfo } from '../../src/local-cognito/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createMetrics } from '../../src/metrics.ts';
 import type { LoginThrottle } from '../../src/rate-limit/login-throttle.ts';
-import { MemorySessionStore } from '../../src/session/memory-store.ts';
+import type { MemorySessionStore } from '../../src/session/memory-store.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { Browser } from './browser.ts';
 
 /** A clock that tests can move forward; shared by the emulator and the app so tokens expire together. */
@@ -45,7 +41,6 @@ export interface HarnessOptions {
 
 export async function startHarness({ env = {}, loginThrottle }: HarnessOptions = {}): Promise<Harness> {
   const clock = new TestClock();
-  const emulator = await startLocalCognito({ port: 0, clock: clock.now });
   const logs: string[] = [];
   const logger = createLogger(
     'info',
@@ -56,49 +51,41 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
       },
     }),
   );
-  // The store keeps real time: tests move the app's clock to expire tokens, not the idle timeout.
-  const store = new MemorySessionStore({ maxEntries: 10_000 });
   // Listen first, so the app's public origin (APP_BASE_URL) is the real one and Origin checks hold.
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  // Suites sign the demo user in many times from one address: rate limits apply only where a test sets them.
-  const base = loadConfig({
-    PORT: '0',
-    LOG_LEVEL: 'info',
-    APP_BASE_URL: baseUrl,
-    RATE_LIMIT_PER_IP: '100000',
-    RATE_LIMIT_PER_ACCOUNT: '100000',
-    ...env,
-  });
-  const pool = await emulator.ensureLocalPool({
-    callbackUrls: [`${base.appBaseUrl.origin}/callback`],
-    logoutUrls: [`${base.appBaseUrl.origin}/signed-out`],
-  });
-  const config: Config = {
-    ...base,
-    cognito: emulatorSettings(emulator.endpoint, pool, base.cognitoTimeoutMs),
-    session: { ...base.session, keys: ['test-key-'.padEnd(40, 'x')] },
-  };
-  const metrics = createMetrics();
-  const app = createApp(config, {
-    cognito: createCognitoGateway(config.cognito!, metrics.cognitoCall),
-    metrics,
-    verifier: createTokenVerifier(config.cognito!),
-    sessionStore: store,
-    logger,
-    clock: clock.now,
-    loginThrottle,
-  });
-  const handle = app.callback();
-  server.on('request', (req, res) => void handle(req, res));
+  // Local mode as `npm start` runs it, on free ports and with the pool in memory. Suites sign the demo user in
+  // many times from one address: rate limits apply only where a test sets them.
+  const runtime = await createRuntime(
+    loadConfig({
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      APP_BASE_URL: baseUrl,
+      LOCAL_COGNITO_PORT: '0',
+      SESSION_KEYS: 'test-key-'.padEnd(40, 'x'),
+      RATE_LIMIT_PER_IP: '100000',
+      RATE_LIMIT_PER_ACCOUNT: '100000',
+      ...env,
+    }),
+    {
+      logger,
+      clock: clock.now,
+      local: { inMemory: true, onMessage: () => undefined },
+      replace: { loginThrottle },
+    },
+  );
+  await runtime.listen(server);
+  const { emulator, pool } = runtime.local!;
+  // The store keeps real time: tests move the app's clock to expire tokens, not the idle timeout.
+  const store = runtime.deps.sessionStore as MemorySessionStore;
   emulator.resetCalls();
 
   const harness: Harness = {
     baseUrl,
     emulator,
     pool,
-    config,
+    config: runtime.config,
     clock,
     store,
     logs,
@@ -112,12 +99,7 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
       if (res.status !== 302 || res.location !== '/account') throw new Error(`sign-in failed: ${res.status}`);
       return b;
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await store.close();
-      await emulator.close();
-    },
+    close: () => runtime.close(),
   };
   return harness;
 }

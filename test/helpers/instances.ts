@@ -2,14 +2,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { createApp } from '../../src/app.ts';
-import { createCognitoGateway } from '../../src/cognito/gateway.ts';
-import { createTokenVerifier } from '../../src/cognito/verifier.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
 import { createLogger } from '../../src/logger.ts';
-import { closeRedis, createRedisClient, type RedisClient } from '../../src/redis/redis-client.ts';
-import { RedisSessionStore } from '../../src/session/redis-store.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { Browser } from './browser.ts';
 
 /** The emulator every instance talks to, as `npm run local-cognito` runs it. */
@@ -30,7 +26,6 @@ export const SHARED_SESSION_KEY = 'shared-instance-key-'.padEnd(44, 'k');
 export interface Instance {
   baseUrl: string;
   config: Config;
-  redis: RedisClient;
   logs: string[];
   /** A browser on this instance holding `other`'s cookies (the load balancer sent it here). */
   adopt(other: Browser): Browser;
@@ -79,20 +74,11 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       },
     }),
   );
-  const redis = createRedisClient(config.redis!, logger);
-  const app = createApp(config, {
-    cognito: createCognitoGateway(config.cognito!),
-    verifier: createTokenVerifier(config.cognito!),
-    sessionStore: new RedisSessionStore(redis, { keyPrefix }),
-    limiterBackend: { kind: 'redis', client: redis, keyPrefix },
-    logger,
-  });
-  const handle = app.callback();
-  server.on('request', (req, res) => void handle(req, res));
+  const runtime = await createRuntime(config, { logger });
+  await runtime.listen(server);
   return {
     baseUrl,
     config,
-    redis,
     logs,
     browser: () => new Browser(baseUrl),
     adopt(other) {
@@ -100,10 +86,6 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
       for (const [k, v] of other.cookies) b.cookies.set(k, v);
       return b;
     },
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await closeRedis(redis);
-    },
+    close: () => runtime.close(),
   };
 }

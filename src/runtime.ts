@@ -1,0 +1,146 @@
+// The one wiring module: from a validated config it builds every dependency and the app, ready to serve and stop.
+import { createServer, type Server } from 'node:http';
+import type Koa from 'koa';
+import { createApp, type AppDeps } from './app.ts';
+import { AuthError } from './cognito/errors.ts';
+import { createCognitoGateway, type CognitoGateway } from './cognito/gateway.ts';
+import { createTokenVerifier, type TokenVerifier } from './cognito/verifier.ts';
+import type { Config } from './config.ts';
+import { startLocalMode, type LocalModeOptions, type LocalModeRuntime } from './local-mode.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetrics } from './metrics.ts';
+import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
+import { MEMORY_LIMITS, type LimiterBackend } from './rate-limit/limiter-backend.ts';
+import type { LoginThrottle } from './rate-limit/login-throttle.ts';
+import { closeRedis, createRedisClient, type RedisClient } from './redis/redis-client.ts';
+import { MemorySessionStore, type SessionStore } from './session/memory-store.ts';
+import { RedisSessionStore } from './session/redis-store.ts';
+
+/** What an entry point may change about the wiring. `npm start` passes nothing but a logger. */
+export interface RuntimeOptions {
+  logger?: Logger;
+  /** ms since the epoch for the app (and the emulator in local mode); tests move it forward. */
+  clock?: () => number;
+  /** Local mode only: how the in-process emulator runs (tests keep it in memory and quiet). */
+  local?: Omit<LocalModeOptions, 'clock'>;
+  /** Process-wide metrics (CPU, memory, event loop) on /metrics; only the server's own process wants them. */
+  processMetrics?: boolean;
+  /** Parts to use instead of the ones built from the config (tests pass fakes; nothing is built for them). */
+  replace?: { cognito?: CognitoGateway; loginThrottle?: LoginThrottle };
+  /** Wraps a built part (the benchmark counts signature checks and measures sessions). */
+  wrap?: {
+    verifier?: (built: TokenVerifier) => TokenVerifier;
+    sessionStore?: (built: SessionStore) => SessionStore;
+  };
+}
+
+/** Everything built, and the two things an entry point does with it: serve and stop. */
+export interface Runtime {
+  /** The complete config (in local mode, pointed at the emulator). */
+  config: Config;
+  app: Koa;
+  /** The parts the app was built from. */
+  deps: Readonly<Required<Pick<AppDeps, 'cognito' | 'verifier' | 'sessionStore' | 'logger'>>>;
+  /** Local mode: the emulator running in this process and its seeded pool. */
+  local: LocalModeRuntime | undefined;
+  /** Serves the app on `server` (already listening, as tests do) or on a new one listening on PORT. */
+  listen(server?: Server): Promise<Server>;
+  /** Stops serving and closes the store, Redis and the emulator. */
+  close(): Promise<void>;
+}
+
+/** Builds the whole server from `config` (as loadConfig returns it). Fails with AuthError or ConfigError only. */
+export async function createRuntime(initial: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(initial.logLevel);
+  const local =
+    initial.mode === 'local'
+      ? await startLocalMode(initial, logger, { ...options.local, clock: options.clock })
+      : undefined;
+  const config = local?.config ?? initial;
+  const settings = config.cognito;
+  if (!settings) throw new Error('cloud mode without Cognito settings');
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+  const cognito = options.replace?.cognito ?? createCognitoGateway(settings, metrics.cognitoCall);
+  const builtVerifier = createTokenVerifier(settings);
+  const verifier = options.wrap?.verifier?.(builtVerifier) ?? builtVerifier;
+  const passwordPolicy = config.passwordPolicy ?? (await readPasswordPolicy(cognito, logger));
+  // With Redis, sessions and rate-limit counters share one connection, and every instance sees the same ones.
+  const redis: RedisClient | undefined = config.redis ? createRedisClient(config.redis, logger) : undefined;
+  const builtStore: SessionStore =
+    redis && config.redis
+      ? new RedisSessionStore(redis, { keyPrefix: config.redis.keyPrefix })
+      : new MemorySessionStore({ maxEntries: config.session.maxEntries });
+  const sessionStore = options.wrap?.sessionStore?.(builtStore) ?? builtStore;
+  const limiterBackend: LimiterBackend =
+    redis && config.redis
+      ? { kind: 'redis', client: redis, keyPrefix: config.redis.keyPrefix }
+      : MEMORY_LIMITS;
+  const app = createApp(config, {
+    cognito,
+    metrics,
+    verifier,
+    passwordPolicy,
+    sessionStore,
+    limiterBackend,
+    logger,
+    clock: options.clock,
+    loginThrottle: options.replace?.loginThrottle,
+    localInboxUrl: local ? `${local.emulator.endpoint}/_local/inbox` : undefined,
+  });
+  // Load signing keys now; sign-in still works (keys load on demand) if this fails, and /readyz says so.
+  verifier
+    .hydrate()
+    .catch((err: Error) => logger.warn({ reason: err.message }, 'could not load signing keys yet'));
+
+  const servers: Server[] = [];
+  return {
+    config,
+    app,
+    deps: { cognito, verifier, sessionStore, logger },
+    local,
+    async listen(server) {
+      const target = server ?? createServer();
+      target.requestTimeout = 30_000;
+      target.headersTimeout = 10_000;
+      const handle = app.callback();
+      target.on('request', (req, res) => void handle(req, res));
+      servers.push(target);
+      if (!target.listening) {
+        await new Promise<void>((resolve, reject) => {
+          target.once('error', reject);
+          target.listen(config.port, () => resolve());
+        });
+      }
+      return target;
+    },
+    async close() {
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              if (!server.listening) return resolve();
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      );
+      await sessionStore.close();
+      if (redis) await closeRedis(redis);
+      await local?.emulator.close();
+    },
+  };
+}
+
+/** The pool's own policy, for the hints and checks of new passwords; Cognito's default when it cannot be read. */
+async function readPasswordPolicy(cognito: CognitoGateway, logger: Logger): Promise<PasswordPolicy> {
+  try {
+    return await cognito.describePasswordPolicy();
+  } catch (err) {
+    logger.warn(
+      { code: err instanceof AuthError ? err.code : 'unknown' },
+      "could not read the pool's password policy (DescribeUserPool needs AWS credentials); " +
+        "using Cognito's default. Set PASSWORD_* to match your pool.",
+    );
+    return DEFAULT_PASSWORD_POLICY;
+  }
+}
