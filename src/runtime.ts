@@ -26,7 +26,12 @@ export interface RuntimeOptions {
   /** Process-wide metrics (CPU, memory, event loop) on /metrics; only the server's own process wants them. */
   processMetrics?: boolean;
   /** Parts to use instead of the ones built from the config (tests pass fakes; nothing is built for them). */
-  replace?: { cognito?: CognitoGateway; loginThrottle?: LoginThrottle };
+  replace?: {
+    cognito?: CognitoGateway;
+    verifier?: TokenVerifier;
+    sessionStore?: SessionStore;
+    loginThrottle?: LoginThrottle;
+  };
   /** Wraps a built part (the benchmark counts signature checks and measures sessions). */
   wrap?: {
     verifier?: (built: TokenVerifier) => TokenVerifier;
@@ -61,15 +66,16 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
   if (!settings) throw new Error('cloud mode without Cognito settings');
   const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
   const cognito = options.replace?.cognito ?? createCognitoGateway(settings, metrics.cognitoCall);
-  const builtVerifier = createTokenVerifier(settings);
+  const builtVerifier = options.replace?.verifier ?? createTokenVerifier(settings);
   const verifier = options.wrap?.verifier?.(builtVerifier) ?? builtVerifier;
   const passwordPolicy = config.passwordPolicy ?? (await readPasswordPolicy(cognito, logger));
   // With Redis, sessions and rate-limit counters share one connection, and every instance sees the same ones.
   const redis: RedisClient | undefined = config.redis ? createRedisClient(config.redis, logger) : undefined;
   const builtStore: SessionStore =
-    redis && config.redis
+    options.replace?.sessionStore ??
+    (redis && config.redis
       ? new RedisSessionStore(redis, { keyPrefix: config.redis.keyPrefix })
-      : new MemorySessionStore({ maxEntries: config.session.maxEntries });
+      : new MemorySessionStore({ maxEntries: config.session.maxEntries }));
   const sessionStore = options.wrap?.sessionStore?.(builtStore) ?? builtStore;
   const limiterBackend: LimiterBackend =
     redis && config.redis
