@@ -6,7 +6,7 @@ import type { Input, OpContext } from './operations/context.ts';
 import { OPERATIONS } from './operations/index.ts';
 import { issuerOf } from './tokens.ts';
 import { readBody, send, sendJson, TooLarge } from './http-util.ts';
-import { HostedUi } from './hosted-ui.ts';
+import { HostedUi } from './hosted-ui/index.ts';
 import { FaultInputError, type FaultInjector } from './faults.ts';
 
 export { MAX_BODY_BYTES } from './http-util.ts';
