@@ -36,6 +36,7 @@ import { authRateLimit } from './rate-limit/auth-rate-limit.ts';
 import { MEMORY_LIMITS, type LimiterBackend } from './rate-limit/limiter-backend.ts';
 import type { SessionStore } from './session/memory-store.ts';
 import { sessionMiddleware } from './session/session-middleware.ts';
+import { createAuthResolver } from './session/resolve-auth.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { staticAssets } from './static-assets.ts';
@@ -83,12 +84,20 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       ),
     );
   }
+  const clock = deps.clock ?? Date.now;
+  const refresher = createTokenRefresher(deps.cognito, deps.verifier);
   const renderer = createRenderer(rendererOptionsFrom(config, brand, catalogues, deps.localInboxUrl));
   const flowDeps: FlowDeps = {
     config,
     cognito: deps.cognito,
     verifier: deps.verifier,
-    refresher: createTokenRefresher(deps.cognito, deps.verifier),
+    refresher,
+    resolveAuth: createAuthResolver({
+      absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+      refresher,
+      clock,
+      logger: deps.logger,
+    }),
     sessionStore: deps.sessionStore,
     renderer,
     loginThrottle: deps.loginThrottle ?? createLoginThrottleOn(deps.limiterBackend ?? MEMORY_LIMITS),
@@ -96,7 +105,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     brand,
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,
     logger: deps.logger,
-    clock: deps.clock ?? Date.now,
+    clock,
   };
 
   const probes = new Router();
@@ -136,10 +145,10 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   app.use(language({ secureCookies: config.secureCookies }));
   // Probes answer before sessions are loaded: a store outage must show in /readyz, not break it.
   app.use(probes.routes());
-  app.use(sessionMiddleware(app, config, deps.sessionStore));
+  app.use(sessionMiddleware(app, { secure: config.secureCookies, ...config.session }, deps.sessionStore));
   app.use(formBody());
   app.use(verifyCsrf(config.appBaseUrl.origin));
-  app.use(authRateLimit(config, deps.limiterBackend ?? MEMORY_LIMITS));
+  app.use(authRateLimit(config.rateLimit, deps.limiterBackend ?? MEMORY_LIMITS));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

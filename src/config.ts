@@ -4,6 +4,8 @@ import type { MfaMethod } from './cognito/gateway.ts';
 import type { CognitoSettings } from './cognito/settings.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import type { HostPort, RedisSettings } from './redis/redis-settings.ts';
+import type { RateLimitSettings } from './rate-limit/auth-rate-limit.ts';
+import type { SessionSettings } from './session/session-settings.ts';
 
 export type { CognitoSettings, RedisSettings };
 
@@ -70,20 +72,13 @@ export interface Config {
     identityProviders: readonly string[];
   };
   authFlow: 'USER_PASSWORD_AUTH';
-  session: {
-    /** Signing keys for the session cookie, newest first. Empty in local mode until generated at start. */
-    keys: string[];
-    store: 'memory' | 'redis';
-    idleTimeoutMs: number;
-    absoluteTimeoutMs: number;
-    maxEntries: number;
-  };
+  session: SessionSettings;
   /** Where sessions and rate-limit counters live when SESSION_STORE=redis; undefined with the memory store. */
   redis: RedisSettings | undefined;
   /** Proxies in front of this server whose `X-Forwarded-For` entries are trusted (0: the socket's address). */
   trustProxy: number;
   /** Requests allowed per client IP and per account in each window, counted before Cognito is called. */
-  rateLimit: { windowSeconds: number; perIp: number; perAccount: number };
+  rateLimit: RateLimitSettings;
   signup: SignupSettings;
   /** The pool's password policy from configuration; undefined = read it with DescribeUserPool at start. */
   passwordPolicy: PasswordPolicy | undefined;

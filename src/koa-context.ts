@@ -1,6 +1,7 @@
 // Types that Koa's context gains in this app: the typed session and per-request state.
 import type { Language } from './i18n/index.ts';
 import type { SessionData } from './session/auth-session.ts';
+import type { Identity } from './session/resolve-auth.ts';
 
 /** The parts of koa-session's session model the app uses. */
 export interface SessionControl {
@@ -17,5 +18,7 @@ declare module 'koa' {
     form?: Readonly<Record<string, string>>;
     /** The language of this response's pages. */
     lang?: Language;
+    /** Who is signed in, once requireAuth has let the request through. */
+    identity?: Identity;
   }
 }

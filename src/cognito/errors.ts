@@ -53,6 +53,52 @@ export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'OAUTH_REFUSED',
 ];
 
+/**
+ * What a client sees for a code, decided here and nowhere else: the HTTP status, and whether the page may say
+ * what went wrong (`expose`: a message on the form, which the user can act on) or the request ends on the generic
+ * error page (an outage, our own misconfiguration); `retryAfterSeconds` goes out as Retry-After.
+ */
+export interface ErrorOutcome {
+  status: 400 | 401 | 403 | 429 | 500 | 503;
+  expose: boolean;
+  retryAfterSeconds?: number;
+}
+
+const form = (status: ErrorOutcome['status']): ErrorOutcome => ({ status, expose: true });
+const page = (status: ErrorOutcome['status'], retryAfterSeconds?: number): ErrorOutcome => ({
+  status,
+  expose: false,
+  retryAfterSeconds,
+});
+
+export const AUTH_ERROR_OUTCOMES: Readonly<Record<AuthErrorCode, ErrorOutcome>> = {
+  INVALID_CREDENTIALS: form(401),
+  ACCOUNT_LOCKED: form(429),
+  ACCOUNT_DISABLED: form(403),
+  SESSION_EXPIRED: form(400),
+  TOKEN_REVOKED: form(401),
+  USER_NOT_CONFIRMED: form(400),
+  PASSWORD_RESET_REQUIRED: form(400),
+  USERNAME_EXISTS: form(400),
+  ALIAS_EXISTS: form(400),
+  INVALID_PASSWORD: form(400),
+  PASSWORD_REUSED: form(400),
+  CODE_MISMATCH: form(400),
+  CODE_EXPIRED: form(400),
+  TOO_MANY_ATTEMPTS: form(429),
+  CODE_DELIVERY_FAILED: form(400),
+  INVALID_PARAMETER: form(400),
+  LAMBDA_VALIDATION: form(400),
+  MFA_SETUP_CODE_MISMATCH: form(400),
+  OAUTH_REFUSED: form(400),
+  // Nothing the user can fix: logged loudly, a generic page.
+  MISCONFIGURED: page(500),
+  // Cognito busy, down or answering nonsense: try again shortly.
+  THROTTLED: page(429, 5),
+  SERVICE_UNAVAILABLE: page(503, 5),
+  UNEXPECTED_RESPONSE: page(503, 5),
+};
+
 /** An error from Cognito (or the way to it), already translated. `detail` is for logs, never for pages. */
 export class AuthError extends Error {
   constructor(
@@ -66,6 +112,20 @@ export class AuthError extends Error {
   ) {
     super(cognitoName ? `${code} (${cognitoName})` : code);
     this.name = 'AuthError';
+  }
+
+  /** The status a client gets for this error (see AUTH_ERROR_OUTCOMES). */
+  get status(): ErrorOutcome['status'] {
+    return AUTH_ERROR_OUTCOMES[this.code].status;
+  }
+
+  /** True when a form may show this error's message; false: the generic error page. */
+  get expose(): boolean {
+    return AUTH_ERROR_OUTCOMES[this.code].expose;
+  }
+
+  get retryAfterSeconds(): number | undefined {
+    return AUTH_ERROR_OUTCOMES[this.code].retryAfterSeconds;
   }
 }
 

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { PasswordPolicy } from '../password-policy.ts';
 import type { LoginThrottle } from '../rate-limit/login-throttle.ts';
 import type { SessionStore } from '../session/memory-store.ts';
+import type { AuthResolver } from '../session/resolve-auth.ts';
 import type { TokenRefresher } from '../session/token-refresh.ts';
 import type { Renderer } from '../views.ts';
 
@@ -16,6 +17,8 @@ export interface FlowDeps {
   cognito: CognitoGateway;
   verifier: TokenVerifier;
   refresher: TokenRefresher;
+  /** Signed in or not, and who: the one decision every protected route uses. */
+  resolveAuth: AuthResolver;
   sessionStore: SessionStore;
   renderer: Renderer;
   loginThrottle: LoginThrottle;

@@ -16,7 +16,12 @@ export function errorHandler(renderer: Renderer, logger: Logger): Middleware {
       else if (ctx.status === 405 && ctx.body === undefined) renderError(ctx, renderer, 405);
     } catch (err) {
       const { status, retryAfter } = classify(err);
-      if (status >= 500) {
+      if (err instanceof AuthError && err.code === 'MISCONFIGURED') {
+        logger.error(
+          { cognito: err.cognitoName, reason: err.message, path: ctx.path },
+          'Cognito refused our client: check config',
+        );
+      } else if (status >= 500) {
         logger.error({ err: describe(err), path: ctx.path, method: ctx.method }, 'request failed');
       } else {
         logger.info({ status, reason: (err as Error).message, path: ctx.path }, 'request refused');
@@ -29,13 +34,8 @@ export function errorHandler(renderer: Renderer, logger: Logger): Middleware {
 
 function classify(err: unknown): { status: number; retryAfter?: number } {
   if (err instanceof HttpError) return { status: err.status, retryAfter: err.retryAfterSeconds };
-  if (err instanceof AuthError) {
-    if (err.code === 'THROTTLED' || err.code === 'TOO_MANY_ATTEMPTS') return { status: 429, retryAfter: 5 };
-    // An answer we cannot use (no tokens, a broken token) is Cognito's side failing: try again later.
-    if (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'UNEXPECTED_RESPONSE')
-      return { status: 503, retryAfter: 5 };
-    return { status: 500 };
-  }
+  // The error table says what each Cognito outcome is to a client (cognito/errors.ts).
+  if (err instanceof AuthError) return { status: err.status, retryAfter: err.retryAfterSeconds };
   // Errors from Koa's own parsers (http-errors) carry a client status worth keeping.
   const e = err as { status?: unknown; expose?: unknown };
   if (typeof e?.status === 'number' && e.expose === true && PAGES.has(e.status)) return { status: e.status };

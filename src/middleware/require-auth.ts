@@ -1,40 +1,17 @@
-// Lets only signed-in users through: ends sessions past their absolute lifetime, refreshes expired access tokens.
+// Lets only signed-in users through: the auth decision, else a redirect to the sign-in page that comes back here.
 import type { Middleware } from 'koa';
-import { AuthError } from '../cognito/errors.ts';
 import { loginUrl } from '../notices.ts';
-import type { FlowDeps } from '../flows/types.ts';
-import { currentAuth, endSession, sessionOf } from '../session/auth-session.ts';
+import type { AuthResolver } from '../session/resolve-auth.ts';
 
-/** Refresh this long before the access token expires, so the app behind never gets one that dies in flight. */
-const REFRESH_SKEW_MS = 60_000;
-
-/** Requires a signed-in session; anonymous visitors go to `/login?returnTo=<this page>`. */
-export function requireAuth(deps: Pick<FlowDeps, 'config' | 'refresher' | 'clock' | 'logger'>): Middleware {
-  const { config, refresher, clock, logger } = deps;
+/** Requires a signed-in session; anyone else goes to `/login?returnTo=<this page>` (saying why when it ended). */
+export function requireAuth(resolveAuth: AuthResolver): Middleware {
   return async function requireAuth(ctx, next) {
-    const auth = currentAuth(ctx);
-    const here = ctx.path + ctx.search;
-    if (!auth) return ctx.redirect(loginUrl(here, 'sign-in-required'));
-    const now = clock();
-    if (now - auth.signedInAt >= config.session.absoluteTimeoutMs) {
-      endSession(ctx);
-      return ctx.redirect(loginUrl(here, 'session-ended'));
+    const { identity, ended } = await resolveAuth(ctx);
+    if (!identity) {
+      ctx.redirect(loginUrl(ctx.path + ctx.search, ended ? 'session-ended' : 'sign-in-required'));
+      return;
     }
-    if (auth.accessExpiresAt - REFRESH_SKEW_MS <= now) {
-      try {
-        sessionOf(ctx).auth = await refresher.refresh(auth);
-      } catch (err) {
-        if (err instanceof AuthError && (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'THROTTLED'))
-          throw err;
-        // Refused (revoked, expired, user disabled) or unusable: the session is over.
-        logger.info(
-          { code: err instanceof AuthError ? err.code : 'unknown' },
-          'token refresh refused; session ended',
-        );
-        endSession(ctx);
-        return ctx.redirect(loginUrl(here, 'session-ended'));
-      }
-    }
+    ctx.state.identity = identity;
     await next();
   };
 }

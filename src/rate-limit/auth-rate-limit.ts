@@ -2,12 +2,18 @@
 import { createHash } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { Config } from '../config.ts';
 import { HttpError } from '../http-error.ts';
 import { paths } from '../paths.ts';
 import { sessionOf } from '../session/auth-session.ts';
 import { clientAddressKey } from './client-address.ts';
 import { createLimiter, limitedOrUnavailable, type LimiterBackend } from './limiter-backend.ts';
+
+/** Requests allowed per client IP and per account in each window, counted before Cognito is called. */
+export interface RateLimitSettings {
+  windowSeconds: number;
+  perIp: number;
+  perAccount: number;
+}
 
 /** Routes that share counters: a sign-in and its MFA steps spend from the same allowance. */
 type Group = 'sign-in' | 'sign-up' | 'recovery';
@@ -44,8 +50,8 @@ export const RATE_LIMITED_ROUTES: Readonly<Record<string, Rule>> = {
  * page with Retry-After, and Cognito is not called. Known and unknown accounts are counted alike. Accounts are
  * hashed into keys, so no counter names a person. Runs after the form is parsed and its CSRF token checked.
  */
-export function authRateLimit(config: Pick<Config, 'rateLimit'>, backend: LimiterBackend): Middleware {
-  const { windowSeconds, perIp, perAccount } = config.rateLimit;
+export function authRateLimit(settings: RateLimitSettings, backend: LimiterBackend): Middleware {
+  const { windowSeconds, perIp, perAccount } = settings;
   const groups: Group[] = ['sign-in', 'sign-up', 'recovery'];
   const limiters = new Map(
     groups.map((g) => [

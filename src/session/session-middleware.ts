@@ -2,13 +2,13 @@
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import createSession from 'koa-session';
-import type { Config } from '../config.ts';
 import { HttpError } from '../http-error.ts';
 import type { SessionStore } from './memory-store.ts';
+import type { SessionCookieSettings } from './session-settings.ts';
 
 /** The session cookie's name: `__Host-` prefixed whenever the public origin is https. */
-export function sessionCookieName(config: Config): string {
-  return config.secureCookies ? '__Host-session' : 'session';
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-session' : 'session';
 }
 
 /** A session id: 256 random bits from the CSPRNG, base64url. */
@@ -25,15 +25,19 @@ export const TOUCH_INTERVAL_MS = 60_000;
  * a session in use is saved again once its last save is a minute old, so it ends 29 to 30 minutes after the
  * last request (with the default 30), for one write a minute instead of one a request.
  */
-export function sessionMiddleware(app: Koa, config: Config, store: SessionStore): Koa.Middleware {
+export function sessionMiddleware(
+  app: Koa,
+  settings: SessionCookieSettings,
+  store: SessionStore,
+): Koa.Middleware {
   const session = createSession(
     {
-      key: sessionCookieName(config),
-      maxAge: config.session.idleTimeoutMs,
+      key: sessionCookieName(settings.secure),
+      maxAge: settings.idleTimeoutMs,
       rolling: false,
       httpOnly: true,
       signed: true,
-      secure: config.secureCookies,
+      secure: settings.secure,
       sameSite: 'lax',
       overwrite: true,
       genid: newSessionId,
@@ -41,7 +45,9 @@ export function sessionMiddleware(app: Koa, config: Config, store: SessionStore)
         get: (key: string) =>
           isSessionId(key) ? unavailableOnError(store.get(key)) : Promise.resolve(undefined),
         set: (key: string, sess: Record<string, unknown>, maxAge: number) =>
-          unavailableOnError(store.set(key, sess, storeTtl(sess, maxAge, config, Date.now()))),
+          unavailableOnError(
+            store.set(key, sess, storeTtl(sess, maxAge, settings.absoluteTimeoutMs, Date.now())),
+          ),
         destroy: (key: string) => unavailableOnError(store.destroy(key)),
       },
     },
@@ -49,7 +55,7 @@ export function sessionMiddleware(app: Koa, config: Config, store: SessionStore)
   );
   return async function sessionWithIdleTimeout(ctx, next) {
     await session(ctx, async () => {
-      touch(ctx.session as unknown as Record<string, unknown> | null, config.session.idleTimeoutMs);
+      touch(ctx.session as unknown as Record<string, unknown> | null, settings.idleTimeoutMs);
       await next();
     });
   };
@@ -71,12 +77,12 @@ function touch(session: Record<string, unknown> | null, idleTimeoutMs: number): 
 export function storeTtl(
   session: Record<string, unknown>,
   maxAgeMs: number,
-  config: Pick<Config, 'session'>,
+  absoluteTimeoutMs: number,
   now: number,
 ): number {
   const signedInAt = (session.auth as { signedInAt?: unknown } | undefined)?.signedInAt;
   if (typeof signedInAt !== 'number') return maxAgeMs;
-  return Math.max(1, Math.min(maxAgeMs, signedInAt + config.session.absoluteTimeoutMs - now));
+  return Math.max(1, Math.min(maxAgeMs, signedInAt + absoluteTimeoutMs - now));
 }
 
 /** A store that fails means nobody can be signed in: fail closed with a 503, never a 500 or a silent anonymous. */

@@ -11,17 +11,17 @@ const now = 1_700_000_000_000;
 const signedIn = (agoMs: number) => ({ auth: { signedInAt: now - agoMs } });
 
 test('a session without a sign-in is kept for the idle timeout', () => {
-  assert.equal(storeTtl({ csrf: 'x' }, IDLE, config, now), IDLE);
+  assert.equal(storeTtl({ csrf: 'x' }, IDLE, config.session.absoluteTimeoutMs, now), IDLE);
 });
 
 test('early in a sign-in the idle timeout decides', () => {
-  assert.equal(storeTtl(signedIn(HOUR), IDLE, config, now), IDLE);
+  assert.equal(storeTtl(signedIn(HOUR), IDLE, config.session.absoluteTimeoutMs, now), IDLE);
 });
 
 test('near the absolute lifetime, activity no longer extends it', () => {
-  assert.equal(storeTtl(signedIn(12 * HOUR - 60_000), IDLE, config, now), 60_000);
+  assert.equal(storeTtl(signedIn(12 * HOUR - 60_000), IDLE, config.session.absoluteTimeoutMs, now), 60_000);
 });
 
 test('past the absolute lifetime the entry expires at once', () => {
-  assert.equal(storeTtl(signedIn(13 * HOUR), IDLE, config, now), 1);
+  assert.equal(storeTtl(signedIn(13 * HOUR), IDLE, config.session.absoluteTimeoutMs, now), 1);
 });

@@ -9,6 +9,7 @@ import { groupedSecret, otpauthUri } from '../../totp/otpauth-uri.ts';
 import { qrSvg } from '../../totp/qr-svg.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
+import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
 
 const NOTICES: Readonly<Record<string, MessageKey>> = { changed: 'accountMfa.changed' };
@@ -81,10 +82,12 @@ export function accountMfaHandlers(deps: FlowDeps) {
         if (!(err instanceof AuthError)) throw err;
         if (err.code === 'INVALID_CREDENTIALS') {
           await loginThrottle.failed(username);
-          return showVerify(ctx, 401, [fieldError('password', 'errors.INVALID_CREDENTIALS')]);
+          const errors = [fieldError('password', 'errors.INVALID_CREDENTIALS')];
+          return showVerify(ctx, formStatus(errors), errors);
         }
         if (err.code === 'ACCOUNT_LOCKED' || err.code === 'TOO_MANY_ATTEMPTS') {
-          return showVerify(ctx, 429, [formError('errors.ACCOUNT_LOCKED')]);
+          const errors = [formError('errors.ACCOUNT_LOCKED')];
+          return showVerify(ctx, formStatus(errors), errors);
         }
         throw err;
       }

@@ -7,7 +7,7 @@ import { accountMfaHandlers } from './account-mfa-handlers.ts';
 
 export function accountMfaRoutes(router: Router, deps: FlowDeps): void {
   const h = accountMfaHandlers(deps);
-  const auth = requireAuth(deps);
+  const auth = requireAuth(deps.resolveAuth);
   router.get(paths.accountMfa, auth, h.settingsGet);
   router.post(paths.accountMfa, auth, h.changePost);
   router.post(paths.accountMfaVerify, auth, h.verifyPost);

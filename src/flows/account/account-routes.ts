@@ -24,7 +24,7 @@ const SIGNED_IN_FORMATS = new Map(
 );
 
 export function accountRoutes(router: Router, deps: FlowDeps): void {
-  router.get(paths.account, requireAuth(deps), function accountGet(ctx: Context) {
+  router.get(paths.account, requireAuth(deps.resolveAuth), function accountGet(ctx: Context) {
     const auth = currentAuth(ctx)!;
     deps.renderer.render(ctx, 'pages/account.njk', {
       account: {

@@ -8,6 +8,7 @@ import { parseCode } from '../code-field.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { loginUrl } from '../../notices.ts';
+import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
 import { sendConfirmationCode } from './send-confirmation-code.ts';
 
@@ -90,7 +91,7 @@ export function confirmHandlers(deps: FlowDeps) {
         if (!(err instanceof AuthError)) throw err;
         const shown = codeError(err.code);
         if (!shown) throw err;
-        return showForm(ctx, err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400, [shown]);
+        return showForm(ctx, formStatus([shown]), [shown]);
       }
       delete session.pendingSignUp;
       if (signInSession) {
@@ -129,9 +130,8 @@ export function confirmHandlers(deps: FlowDeps) {
           err instanceof AuthError &&
           (err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CODE_DELIVERY_FAILED')
         ) {
-          return showForm(ctx, err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400, [
-            formError(`errors.${err.code}`),
-          ]);
+          const errors = [formError(`errors.${err.code}`)];
+          return showForm(ctx, formStatus(errors), errors);
         }
         throw err;
       }

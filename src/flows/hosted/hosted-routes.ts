@@ -54,8 +54,9 @@ export function hostedRoutes(router: Router, deps: FlowDeps): void {
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
       logger.warn({ code: err.code, cognito: err.cognitoName }, 'code exchange failed');
-      if (err.code === 'SERVICE_UNAVAILABLE' || err.code === 'THROTTLED') throw err;
-      return showError(ctx, err.code === 'MISCONFIGURED' ? 500 : 400);
+      // Outages end on the error page; a refused code (or our own misconfiguration) on the hosted-UI error page.
+      if (!err.expose && err.code !== 'MISCONFIGURED') throw err;
+      return showError(ctx, err.status);
     }
     try {
       await completeSignIn(ctx, deps, tokens, pending.returnTo, { nonce: pending.nonce });

@@ -1,45 +1,23 @@
 // Sign-in with username and password: show the form, ask Cognito, start the session or show one friendly error.
 import type { Context } from 'koa';
-import { AuthError, type AuthErrorCode } from '../../cognito/errors.ts';
+import { AuthError } from '../../cognito/errors.ts';
 import type { SignInResult } from '../../cognito/gateway.ts';
 import { effectiveLoginMode } from '../../config.ts';
-import { HttpError } from '../../http-error.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { safeReturnTo } from '../../return-to.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, formError, type FieldError } from '../../field-errors.ts';
 import { noticeMessage } from '../../notices.ts';
+import { formStatus } from '../form-status.ts';
 import { sendConfirmationCode } from '../confirm/send-confirmation-code.ts';
 import { sendResetCode } from '../recovery/send-reset-code.ts';
 import { startAuthorization } from '../hosted/start-authorization.ts';
 import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
 
-/** Errors that mean "Cognito is not answering properly": an error page, not a form message. */
-const OUTAGES: ReadonlySet<AuthErrorCode> = new Set([
-  'SERVICE_UNAVAILABLE',
-  'THROTTLED',
-  'UNEXPECTED_RESPONSE',
-]);
-
-/** Status of the re-rendered form for each error the user can act on. */
-function statusFor(code: AuthErrorCode): number {
-  switch (code) {
-    case 'INVALID_CREDENTIALS':
-      return 401;
-    case 'ACCOUNT_LOCKED':
-    case 'TOO_MANY_ATTEMPTS':
-      return 429;
-    case 'ACCOUNT_DISABLED':
-      return 403;
-    default:
-      return 400;
-  }
-}
-
 export function loginHandlers(deps: FlowDeps) {
-  const { cognito, renderer, logger, loginThrottle, config } = deps;
+  const { cognito, renderer, loginThrottle, config } = deps;
 
   function showForm(ctx: Context, status: number, username: string, errors: FieldError[]): void {
     const returnTo = safeReturnTo(ctx.query.returnTo);
@@ -79,7 +57,8 @@ export function loginHandlers(deps: FlowDeps) {
       const waitMs = await loginThrottle.blockedFor(value.username);
       if (waitMs > 0) {
         ctx.set('Retry-After', String(Math.ceil(waitMs / 1000)));
-        return showForm(ctx, 429, value.username, [formError('errors.ACCOUNT_LOCKED')]);
+        const errors = [formError('errors.ACCOUNT_LOCKED')];
+        return showForm(ctx, formStatus(errors), value.username, errors);
       }
       let result: SignInResult;
       try {
@@ -87,14 +66,8 @@ export function loginHandlers(deps: FlowDeps) {
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
         if (err.code === 'INVALID_CREDENTIALS') await loginThrottle.failed(value.username);
-        if (OUTAGES.has(err.code)) throw err;
-        if (err.code === 'MISCONFIGURED') {
-          logger.error(
-            { cognito: err.cognitoName, reason: err.message },
-            'Cognito refused our client: check config',
-          );
-          throw new HttpError(500, 'Cognito client misconfigured');
-        }
+        // Outages and our own misconfiguration end on the error page (the error table says which).
+        if (!err.expose) throw err;
         if (err.code === 'USER_NOT_CONFIRMED') {
           // The password was right: send a fresh code and go on to confirm (Cognito sends none by itself here).
           await sendConfirmationCode(ctx, deps, value.username);
@@ -104,7 +77,8 @@ export function loginHandlers(deps: FlowDeps) {
           await sendResetCode(ctx, deps, value.username, true);
           return ctx.redirect(paths.resetPassword);
         }
-        return showForm(ctx, statusFor(err.code), value.username, [formError(`errors.${err.code}`)]);
+        const errors = [formError(`errors.${err.code}`)];
+        return showForm(ctx, formStatus(errors), value.username, errors);
       }
       await loginThrottle.succeeded(value.username);
       return continueSignIn(ctx, deps, result, {

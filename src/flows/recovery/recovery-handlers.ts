@@ -8,6 +8,7 @@ import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { checkNewPassword, passwordRuleError } from '../new-password-field.ts';
 import { loginUrl } from '../../notices.ts';
+import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
 import { sendResetCode } from './send-reset-code.ts';
 
@@ -49,8 +50,8 @@ export function recoveryHandlers(deps: FlowDeps) {
           err instanceof AuthError &&
           (err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CODE_DELIVERY_FAILED')
         ) {
-          const status = err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400;
-          return showForgot(ctx, status, email, [formError(`errors.${err.code}`)]);
+          const errors = [formError(`errors.${err.code}`)];
+          return showForgot(ctx, formStatus(errors), email, errors);
         }
         throw err;
       }
@@ -76,7 +77,7 @@ export function recoveryHandlers(deps: FlowDeps) {
         if (!(err instanceof AuthError)) throw err;
         const shown = resetError(err);
         if (!shown) throw err;
-        return showReset(ctx, err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400, [shown]);
+        return showReset(ctx, formStatus([shown]), [shown]);
       }
       delete session.pendingReset;
       session.lastUsername = pending.username;

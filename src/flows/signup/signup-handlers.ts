@@ -9,6 +9,7 @@ import { maskEmail } from '../mask.ts';
 import { loginUrl } from '../../notices.ts';
 import { passwordRuleError } from '../new-password-field.ts';
 import { createTimingEqualizer } from '../timing-equalizer.ts';
+import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
 import { fieldView, parseSignupForm } from './signup-form.ts';
 
@@ -106,8 +107,8 @@ export function signupHandlers(deps: FlowDeps) {
           return toConfirm(ctx, value.email, undefined);
         }
         if (!FORM_ERRORS.has(err.code)) throw err;
-        const status = err.code === 'TOO_MANY_ATTEMPTS' ? 429 : 400;
-        return showForm(ctx, status, value.values, [cognitoFormError(err)]);
+        const errors = [cognitoFormError(err)];
+        return showForm(ctx, formStatus(errors), value.values, errors);
       }
     },
   };

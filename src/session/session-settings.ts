@@ -1,0 +1,16 @@
+// What the session layer needs to know, as the wiring module hands it over: keys, store, timeouts, size.
+
+export interface SessionSettings {
+  /** Signing keys for the session cookie, newest first. Empty in local mode until generated at start. */
+  keys: string[];
+  store: 'memory' | 'redis';
+  idleTimeoutMs: number;
+  absoluteTimeoutMs: number;
+  /** The most sessions the memory store keeps. */
+  maxEntries: number;
+}
+
+/** The cookie and its lifetimes: `secure` when the public origin is https (then `__Host-` prefixed). */
+export interface SessionCookieSettings extends Pick<SessionSettings, 'idleTimeoutMs' | 'absoluteTimeoutMs'> {
+  secure: boolean;
+}
