@@ -71,7 +71,6 @@ export interface Config {
     /** Identity providers offered as "Continue with ..." buttons (names as configured in the pool). */
     identityProviders: readonly string[];
   };
-  authFlow: 'USER_PASSWORD_AUTH';
   session: SessionSettings;
   /** Where sessions and rate-limit counters live when SESSION_STORE=redis; undefined with the memory store. */
   redis: RedisSettings | undefined;
@@ -210,13 +209,15 @@ const envSchema = z.object({
   COGNITO_TIMEOUT_MS: int(5000, 100, 60000),
   METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
+  // Sign-in sends the password (USER_PASSWORD_AUTH). SRP arrives with remembered devices; until then asking for it
+  // stops the start with this message rather than signing in some other way than configured.
   AUTH_FLOW: optional.pipe(
     z
       .enum(['USER_PASSWORD_AUTH'], {
-        error: 'must be USER_PASSWORD_AUTH (USER_SRP_AUTH is not supported by this version)',
+        error:
+          'must be USER_PASSWORD_AUTH: USER_SRP_AUTH is not supported yet (allow ALLOW_USER_PASSWORD_AUTH on the app client)',
       })
-      .optional()
-      .default('USER_PASSWORD_AUTH'),
+      .optional(),
   ),
   SESSION_KEYS: optional,
   SESSION_STORE: optional.pipe(
@@ -368,7 +369,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .map((p) => p.trim())
         .filter((p) => p !== ''),
     },
-    authFlow: e.AUTH_FLOW,
     session: {
       keys,
       store: e.SESSION_STORE,

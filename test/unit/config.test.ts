@@ -114,3 +114,11 @@ test('brand settings are checked: colours as hex, links as https URLs or paths',
   assert.ok(list.some((p) => p.startsWith('BRAND_PRIVACY_URL')));
   assert.equal(loadConfig({ BRAND_PRIMARY_COLOR: '#0a7' }).brand.primaryColor, '#0a7');
 });
+
+test('AUTH_FLOW=USER_SRP_AUTH stops the start with a message that says it is not supported yet', () => {
+  assert.throws(
+    () => loadConfig({ AUTH_FLOW: 'USER_SRP_AUTH' }),
+    /AUTH_FLOW: must be USER_PASSWORD_AUTH: USER_SRP_AUTH is not supported yet/,
+  );
+  assert.doesNotThrow(() => loadConfig({ AUTH_FLOW: 'USER_PASSWORD_AUTH' }));
+});
