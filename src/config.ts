@@ -1,6 +1,7 @@
 // Reads the environment once into a frozen, typed Config; one error names every bad variable.
-import { z } from 'zod';
 import type { MfaMethod } from './cognito/gateway.ts';
+import { crossFieldProblems } from './config/cross-field.ts';
+import { envSchema, type Env } from './config/env-schema.ts';
 import type { CognitoSettings } from './cognito/settings.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import type { HostPort, RedisSettings } from './redis/redis-settings.ts';
@@ -8,6 +9,7 @@ import type { RateLimitSettings } from './rate-limit/auth-rate-limit.ts';
 import type { SessionSettings } from './session/session-settings.ts';
 
 export type { CognitoSettings, RedisSettings };
+export { ENV_VARIABLES } from './config/env-schema.ts';
 
 /** How the server reaches Cognito: its own emulator in-process (`local`), or a real or external pool (`cloud`). */
 export type Mode = 'local' | 'cloud';
@@ -28,25 +30,6 @@ export interface SignupSettings {
   /** Say "an account exists" for a taken email instead of the neutral "check your email" page. */
   revealExisting: boolean;
 }
-
-/** Standard attributes a sign-up form may ask for (email is always asked). */
-export const STANDARD_SIGNUP_ATTRIBUTES = [
-  'name',
-  'given_name',
-  'family_name',
-  'middle_name',
-  'nickname',
-  'preferred_username',
-  'phone_number',
-  'birthdate',
-  'gender',
-  'locale',
-  'zoneinfo',
-  'website',
-  'address',
-  'profile',
-  'picture',
-] as const;
 
 export interface Config {
   mode: Mode;
@@ -117,196 +100,6 @@ export interface BrandSettings {
   themeDir: string | undefined;
 }
 
-const optional = z
-  .string()
-  .transform((v) => v.trim())
-  .optional()
-  .transform((v) => (v === '' ? undefined : v));
-
-const int = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).optional().default(fallback);
-
-const optionalBool = optional.pipe(
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
-    .optional()
-    .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v))),
-);
-const bool = (fallback: boolean) => optionalBool.transform((v) => v ?? fallback);
-
-const hexColor = z
-  .string()
-  .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #2f5bd3')
-  .optional();
-const brandUrl = z
-  .string()
-  .regex(
-    /^(?:https:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/,
-    'must be an https URL or a path on this server such as /theme/logo.svg',
-  )
-  .optional();
-
-const HOST_PORT_LIST = /^\s*[A-Za-z0-9.-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.-]+:\d{1,5}\s*)*$/;
-
-const envSchema = z.object({
-  NODE_ENV: optional,
-  PORT: int(3000, 0, 65535),
-  APP_BASE_URL: optional.pipe(
-    z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) origin such as https://login.example.com' })
-      .optional(),
-  ),
-  COGNITO_REGION: optional.pipe(
-    z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
-      .optional(),
-  ),
-  COGNITO_USER_POOL_ID: optional.pipe(
-    z
-      .string()
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/, 'must look like eu-west-1_AbC123xyz')
-      .optional(),
-  ),
-  COGNITO_CLIENT_ID: optional.pipe(
-    z
-      .string()
-      .regex(/^[0-9a-z]{1,128}$/, 'must be the app client id (lowercase letters and digits)')
-      .optional(),
-  ),
-  COGNITO_CLIENT_SECRET: optional,
-  COGNITO_DOMAIN: optional.pipe(
-    z
-      .string()
-      .regex(
-        /^(?:https?:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/,
-        'must be a host name such as auth.example.com (or https://auth.example.com)',
-      )
-      .optional(),
-  ),
-  OAUTH_SCOPES: optional.pipe(
-    z
-      .string()
-      .regex(
-        /^[\w.:/-]+( [\w.:/-]+)*$/,
-        'must be scopes separated by single spaces, e.g. openid email profile',
-      )
-      .optional()
-      .default('openid email profile'),
-  ),
-  IDENTITY_PROVIDERS: optional.pipe(
-    z
-      .string()
-      .regex(
-        /^[\w.-]+(\s*,\s*[\w.-]+)*$/,
-        'must be a comma-separated list of provider names, e.g. Google,Facebook',
-      )
-      .optional(),
-  ),
-  COGNITO_ENDPOINT: optional.pipe(
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  ),
-  COGNITO_TIMEOUT_MS: int(5000, 100, 60000),
-  METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
-  // Sign-in sends the password (USER_PASSWORD_AUTH). SRP arrives with remembered devices; until then asking for it
-  // stops the start with this message rather than signing in some other way than configured.
-  AUTH_FLOW: optional.pipe(
-    z
-      .enum(['USER_PASSWORD_AUTH'], {
-        error:
-          'must be USER_PASSWORD_AUTH: USER_SRP_AUTH is not supported yet (allow ALLOW_USER_PASSWORD_AUTH on the app client)',
-      })
-      .optional(),
-  ),
-  SESSION_KEYS: optional,
-  SESSION_STORE: optional.pipe(
-    z
-      .enum(['memory', 'redis'], { error: 'must be memory (one process) or redis (several instances)' })
-      .optional()
-      .default('memory'),
-  ),
-  SESSION_IDLE_MINUTES: int(30, 1, 7 * 24 * 60),
-  SESSION_ABSOLUTE_HOURS: int(12, 1, 30 * 24),
-  SESSION_MAX_ENTRIES: int(50_000, 100, 10_000_000),
-  REDIS_URL: optional.pipe(
-    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// (TLS) URL' }).optional(),
-  ),
-  REDIS_CLUSTER_NODES: optional.pipe(
-    z.string().regex(HOST_PORT_LIST, 'must be host:port pairs separated by commas').optional(),
-  ),
-  REDIS_SENTINELS: optional.pipe(
-    z.string().regex(HOST_PORT_LIST, 'must be host:port pairs separated by commas').optional(),
-  ),
-  REDIS_SENTINEL_NAME: optional,
-  REDIS_SENTINEL_PASSWORD: optional,
-  REDIS_KEY_PREFIX: optional.pipe(
-    z
-      .string()
-      .regex(/^[\w:.{}-]{1,64}$/, 'must be 1-64 letters, digits or _ : . { } -')
-      .optional()
-      .default('cognito-login:'),
-  ),
-  REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
-  TRUST_PROXY: int(0, 0, 10),
-  RATE_LIMIT_WINDOW_SECONDS: int(300, 1, 86_400),
-  RATE_LIMIT_PER_IP: int(60, 1, 1_000_000),
-  RATE_LIMIT_PER_ACCOUNT: int(10, 1, 1_000_000),
-  LOG_LEVEL: optional.pipe(
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
-  ),
-  SIGNUP_ENABLED: bool(true),
-  SIGNUP_FIELDS: optional.pipe(
-    z
-      .string()
-      .regex(
-        /^\s*(?:[a-z_]+|custom:[A-Za-z0-9_]{1,20})\??\s*(?:,\s*(?:[a-z_]+|custom:[A-Za-z0-9_]{1,20})\??\s*)*$/,
-        'must be a comma-separated list of attributes, e.g. name,phone_number?,custom:company (? = optional)',
-      )
-      .optional()
-      .default('name'),
-  ),
-  SIGNUP_TERMS_URL: optional.pipe(
-    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-  ),
-  SIGNUP_REVEAL_EXISTING: bool(false),
-  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(6).max(99).optional(),
-  PASSWORD_REQUIRE_LOWERCASE: optionalBool,
-  PASSWORD_REQUIRE_UPPERCASE: optionalBool,
-  PASSWORD_REQUIRE_NUMBERS: optionalBool,
-  PASSWORD_REQUIRE_SYMBOLS: optionalBool,
-  RESEND_COOLDOWN_SECONDS: int(60, 0, 3600),
-  AUTH_SESSION_MINUTES: int(3, 3, 15),
-  MFA_MAX_ATTEMPTS: int(3, 1, 10),
-  MFA_METHODS: optional.pipe(
-    z
-      .string()
-      .regex(
-        /^\s*(SOFTWARE_TOKEN_MFA|SMS_MFA|EMAIL_OTP)\s*(,\s*(SOFTWARE_TOKEN_MFA|SMS_MFA|EMAIL_OTP)\s*)*$/,
-        'must be a comma-separated list of SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP',
-      )
-      .optional()
-      .default('SOFTWARE_TOKEN_MFA,SMS_MFA,EMAIL_OTP'),
-  ),
-  MFA_ISSUER: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional()),
-  MESSAGES_FILE: optional,
-  LOCAL_COGNITO_PORT: int(9229, 0, 65535),
-  LOCAL_COGNITO_DIR: optional.pipe(z.string().optional().default('.local-cognito')),
-  BRAND_NAME: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional()),
-  BRAND_LOGO_URL: optional.pipe(brandUrl),
-  BRAND_FAVICON_URL: optional.pipe(brandUrl),
-  BRAND_PRIMARY_COLOR: optional.pipe(hexColor),
-  BRAND_ACCENT_COLOR: optional.pipe(hexColor),
-  BRAND_COLOR_SCHEME: optional.pipe(z.enum(['auto', 'light', 'dark']).optional()),
-  BRAND_PRIVACY_URL: optional.pipe(brandUrl),
-  BRAND_TERMS_URL: optional.pipe(brandUrl),
-  BRAND_SUPPORT_URL: optional.pipe(brandUrl),
-  THEME_DIR: optional,
-});
-
-/** Every environment variable the server reads (docker-compose.yml is checked against it). */
-export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
-
 /** Thrown when the environment is invalid; its message names every bad variable, one per line. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -314,8 +107,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
-
-const COGNITO_REQUIRED = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_CLIENT_SECRET'] as const;
 
 /** Validates `env` and returns the frozen configuration, or throws one ConfigError naming every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -416,98 +207,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
 }
 
-/** Rules that span several variables: what cloud mode needs, and what production refuses. */
-function crossFieldProblems(env: Record<string, string | undefined>): string[] {
-  const has = (name: string) => (env[name] ?? '').trim() !== '';
-  const problems: string[] = [];
-  const production = env.NODE_ENV === 'production';
-  const anyCognito = COGNITO_REQUIRED.some(has);
-  if (anyCognito) {
-    for (const name of COGNITO_REQUIRED) {
-      if (!has(name)) problems.push(`${name}: required when any of ${COGNITO_REQUIRED.join(', ')} is set`);
-    }
-  } else if (production) {
-    problems.push(
-      `COGNITO_USER_POOL_ID: required when NODE_ENV=production (local mode with its emulator is for development only)`,
-    );
-  }
-  if (production && /^http:/i.test((env.COGNITO_DOMAIN ?? '').trim())) {
-    problems.push('COGNITO_DOMAIN: must be https when NODE_ENV=production');
-  }
-  if (has('IDENTITY_PROVIDERS') && !has('COGNITO_DOMAIN') && anyCognito) {
-    problems.push('IDENTITY_PROVIDERS: needs COGNITO_DOMAIN (social sign-in goes through the hosted UI)');
-  }
-  if ((env.LOGIN_MODE ?? '').trim() === 'hosted' && anyCognito && !has('COGNITO_DOMAIN')) {
-    problems.push('LOGIN_MODE: hosted needs COGNITO_DOMAIN');
-  }
-  if (production && has('COGNITO_ENDPOINT')) {
-    problems.push('COGNITO_ENDPOINT: refused when NODE_ENV=production (production never trusts an emulator)');
-  }
-  if (!anyCognito && has('COGNITO_ENDPOINT')) {
-    problems.push(
-      'COGNITO_ENDPOINT: needs COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID and COGNITO_CLIENT_SECRET',
-    );
-  }
-  const keys = (env.SESSION_KEYS ?? '').split(',').filter((k) => k.trim() !== '');
-  if (anyCognito && keys.length === 0) {
-    problems.push('SESSION_KEYS: required outside local mode (comma-separated secrets, newest first)');
-  }
-  if (keys.some((k) => k.trim().length < 32)) {
-    problems.push('SESSION_KEYS: every key must be at least 32 characters (e.g. `openssl rand -base64 32`)');
-  }
-  if (production && has('APP_BASE_URL') && !/^https:/i.test(env.APP_BASE_URL!.trim())) {
-    problems.push('APP_BASE_URL: must be https when NODE_ENV=production');
-  }
-  if (production && !has('APP_BASE_URL')) {
-    problems.push('APP_BASE_URL: required when NODE_ENV=production');
-  }
-  const fields = (env.SIGNUP_FIELDS ?? '')
-    .split(',')
-    .map((f) => f.trim().replace(/\?$/, ''))
-    .filter((f) => f !== '');
-  for (const f of fields) {
-    if (f === 'email') problems.push('SIGNUP_FIELDS: email is always asked; leave it out');
-    else if (!f.startsWith('custom:') && !(STANDARD_SIGNUP_ATTRIBUTES as readonly string[]).includes(f)) {
-      problems.push(
-        `SIGNUP_FIELDS: ${f} is not a standard Cognito attribute (custom ones start with custom:)`,
-      );
-    }
-  }
-  if (new Set(fields).size !== fields.length) problems.push('SIGNUP_FIELDS: an attribute is listed twice');
-  problems.push(...redisProblems(env));
-  const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
-  const region = (env.COGNITO_REGION ?? '').trim();
-  if (pool && region && !pool.startsWith(`${region}_`)) {
-    problems.push(`COGNITO_REGION: ${region} does not match the region of COGNITO_USER_POOL_ID (${pool})`);
-  }
-  return problems;
-}
-
-/** SESSION_STORE=redis needs a Redis; Redis settings without it are a mistake worth naming. */
-function redisProblems(env: Record<string, string | undefined>): string[] {
-  const has = (name: string) => (env[name] ?? '').trim() !== '';
-  const problems: string[] = [];
-  const redis = (env.SESSION_STORE ?? '').trim() === 'redis';
-  const given = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'].filter(has);
-  if (redis && given.length === 0) {
-    problems.push(
-      'REDIS_URL: required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)',
-    );
-  }
-  if (!redis) {
-    for (const name of given) problems.push(`${name}: set, but SESSION_STORE is not redis`);
-  }
-  if (has('REDIS_CLUSTER_NODES') && has('REDIS_SENTINELS')) {
-    problems.push('REDIS_SENTINELS: choose a Cluster (REDIS_CLUSTER_NODES) or Sentinel, not both');
-  }
-  if (has('REDIS_SENTINELS') !== has('REDIS_SENTINEL_NAME')) {
-    problems.push('REDIS_SENTINEL_NAME: REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
-  }
-  return problems;
-}
-
 /** The Redis connection settings of a valid environment. */
-function redisSettingsFrom(e: z.infer<typeof envSchema>): RedisSettings {
+function redisSettingsFrom(e: Env): RedisSettings {
   const hostPorts = (list: string | undefined): HostPort[] =>
     (list ?? '')
       .split(',')
@@ -535,7 +236,7 @@ function parseSignupFields(spec: string): SignupField[] {
 }
 
 /** A policy from PASSWORD_* when any is set (unset rules then follow Cognito's defaults). */
-function passwordPolicyFrom(e: z.infer<typeof envSchema>): PasswordPolicy | undefined {
+function passwordPolicyFrom(e: Env): PasswordPolicy | undefined {
   const given = [
     e.PASSWORD_MIN_LENGTH,
     e.PASSWORD_REQUIRE_LOWERCASE,

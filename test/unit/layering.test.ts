@@ -31,7 +31,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // Sessions and rate limits, over those stores.
   ['session/', 'rate-limit/'],
   // The validated configuration, composed of each part's own settings type.
-  ['config.ts'],
+  ['config.ts', 'config/'],
   // What every page shares: middleware, templates, branding.
   ['middleware/', 'branding/', 'views.ts', 'static-assets.ts', 'koa-context.ts'],
   ['flows/'],

@@ -1,0 +1,112 @@
+// Rules that span several variables: what cloud mode needs, what production refuses, what goes together.
+
+/** Standard attributes a sign-up form may ask for (email is always asked). */
+export const STANDARD_SIGNUP_ATTRIBUTES = [
+  'name',
+  'given_name',
+  'family_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'phone_number',
+  'birthdate',
+  'gender',
+  'locale',
+  'zoneinfo',
+  'website',
+  'address',
+  'profile',
+  'picture',
+] as const;
+
+const COGNITO_REQUIRED = ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID', 'COGNITO_CLIENT_SECRET'] as const;
+
+/** Rules that span several variables: what cloud mode needs, and what production refuses. */
+export function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const anyCognito = COGNITO_REQUIRED.some(has);
+  if (anyCognito) {
+    for (const name of COGNITO_REQUIRED) {
+      if (!has(name)) problems.push(`${name}: required when any of ${COGNITO_REQUIRED.join(', ')} is set`);
+    }
+  } else if (production) {
+    problems.push(
+      `COGNITO_USER_POOL_ID: required when NODE_ENV=production (local mode with its emulator is for development only)`,
+    );
+  }
+  if (production && /^http:/i.test((env.COGNITO_DOMAIN ?? '').trim())) {
+    problems.push('COGNITO_DOMAIN: must be https when NODE_ENV=production');
+  }
+  if (has('IDENTITY_PROVIDERS') && !has('COGNITO_DOMAIN') && anyCognito) {
+    problems.push('IDENTITY_PROVIDERS: needs COGNITO_DOMAIN (social sign-in goes through the hosted UI)');
+  }
+  if ((env.LOGIN_MODE ?? '').trim() === 'hosted' && anyCognito && !has('COGNITO_DOMAIN')) {
+    problems.push('LOGIN_MODE: hosted needs COGNITO_DOMAIN');
+  }
+  if (production && has('COGNITO_ENDPOINT')) {
+    problems.push('COGNITO_ENDPOINT: refused when NODE_ENV=production (production never trusts an emulator)');
+  }
+  if (!anyCognito && has('COGNITO_ENDPOINT')) {
+    problems.push(
+      'COGNITO_ENDPOINT: needs COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID and COGNITO_CLIENT_SECRET',
+    );
+  }
+  const keys = (env.SESSION_KEYS ?? '').split(',').filter((k) => k.trim() !== '');
+  if (anyCognito && keys.length === 0) {
+    problems.push('SESSION_KEYS: required outside local mode (comma-separated secrets, newest first)');
+  }
+  if (keys.some((k) => k.trim().length < 32)) {
+    problems.push('SESSION_KEYS: every key must be at least 32 characters (e.g. `openssl rand -base64 32`)');
+  }
+  if (production && has('APP_BASE_URL') && !/^https:/i.test(env.APP_BASE_URL!.trim())) {
+    problems.push('APP_BASE_URL: must be https when NODE_ENV=production');
+  }
+  if (production && !has('APP_BASE_URL')) {
+    problems.push('APP_BASE_URL: required when NODE_ENV=production');
+  }
+  const fields = (env.SIGNUP_FIELDS ?? '')
+    .split(',')
+    .map((f) => f.trim().replace(/\?$/, ''))
+    .filter((f) => f !== '');
+  for (const f of fields) {
+    if (f === 'email') problems.push('SIGNUP_FIELDS: email is always asked; leave it out');
+    else if (!f.startsWith('custom:') && !(STANDARD_SIGNUP_ATTRIBUTES as readonly string[]).includes(f)) {
+      problems.push(
+        `SIGNUP_FIELDS: ${f} is not a standard Cognito attribute (custom ones start with custom:)`,
+      );
+    }
+  }
+  if (new Set(fields).size !== fields.length) problems.push('SIGNUP_FIELDS: an attribute is listed twice');
+  problems.push(...redisProblems(env));
+  const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
+  const region = (env.COGNITO_REGION ?? '').trim();
+  if (pool && region && !pool.startsWith(`${region}_`)) {
+    problems.push(`COGNITO_REGION: ${region} does not match the region of COGNITO_USER_POOL_ID (${pool})`);
+  }
+  return problems;
+}
+
+/** SESSION_STORE=redis needs a Redis; Redis settings without it are a mistake worth naming. */
+function redisProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const redis = (env.SESSION_STORE ?? '').trim() === 'redis';
+  const given = ['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'].filter(has);
+  if (redis && given.length === 0) {
+    problems.push(
+      'REDIS_URL: required when SESSION_STORE=redis (or REDIS_CLUSTER_NODES, or REDIS_SENTINELS)',
+    );
+  }
+  if (!redis) {
+    for (const name of given) problems.push(`${name}: set, but SESSION_STORE is not redis`);
+  }
+  if (has('REDIS_CLUSTER_NODES') && has('REDIS_SENTINELS')) {
+    problems.push('REDIS_SENTINELS: choose a Cluster (REDIS_CLUSTER_NODES) or Sentinel, not both');
+  }
+  if (has('REDIS_SENTINELS') !== has('REDIS_SENTINEL_NAME')) {
+    problems.push('REDIS_SENTINEL_NAME: REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
+  }
+  return problems;
+}

@@ -1,0 +1,195 @@
+// The environment as zod reads it: every variable, its type, range and default, and the message when it is wrong.
+import { z } from 'zod';
+
+const optional = z
+  .string()
+  .transform((v) => v.trim())
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+
+const optionalBool = optional.pipe(
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? undefined : ['true', '1', 'yes'].includes(v))),
+);
+const bool = (fallback: boolean) => optionalBool.transform((v) => v ?? fallback);
+
+const hexColor = z
+  .string()
+  .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a hex colour such as #2f5bd3')
+  .optional();
+const brandUrl = z
+  .string()
+  .regex(
+    /^(?:https:\/\/[^\s"'<>]+|\/[^\s"'<>]*)$/,
+    'must be an https URL or a path on this server such as /theme/logo.svg',
+  )
+  .optional();
+
+const HOST_PORT_LIST = /^\s*[A-Za-z0-9.-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.-]+:\d{1,5}\s*)*$/;
+
+export const envSchema = z.object({
+  NODE_ENV: optional,
+  PORT: int(3000, 0, 65535),
+  APP_BASE_URL: optional.pipe(
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) origin such as https://login.example.com' })
+      .optional(),
+  ),
+  COGNITO_REGION: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+      .optional(),
+  ),
+  COGNITO_USER_POOL_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$/, 'must look like eu-west-1_AbC123xyz')
+      .optional(),
+  ),
+  COGNITO_CLIENT_ID: optional.pipe(
+    z
+      .string()
+      .regex(/^[0-9a-z]{1,128}$/, 'must be the app client id (lowercase letters and digits)')
+      .optional(),
+  ),
+  COGNITO_CLIENT_SECRET: optional,
+  COGNITO_DOMAIN: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^(?:https?:\/\/)?[A-Za-z0-9.-]+(:\d+)?\/?$/,
+        'must be a host name such as auth.example.com (or https://auth.example.com)',
+      )
+      .optional(),
+  ),
+  OAUTH_SCOPES: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[\w.:/-]+( [\w.:/-]+)*$/,
+        'must be scopes separated by single spaces, e.g. openid email profile',
+      )
+      .optional()
+      .default('openid email profile'),
+  ),
+  IDENTITY_PROVIDERS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[\w.-]+(\s*,\s*[\w.-]+)*$/,
+        'must be a comma-separated list of provider names, e.g. Google,Facebook',
+      )
+      .optional(),
+  ),
+  COGNITO_ENDPOINT: optional.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
+  COGNITO_TIMEOUT_MS: int(5000, 100, 60000),
+  METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
+  // Sign-in sends the password (USER_PASSWORD_AUTH). SRP arrives with remembered devices; until then asking for it
+  // stops the start with this message rather than signing in some other way than configured.
+  AUTH_FLOW: optional.pipe(
+    z
+      .enum(['USER_PASSWORD_AUTH'], {
+        error:
+          'must be USER_PASSWORD_AUTH: USER_SRP_AUTH is not supported yet (allow ALLOW_USER_PASSWORD_AUTH on the app client)',
+      })
+      .optional(),
+  ),
+  SESSION_KEYS: optional,
+  SESSION_STORE: optional.pipe(
+    z
+      .enum(['memory', 'redis'], { error: 'must be memory (one process) or redis (several instances)' })
+      .optional()
+      .default('memory'),
+  ),
+  SESSION_IDLE_MINUTES: int(30, 1, 7 * 24 * 60),
+  SESSION_ABSOLUTE_HOURS: int(12, 1, 30 * 24),
+  SESSION_MAX_ENTRIES: int(50_000, 100, 10_000_000),
+  REDIS_URL: optional.pipe(
+    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// (TLS) URL' }).optional(),
+  ),
+  REDIS_CLUSTER_NODES: optional.pipe(
+    z.string().regex(HOST_PORT_LIST, 'must be host:port pairs separated by commas').optional(),
+  ),
+  REDIS_SENTINELS: optional.pipe(
+    z.string().regex(HOST_PORT_LIST, 'must be host:port pairs separated by commas').optional(),
+  ),
+  REDIS_SENTINEL_NAME: optional,
+  REDIS_SENTINEL_PASSWORD: optional,
+  REDIS_KEY_PREFIX: optional.pipe(
+    z
+      .string()
+      .regex(/^[\w:.{}-]{1,64}$/, 'must be 1-64 letters, digits or _ : . { } -')
+      .optional()
+      .default('cognito-login:'),
+  ),
+  REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
+  TRUST_PROXY: int(0, 0, 10),
+  RATE_LIMIT_WINDOW_SECONDS: int(300, 1, 86_400),
+  RATE_LIMIT_PER_IP: int(60, 1, 1_000_000),
+  RATE_LIMIT_PER_ACCOUNT: int(10, 1, 1_000_000),
+  LOG_LEVEL: optional.pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
+  ),
+  SIGNUP_ENABLED: bool(true),
+  SIGNUP_FIELDS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\s*(?:[a-z_]+|custom:[A-Za-z0-9_]{1,20})\??\s*(?:,\s*(?:[a-z_]+|custom:[A-Za-z0-9_]{1,20})\??\s*)*$/,
+        'must be a comma-separated list of attributes, e.g. name,phone_number?,custom:company (? = optional)',
+      )
+      .optional()
+      .default('name'),
+  ),
+  SIGNUP_TERMS_URL: optional.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
+  SIGNUP_REVEAL_EXISTING: bool(false),
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(6).max(99).optional(),
+  PASSWORD_REQUIRE_LOWERCASE: optionalBool,
+  PASSWORD_REQUIRE_UPPERCASE: optionalBool,
+  PASSWORD_REQUIRE_NUMBERS: optionalBool,
+  PASSWORD_REQUIRE_SYMBOLS: optionalBool,
+  RESEND_COOLDOWN_SECONDS: int(60, 0, 3600),
+  AUTH_SESSION_MINUTES: int(3, 3, 15),
+  MFA_MAX_ATTEMPTS: int(3, 1, 10),
+  MFA_METHODS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\s*(SOFTWARE_TOKEN_MFA|SMS_MFA|EMAIL_OTP)\s*(,\s*(SOFTWARE_TOKEN_MFA|SMS_MFA|EMAIL_OTP)\s*)*$/,
+        'must be a comma-separated list of SOFTWARE_TOKEN_MFA, SMS_MFA, EMAIL_OTP',
+      )
+      .optional()
+      .default('SOFTWARE_TOKEN_MFA,SMS_MFA,EMAIL_OTP'),
+  ),
+  MFA_ISSUER: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional()),
+  MESSAGES_FILE: optional,
+  LOCAL_COGNITO_PORT: int(9229, 0, 65535),
+  LOCAL_COGNITO_DIR: optional.pipe(z.string().optional().default('.local-cognito')),
+  BRAND_NAME: optional.pipe(z.string().max(60, 'must be at most 60 characters').optional()),
+  BRAND_LOGO_URL: optional.pipe(brandUrl),
+  BRAND_FAVICON_URL: optional.pipe(brandUrl),
+  BRAND_PRIMARY_COLOR: optional.pipe(hexColor),
+  BRAND_ACCENT_COLOR: optional.pipe(hexColor),
+  BRAND_COLOR_SCHEME: optional.pipe(z.enum(['auto', 'light', 'dark']).optional()),
+  BRAND_PRIVACY_URL: optional.pipe(brandUrl),
+  BRAND_TERMS_URL: optional.pipe(brandUrl),
+  BRAND_SUPPORT_URL: optional.pipe(brandUrl),
+  THEME_DIR: optional,
+});
+
+/** Every environment variable the server reads (docker-compose.yml is checked against it). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
+/** A valid environment, as the schema returns it. */
+export type Env = z.infer<typeof envSchema>;
