@@ -59,6 +59,12 @@ export interface Config {
   redis: RedisSettings | undefined;
   /** Proxies in front of this server whose `X-Forwarded-For` entries are trusted (0: the socket's address). */
   trustProxy: number;
+  /** Putting an app behind the sign-in: the reverse proxy, forward auth, identity headers and access rules. */
+  protect: ProtectSettings;
+  /** Hosts besides our own that `returnTo` and sign-out may send a browser to (ALLOWED_REDIRECT_HOSTS). */
+  allowedRedirectHosts: readonly string[];
+  /** Users, groups and attributes seeded into the local emulator (LOCAL_USERS_FILE). */
+  localUsersFile: string | undefined;
   /** Requests allowed per client IP and per account in each window, counted before Cognito is called. */
   rateLimit: RateLimitSettings;
   signup: SignupSettings;
@@ -84,6 +90,23 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Branding as configured by BRAND_* (a theme folder's theme.json fills the gaps, see branding/brand.ts). */
   brand: BrandSettings;
+}
+
+export interface ProtectSettings {
+  /** The app proxied for every path that is not ours (UPSTREAM_URL); undefined: no built-in proxy. */
+  upstreamUrl: URL | undefined;
+  /** How long the upstream may take to send its response headers (a streaming body is not cut off). */
+  upstreamTimeoutMs: number;
+  /** Where our own routes live: '' for `/`, else a prefix such as `/auth` (no trailing slash). */
+  basePath: string;
+  /** The access-rules file (JSON or YAML), reloaded when it changes; undefined: any signed-in user. */
+  accessRulesFile: string | undefined;
+  /** Send the Cognito access token to the app as `x-amzn-oidc-accesstoken`. */
+  passAccessToken: boolean;
+  /** PEM EC P-256 private keys that sign `x-amzn-oidc-data`, newest first (all are published). */
+  identitySigningKeys: readonly string[];
+  /** The `signer` of `x-amzn-oidc-data`, shaped like an ALB ARN; undefined: one derived from the region. */
+  identitySigner: string | undefined;
 }
 
 export interface BrandSettings {
@@ -166,9 +189,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idleTimeoutMs: e.SESSION_IDLE_MINUTES * 60_000,
       absoluteTimeoutMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
       maxEntries: e.SESSION_MAX_ENTRIES,
+      cookieDomain: e.SESSION_COOKIE_DOMAIN?.replace(/^\./, '').toLowerCase(),
     },
     redis: e.SESSION_STORE === 'redis' ? redisSettingsFrom(e) : undefined,
     trustProxy: e.TRUST_PROXY,
+    protect: {
+      upstreamUrl: e.UPSTREAM_URL ? new URL(e.UPSTREAM_URL) : undefined,
+      upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+      basePath: e.BASE_PATH.replace(/\/+$/, ''),
+      accessRulesFile: e.ACCESS_RULES_FILE,
+      passAccessToken: e.PASS_ACCESS_TOKEN,
+      identitySigningKeys: splitPems(e.IDENTITY_SIGNING_KEYS),
+      identitySigner: e.IDENTITY_SIGNER_ARN,
+    },
+    allowedRedirectHosts: (e.ALLOWED_REDIRECT_HOSTS ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== ''),
+    localUsersFile: e.LOCAL_USERS_FILE,
     rateLimit: {
       windowSeconds: e.RATE_LIMIT_WINDOW_SECONDS,
       perIp: e.RATE_LIMIT_PER_IP,
@@ -252,6 +290,13 @@ function passwordPolicyFrom(e: Env): PasswordPolicy | undefined {
     requireNumbers: e.PASSWORD_REQUIRE_NUMBERS ?? DEFAULT_PASSWORD_POLICY.requireNumbers,
     requireSymbols: e.PASSWORD_REQUIRE_SYMBOLS ?? DEFAULT_PASSWORD_POLICY.requireSymbols,
   };
+}
+
+/** One or more PEM blocks (newlines may be written as `\n` in an env file), each kept whole. */
+function splitPems(value: string | undefined): string[] {
+  if (!value) return [];
+  const text = value.replace(/\\n/g, '\n');
+  return text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [text];
 }
 
 /** `auth.example.com` -> `https://auth.example.com`; an explicit http(s) origin is kept (emulators). */

@@ -79,7 +79,7 @@ export function crossFieldProblems(env: Record<string, string | undefined>): str
     }
   }
   if (new Set(fields).size !== fields.length) problems.push('SIGNUP_FIELDS: an attribute is listed twice');
-  problems.push(...redisProblems(env));
+  problems.push(...redisProblems(env), ...protectProblems(env));
   const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
   const region = (env.COGNITO_REGION ?? '').trim();
   if (pool && region && !pool.startsWith(`${region}_`)) {
@@ -107,6 +107,42 @@ function redisProblems(env: Record<string, string | undefined>): string[] {
   }
   if (has('REDIS_SENTINELS') !== has('REDIS_SENTINEL_NAME')) {
     problems.push('REDIS_SENTINEL_NAME: REDIS_SENTINELS and REDIS_SENTINEL_NAME go together');
+  }
+  return problems;
+}
+
+/** Protecting apps: what each setting needs to be safe. */
+function protectProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const production = env.NODE_ENV === 'production';
+  const base = (env.APP_BASE_URL ?? '').trim();
+  const domain = (env.SESSION_COOKIE_DOMAIN ?? '').trim().replace(/^\./, '').toLowerCase();
+  if (domain !== '') {
+    let host: string | undefined;
+    try {
+      host = base ? new URL(base).hostname.toLowerCase() : undefined;
+    } catch {
+      host = undefined;
+    }
+    if (!/^https:/i.test(base)) {
+      problems.push(
+        'SESSION_COOKIE_DOMAIN: needs an https APP_BASE_URL (the cookie is then __Secure- and Secure)',
+      );
+    } else if (host !== undefined && host !== domain && !host.endsWith(`.${domain}`)) {
+      problems.push(`SESSION_COOKIE_DOMAIN: ${domain} does not contain the host of APP_BASE_URL (${host})`);
+    }
+  }
+  if (
+    has('IDENTITY_SIGNING_KEYS') &&
+    !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(env.IDENTITY_SIGNING_KEYS!)
+  ) {
+    problems.push('IDENTITY_SIGNING_KEYS: must be PEM private keys (-----BEGIN PRIVATE KEY----- ...)');
+  }
+  if (production && has('UPSTREAM_URL') && !has('IDENTITY_SIGNING_KEYS')) {
+    problems.push(
+      'IDENTITY_SIGNING_KEYS: required with UPSTREAM_URL when NODE_ENV=production (every instance must sign x-amzn-oidc-data with the same key)',
+    );
   }
   return problems;
 }

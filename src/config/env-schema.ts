@@ -133,6 +133,57 @@ export const envSchema = z.object({
   ),
   REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
   TRUST_PROXY: int(0, 0, 10),
+  // --- Protecting apps: the built-in reverse proxy, forward auth, identity headers, access rules
+  UPSTREAM_URL: optional.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be the http(s) URL of the app to protect, e.g. http://127.0.0.1:8501',
+      })
+      .optional(),
+  ),
+  UPSTREAM_TIMEOUT_MS: int(30_000, 100, 600_000),
+  BASE_PATH: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*\/?)?$/,
+        'must be a path such as /auth (letters, digits and . _ ~ - between slashes)',
+      )
+      .optional()
+      .default('/'),
+  ),
+  ACCESS_RULES_FILE: optional,
+  ALLOWED_REDIRECT_HOSTS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\s*(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?\s*(?:,\s*(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?\s*)*$/,
+        'must be host names separated by commas, exact (app.example.com) or one level of wildcard (*.example.com)',
+      )
+      .optional(),
+  ),
+  SESSION_COOKIE_DOMAIN: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\.?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/,
+        'must be a domain such as example.com (the session cookie is then sent to its subdomains)',
+      )
+      .optional(),
+  ),
+  PASS_ACCESS_TOKEN: bool(false),
+  IDENTITY_SIGNING_KEYS: optional,
+  IDENTITY_SIGNER_ARN: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/,
+        'must be shaped like an ALB ARN: arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>',
+      )
+      .optional(),
+  ),
+  LOCAL_USERS_FILE: optional,
   RATE_LIMIT_WINDOW_SECONDS: int(300, 1, 86_400),
   RATE_LIMIT_PER_IP: int(60, 1, 1_000_000),
   RATE_LIMIT_PER_ACCOUNT: int(10, 1, 1_000_000),

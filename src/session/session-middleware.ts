@@ -6,8 +6,12 @@ import { HttpError } from '../http-error.ts';
 import type { SessionStore } from './memory-store.ts';
 import type { SessionCookieSettings } from './session-settings.ts';
 
-/** The session cookie's name: `__Host-` prefixed whenever the public origin is https. */
-export function sessionCookieName(secure: boolean): string {
+/**
+ * The session cookie's name: `__Host-` prefixed whenever the public origin is https; `__Secure-` when it is shared
+ * with subdomains (a cookie domain is set, which `__Host-` forbids).
+ */
+export function sessionCookieName(secure: boolean, cookieDomain?: string): string {
+  if (cookieDomain) return '__Secure-session';
   return secure ? '__Host-session' : 'session';
 }
 
@@ -32,7 +36,8 @@ export function sessionMiddleware(
 ): Koa.Middleware {
   const session = createSession(
     {
-      key: sessionCookieName(settings.secure),
+      key: sessionCookieName(settings.secure, settings.cookieDomain),
+      ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
       maxAge: settings.idleTimeoutMs,
       rolling: false,
       httpOnly: true,

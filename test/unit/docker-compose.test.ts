@@ -111,3 +111,9 @@ test('the Dockerfile: multi-stage, production dependencies only, non-root, a hea
   assert.equal(build.compilerOptions.rootDir, 'src', 'so src/server.ts becomes dist/server.js');
   assert.match(dockerfile, /CMD \["node", "dist\/server\.js"\]/);
 });
+
+test('.env.example names every variable the server reads', () => {
+  const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+  const missing = ENV_VARIABLES.filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(example));
+  assert.deepEqual(missing, []);
+});
