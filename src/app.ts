@@ -39,6 +39,7 @@ import { sessionMiddleware } from './session/session-middleware.ts';
 import { createAuthResolver } from './session/resolve-auth.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
+import { createReturnTo } from './return-to.ts';
 import { staticAssets } from './static-assets.ts';
 import { createRenderer, rendererOptionsFrom } from './views.ts';
 
@@ -106,6 +107,11 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,
     logger: deps.logger,
     clock,
+    returnTo: createReturnTo({
+      ownOrigin: config.appBaseUrl.origin,
+      allowedHosts: config.allowedRedirectHosts,
+      allowHttp: config.mode === 'local',
+    }),
   };
 
   const probes = new Router();

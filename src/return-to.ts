@@ -1,4 +1,4 @@
-// Validates `returnTo`: same-origin paths only, anything else becomes the fallback.
+// Validates `returnTo`: same-origin paths, or absolute URLs on the hosts ALLOWED_REDIRECT_HOSTS lists; else the fallback.
 import { paths } from './paths.ts';
 
 const MAX_LENGTH = 2048;
@@ -35,4 +35,55 @@ export function safeReturnTo(input: unknown, fallback: string = paths.account): 
 
 function isSafePath(value: string): boolean {
   return value.startsWith('/') && value[1] !== '/' && value[1] !== '\\' && !FORBIDDEN.test(value);
+}
+
+/** Where besides our own paths a browser may be sent back to (after sign-in, or sign-out). */
+export interface RedirectPolicy {
+  /** Our public origin (APP_BASE_URL): an absolute URL on it comes back as a path. */
+  ownOrigin: string;
+  /** ALLOWED_REDIRECT_HOSTS, lower case: `app.example.com`, `app.example.com:8443` or `*.example.com`. */
+  allowedHosts: readonly string[];
+  /** Plain http allowed too (local mode only); otherwise https alone. */
+  allowHttp: boolean;
+}
+
+/** Checks a `returnTo`: a safe path as `safeReturnTo` says, or an absolute URL the policy allows; else `fallback`. */
+export type ReturnToCheck = (input: unknown, fallback?: string) => string;
+
+/**
+ * A `returnTo` check for `policy`. Absolute URLs are parsed with the WHATWG URL parser and must be https (http only
+ * when allowed), without userinfo, on a host listed exactly or under a `*.` entry (one or more labels below it),
+ * with the port the entry names (none: the scheme's default). IDN look-alikes arrive as punycode and match nothing.
+ * The URL returned is the parser's normalised form, the one that was checked.
+ */
+export function createReturnTo(policy: RedirectPolicy): ReturnToCheck {
+  const own = new URL(policy.ownOrigin);
+  return function returnTo(input, fallback = paths.account) {
+    if (typeof input !== 'string' || !/^https?:\/\//i.test(input)) return safeReturnTo(input, fallback);
+    if (input.length > MAX_LENGTH || FORBIDDEN.test(input)) return fallback;
+    let url: URL;
+    try {
+      url = new URL(input);
+    } catch {
+      return fallback;
+    }
+    if (url.username !== '' || url.password !== '') return fallback;
+    if (url.protocol !== 'https:' && !(policy.allowHttp && url.protocol === 'http:')) return fallback;
+    if (url.origin === own.origin) return safeReturnTo(url.pathname + url.search + url.hash, fallback);
+    return hostAllowed(url, policy.allowedHosts) ? url.href : fallback;
+  };
+}
+
+function hostAllowed(url: URL, allowed: readonly string[]): boolean {
+  const host = url.hostname.toLowerCase();
+  return allowed.some((entry) => {
+    const colon = entry.lastIndexOf(':');
+    const [name, port] = colon > 0 ? [entry.slice(0, colon), entry.slice(colon + 1)] : [entry, ''];
+    if (url.port !== port) return false;
+    if (name.startsWith('*.')) {
+      const suffix = name.slice(1);
+      return host.endsWith(suffix) && host.length > suffix.length;
+    }
+    return host === name;
+  });
 }

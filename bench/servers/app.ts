@@ -44,6 +44,10 @@ const runtime = await createRuntime(base, {
         verifications++;
         return real.verify(idToken, accessToken);
       },
+      verifyAccessToken(accessToken) {
+        verifications++;
+        return real.verifyAccessToken(accessToken);
+      },
       hydrate: () => real.hydrate(),
       ready: () => real.ready(),
     }),

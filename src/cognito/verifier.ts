@@ -19,9 +19,23 @@ export interface VerifiedIdentity {
   nonce: string | undefined;
 }
 
+/** What a verified access token says (a Bearer request): no email, which only the ID token or GetUser carries. */
+export interface VerifiedAccessToken {
+  sub: string;
+  username: string;
+  groups: string[];
+  /** `exp`, in milliseconds since the epoch. */
+  expiresAt: number;
+}
+
 export interface TokenVerifier {
   /** Verifies both tokens and checks they belong to the same user; throws on any failure. */
   verify(idToken: string, accessToken: string): Promise<VerifiedIdentity>;
+  /**
+   * Verifies an access token of this pool and this app client (a Bearer request): signature, `exp`, `iss`,
+   * `token_use: access`, `client_id`. Throws on any failure; ID and refresh tokens are refused.
+   */
+  verifyAccessToken(accessToken: string): Promise<VerifiedAccessToken>;
   /** Loads the signing keys; call at start so the first sign-in does not wait for them. */
   hydrate(): Promise<void>;
   /** True once signing keys have been loaded. */
@@ -49,16 +63,25 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
       ]);
       if (id.sub !== access.sub) throw new Error('ID and access token belong to different users');
       hydrated = true;
-      const groups = access['cognito:groups'];
       return {
         username: access.username,
         sub: access.sub,
         email: typeof id.email === 'string' ? id.email : undefined,
         name: typeof id.name === 'string' ? id.name : undefined,
-        groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+        groups: groupsOf(access['cognito:groups']),
         authTime: access.auth_time,
         accessExpiresAt: access.exp * 1000,
         nonce: typeof id.nonce === 'string' ? id.nonce : undefined,
+      };
+    },
+    async verifyAccessToken(accessToken) {
+      const access = await accessVerifier.verify(accessToken);
+      hydrated = true;
+      return {
+        sub: access.sub,
+        username: access.username,
+        groups: groupsOf(access['cognito:groups']),
+        expiresAt: access.exp * 1000,
       };
     },
     async hydrate() {
@@ -67,4 +90,8 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
     },
     ready: () => hydrated,
   };
+}
+
+function groupsOf(claim: unknown): string[] {
+  return Array.isArray(claim) ? claim.filter((g): g is string => typeof g === 'string') : [];
 }

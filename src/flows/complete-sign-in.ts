@@ -3,14 +3,13 @@ import type { Context } from 'koa';
 import { AuthError } from '../cognito/errors.ts';
 import { constantTimeEqual } from '../constant-time.ts';
 import type { TokenSet } from '../cognito/gateway.ts';
-import { safeReturnTo } from '../return-to.ts';
 import { startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
 import type { FlowDeps } from './types.ts';
 
 /** Tokens are verified before anything is kept; then the browser gets a new session id and is redirected. */
 export async function completeSignIn(
   ctx: Context,
-  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock'>,
+  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'returnTo'>,
   tokens: TokenSet,
   returnTo: unknown,
   hosted?: { nonce: string },
@@ -30,5 +29,5 @@ export async function completeSignIn(
   }
   const via = hosted ? 'hosted' : 'forms';
   await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, deps.clock(), via));
-  ctx.redirect(safeReturnTo(returnTo));
+  ctx.redirect(deps.returnTo(returnTo));
 }

@@ -10,6 +10,7 @@ import type { LoginThrottle } from '../rate-limit/login-throttle.ts';
 import type { SessionStore } from '../session/memory-store.ts';
 import type { AuthResolver } from '../session/resolve-auth.ts';
 import type { TokenRefresher } from '../session/token-refresh.ts';
+import type { ReturnToCheck } from '../return-to.ts';
 import type { Renderer } from '../views.ts';
 
 export interface FlowDeps {
@@ -27,6 +28,8 @@ export interface FlowDeps {
   brand: Brand;
   passwordPolicy: PasswordPolicy;
   logger: Logger;
+  /** Where a browser may be sent back to: our paths, and absolute URLs on ALLOWED_REDIRECT_HOSTS. */
+  returnTo: ReturnToCheck;
   /** ms since the epoch; tests move it forward to expire tokens. */
   clock: () => number;
 }

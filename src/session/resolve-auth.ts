@@ -15,6 +15,8 @@ export interface Identity {
   /** Cognito's internal username (`cognito:username`); a UUID when email is the sign-in name. */
   username: string;
   email: string | undefined;
+  /** The `preferred_username` attribute, when the user has one. */
+  preferredUsername?: string | undefined;
   groups: readonly string[];
   /** When the current access token expires, ms since the epoch. */
   expiresAt: number;

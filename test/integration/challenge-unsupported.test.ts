@@ -28,6 +28,7 @@ const cognito = new Proxy({} as CognitoGateway, {
 });
 const verifier: TokenVerifier = {
   verify: () => Promise.reject(new Error('no tokens expected')),
+  verifyAccessToken: () => Promise.reject(new Error('no tokens expected')),
   hydrate: () => Promise.resolve(),
   ready: () => true,
 };

@@ -26,7 +26,12 @@ const unreachable = () => {
 };
 // Every method of the gateway counts a call and fails: none may be reached here.
 const cognito = new Proxy({}, { get: () => unreachable }) as CognitoGateway;
-const verifier: TokenVerifier = { verify: unreachable, hydrate: () => Promise.resolve(), ready: () => true };
+const verifier: TokenVerifier = {
+  verify: unreachable,
+  verifyAccessToken: unreachable,
+  hydrate: () => Promise.resolve(),
+  ready: () => true,
+};
 
 let server: ReturnType<ReturnType<typeof createApp>['listen']>;
 let baseUrl: string;

@@ -1,7 +1,6 @@
 // After a password or a challenge answer: sign in on tokens, or keep the next challenge server-side and go to its page.
 import type { Context } from 'koa';
 import type { SignInResult } from '../../cognito/gateway.ts';
-import { safeReturnTo } from '../../return-to.ts';
 import { sessionOf } from '../../session/auth-session.ts';
 import { completeSignIn } from '../complete-sign-in.ts';
 import { startAuthorization } from '../hosted/start-authorization.ts';
@@ -18,7 +17,7 @@ export interface SignInContext {
 /** Moves the sign-in one step on. An unknown challenge ends it, keeping nothing (fail closed). */
 export async function continueSignIn(
   ctx: Context,
-  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'config' | 'hostedUi'>,
+  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'config' | 'hostedUi' | 'returnTo'>,
   result: SignInResult,
   context: SignInContext,
 ): Promise<void> {
@@ -51,7 +50,7 @@ export async function continueSignIn(
     attempts: 0,
     startedAt: now,
     expiresAt: now + deps.config.mfa.challengeMinutes * 60_000,
-    returnTo: safeReturnTo(context.returnTo),
+    returnTo: deps.returnTo(context.returnTo),
   };
   ctx.redirect(page);
 }

@@ -1,7 +1,6 @@
 // Sends the browser to the hosted UI, keeping state, PKCE verifier, nonce and returnTo in the server session.
 import type { Context } from 'koa';
 import { paths } from '../../paths.ts';
-import { safeReturnTo } from '../../return-to.ts';
 import { sessionOf } from '../../session/auth-session.ts';
 import type { FlowDeps } from '../types.ts';
 
@@ -19,7 +18,7 @@ export const callbackUrl = (deps: Pick<FlowDeps, 'config'>) =>
 /** Starts an authorization; `returnTo` stays here, never inside `state`. Returns false when there is no hosted UI. */
 export function startAuthorization(
   ctx: Context,
-  deps: Pick<FlowDeps, 'config' | 'hostedUi' | 'clock'>,
+  deps: Pick<FlowDeps, 'config' | 'hostedUi' | 'clock' | 'returnTo'>,
   options: StartOptions,
 ): boolean {
   if (!deps.hostedUi) return false;
@@ -35,7 +34,7 @@ export function startAuthorization(
     state: request.state,
     verifier: request.verifier,
     nonce: request.nonce,
-    returnTo: safeReturnTo(options.returnTo),
+    returnTo: deps.returnTo(options.returnTo),
     startedAt: deps.clock(),
   };
   ctx.redirect(request.url);

@@ -5,7 +5,6 @@ import type { SignInResult } from '../../cognito/gateway.ts';
 import { effectiveLoginMode } from '../../config.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
-import { safeReturnTo } from '../../return-to.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, formError, type FieldError } from '../../field-errors.ts';
 import { noticeMessage } from '../../notices.ts';
@@ -20,7 +19,7 @@ export function loginHandlers(deps: FlowDeps) {
   const { cognito, renderer, loginThrottle, config } = deps;
 
   function showForm(ctx: Context, status: number, username: string, errors: FieldError[]): void {
-    const returnTo = safeReturnTo(ctx.query.returnTo);
+    const returnTo = deps.returnTo(ctx.query.returnTo);
     ctx.status = status;
     renderer.render(ctx, 'pages/login.njk', {
       username,
@@ -41,7 +40,7 @@ export function loginHandlers(deps: FlowDeps) {
   return {
     loginGet: (ctx: Context): void => {
       if (currentAuth(ctx)) {
-        ctx.redirect(safeReturnTo(ctx.query.returnTo));
+        ctx.redirect(deps.returnTo(ctx.query.returnTo));
         return;
       }
       // Hosted mode: the hosted UI is the sign-in page (errors on the way back have pages of their own).
@@ -83,7 +82,7 @@ export function loginHandlers(deps: FlowDeps) {
       await loginThrottle.succeeded(value.username);
       return continueSignIn(ctx, deps, result, {
         typedUsername: value.username,
-        returnTo: safeReturnTo(ctx.query.returnTo),
+        returnTo: deps.returnTo(ctx.query.returnTo),
       });
     },
   };

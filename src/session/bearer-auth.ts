@@ -1,0 +1,80 @@
+// Bearer access tokens for APIs behind us: verified once with aws-jwt-verify, then remembered until they expire.
+import { createHash } from 'node:crypto';
+import type { CognitoGateway } from '../cognito/gateway.ts';
+import type { TokenVerifier } from '../cognito/verifier.ts';
+import type { Identity } from './resolve-auth.ts';
+
+/** The outcome of an `Authorization` header: none sent, a valid access token, or one we refuse (401). */
+export type BearerResult =
+  { kind: 'none' } | { kind: 'valid'; identity: Identity; accessToken: string } | { kind: 'invalid' };
+
+export interface BearerAuth {
+  /** Reads `Authorization: Bearer <token>`; anything else than a verified access token is `invalid`. */
+  check(authorization: string | undefined): Promise<BearerResult>;
+}
+
+export interface BearerAuthDeps {
+  verifier: Pick<TokenVerifier, 'verifyAccessToken'>;
+  /** Reads the email (which access tokens do not carry) once per token with GetUser; failures leave it unknown. */
+  cognito: Pick<CognitoGateway, 'getUser'>;
+  clock: () => number;
+  /** Verified tokens remembered at once (oldest forgotten first). */
+  maxEntries?: number;
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)\s*$/;
+/** Longer than any Cognito access token: a header this size is refused before any work. */
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * A verified token is kept by its SHA-256 (never the token itself as a key) until its `exp`, so a busy API pays one
+ * RSA check and one GetUser per token, not per request. Refused tokens are not remembered: each costs a check.
+ */
+export function createBearerAuth(deps: BearerAuthDeps): BearerAuth {
+  const { verifier, cognito, clock } = deps;
+  const maxEntries = deps.maxEntries ?? 10_000;
+  const cache = new Map<string, Promise<Identity | undefined>>();
+
+  async function verify(token: string): Promise<Identity | undefined> {
+    let access;
+    try {
+      access = await verifier.verifyAccessToken(token);
+    } catch {
+      return undefined;
+    }
+    const attributes = await cognito.getUser(token).then(
+      (user) => user.attributes,
+      () => ({}) as Record<string, string>,
+    );
+    return {
+      userId: access.sub,
+      username: access.username,
+      email: attributes.email,
+      preferredUsername: attributes.preferred_username,
+      groups: access.groups,
+      expiresAt: access.expiresAt,
+    };
+  }
+
+  return {
+    async check(authorization) {
+      if (authorization === undefined || authorization === '') return { kind: 'none' };
+      if (authorization.length > MAX_TOKEN_LENGTH) return { kind: 'invalid' };
+      const token = BEARER.exec(authorization)?.[1];
+      if (!token) return { kind: 'invalid' };
+      const key = createHash('sha256').update(token).digest('base64url');
+      let pending = cache.get(key);
+      if (!pending) {
+        pending = verify(token);
+        cache.set(key, pending);
+        if (cache.size > maxEntries) cache.delete(cache.keys().next().value!);
+      }
+      const identity = await pending;
+      if (!identity || identity.expiresAt <= clock()) {
+        cache.delete(key);
+        return { kind: 'invalid' };
+      }
+      return { kind: 'valid', identity, accessToken: token };
+    },
+  };
+}
