@@ -44,7 +44,7 @@ export function createBearerAuth(deps: BearerAuthDeps): BearerAuth {
     }
     const attributes = await cognito.getUser(token).then(
       (user) => user.attributes,
-      () => ({}) as Record<string, string>,
+      () => ({}),
     );
     return {
       userId: access.sub,
