@@ -42,7 +42,7 @@ export function createBearerAuth(deps: BearerAuthDeps): BearerAuth {
     } catch {
       return undefined;
     }
-    const attributes = await cognito.getUser(token).then(
+    const attributes: Readonly<Record<string, string | undefined>> = await cognito.getUser(token).then(
       (user) => user.attributes,
       () => ({}),
     );
