@@ -1,7 +1,6 @@
-// The only importer of the AWS SDK: every Cognito call, with SECRET_HASH, a deadline and translated errors.
+// What the flows may ask of Cognito, and per operation the command it sends and how its answer is read.
 import {
   AssociateSoftwareTokenCommand,
-  CognitoIdentityProviderClient,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   DescribeUserPoolCommand,
@@ -15,51 +14,38 @@ import {
   SetUserMFAPreferenceCommand,
   SignUpCommand,
   VerifySoftwareTokenCommand,
-  type AuthenticationResultType,
-  type InitiateAuthCommandOutput,
+  type AuthFlowType,
   type RespondToAuthChallengeCommandInput,
-  type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from '../password-policy.ts';
+import type { PasswordPolicy } from '../password-policy.ts';
 import type { CognitoSettings } from './settings.ts';
-import { AuthError, toAuthError } from './errors.ts';
+import { AuthError } from './errors.ts';
+import {
+  present,
+  toCognitoUser,
+  toMfaSettings,
+  toPasswordPolicy,
+  toSignInResult,
+  toTokenSet,
+  type CognitoUser,
+  type MfaPreference,
+  type SignInResult,
+  type SignUpResult,
+  type TokenSet,
+} from './mapping.ts';
 import { secretHash } from './secret-hash.ts';
+import { createSender, type CallObserver } from './sender.ts';
 
-/** Tokens as Cognito returned them. `refreshToken` is absent after a refresh (no rotation). */
-export interface TokenSet {
-  idToken: string;
-  accessToken: string;
-  refreshToken: string | undefined;
-  /** Seconds the access token lives. */
-  expiresIn: number;
-}
-
-/** A sign-in step's outcome: tokens, or a challenge to answer with `session` within Cognito's deadline. */
-export type SignInResult =
-  | { kind: 'tokens'; tokens: TokenSet }
-  | { kind: 'challenge'; challengeName: string; session: string; parameters: Record<string, string> };
-
-/** The MFA methods Cognito knows, by their challenge names. */
-export type MfaMethod = 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'EMAIL_OTP';
-
-/** A user's attributes and MFA settings as `GetUser` returns them. */
-export interface CognitoUser {
-  username: string;
-  attributes: Record<string, string>;
-  /** The MFA methods turned on for the user. */
-  mfaEnabled: MfaMethod[];
-  mfaPreferred: MfaMethod | undefined;
-}
-
-/** One change of `SetUserMFAPreference`: methods left out stay as they are. */
-export type MfaPreference = Partial<Record<MfaMethod, { enabled: boolean; preferred: boolean }>>;
-
-/** The outcome of SignUp: Cognito's sign-up `session` lets the user be signed in right after confirming. */
-export interface SignUpResult {
-  confirmed: boolean;
-  session: string | undefined;
-}
+// The gateway's data shapes live with their mapping, the observer with the sender; importers keep this module.
+export type { CallObserver } from './sender.ts';
+export type {
+  CognitoUser,
+  MfaMethod,
+  MfaPreference,
+  SignInResult,
+  SignUpResult,
+  TokenSet,
+} from './mapping.ts';
 
 /** What the flows may ask of Cognito. Every method throws only AuthError. */
 export interface CognitoGateway {
@@ -100,323 +86,108 @@ export interface CognitoGateway {
 }
 
 /** Builds the gateway over one SDK client; `settings.endpoint` points it at an emulator. */
-/** Told of every call: its operation, outcome (`ok` or the exception's name) and duration. */
-export type CallObserver = (operation: string, outcome: string, seconds: number) => void;
-
 export function createCognitoGateway(settings: CognitoSettings, observe?: CallObserver): CognitoGateway {
-  const client = new CognitoIdentityProviderClient({
-    region: settings.region,
-    ...(settings.endpoint
-      ? { endpoint: settings.endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-      : {}),
-    // Retries are ours (see `call`): the SDK's would also retry throttling, which only makes a busy Cognito busier.
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      connectionTimeout: Math.min(settings.timeoutMs, 3000),
-      requestTimeout: settings.timeoutMs,
-      throwOnRequestTimeout: true,
-    }),
-  });
-  if (observe) {
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const started = process.hrtime.bigint();
-        const operation = (context.commandName ?? 'unknown').replace(/Command$/, '');
-        const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-        try {
-          const out = await next(args);
-          observe(operation, 'ok', seconds());
-          return out;
-        } catch (err) {
-          observe(operation, (err as Error).name || 'error', seconds());
-          throw err;
-        }
-      },
-      { step: 'initialize', name: 'observeCalls' },
-    );
-  }
+  const send = createSender(settings, observe);
   const { clientId, clientSecret } = settings;
   const hash = (username: string) => secretHash(username, clientId, clientSecret);
-
-  /**
-   * Sends one command within the overall deadline; every failure becomes an AuthError. A person is waiting, so at
-   * most one retry, and only when Cognito answered with a server error (it did nothing): never after throttling
-   * (LimitExceeded, TooManyRequests) or a timeout, which a retry cannot fix in time.
-   */
-  async function call<T>(send: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const deadline = AbortSignal.timeout(settings.timeoutMs);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send(deadline);
-      } catch (err) {
-        if (attempt === 1 && !deadline.aborted && isServerError(err)) continue;
-        throw toAuthError(err);
-      }
-    }
-  }
+  /** App client, user and the SECRET_HASH over that username: what sign-up and forgot-password calls take. */
+  const asUser = (username: string) => ({
+    ClientId: clientId,
+    SecretHash: hash(username),
+    Username: username,
+  });
+  /** InitiateAuth for `username`: USERNAME and its SECRET_HASH join the flow's own parameters. */
+  const initiateAuth = (
+    flow: AuthFlowType,
+    username: string,
+    params: Record<string, string>,
+    session?: string,
+  ) =>
+    send(InitiateAuthCommand, {
+      ClientId: clientId,
+      AuthFlow: flow,
+      AuthParameters: { ...params, USERNAME: username, SECRET_HASH: hash(username) },
+      ...(session === undefined ? {} : { Session: session }),
+    });
 
   return {
     async signInWithPassword(username, password) {
-      const out = await call((abortSignal) =>
-        client.send(
-          new InitiateAuthCommand({
-            ClientId: clientId,
-            AuthFlow: 'USER_PASSWORD_AUTH',
-            AuthParameters: { USERNAME: username, PASSWORD: password, SECRET_HASH: hash(username) },
-          }),
-          { abortSignal },
-        ),
-      );
-      return toSignInResult(out);
+      return toSignInResult(await initiateAuth('USER_PASSWORD_AUTH', username, { PASSWORD: password }));
     },
-
     async signInWithSession(username, session) {
-      const out = await call((abortSignal) =>
-        client.send(
-          new InitiateAuthCommand({
-            ClientId: clientId,
-            AuthFlow: 'USER_AUTH',
-            AuthParameters: { USERNAME: username, SECRET_HASH: hash(username) },
-            Session: session,
-          }),
-          { abortSignal },
-        ),
-      );
-      return toSignInResult(out);
+      return toSignInResult(await initiateAuth('USER_AUTH', username, {}, session));
     },
-
     async signUp(username, password, attributes) {
-      const out = await call((abortSignal) =>
-        client.send(
-          new SignUpCommand({
-            ClientId: clientId,
-            SecretHash: hash(username),
-            Username: username,
-            Password: password,
-            UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
-          }),
-          { abortSignal },
-        ),
-      );
+      const UserAttributes = Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }));
+      const out = await send(SignUpCommand, { ...asUser(username), Password: password, UserAttributes });
       return { confirmed: out.UserConfirmed === true, session: out.Session };
     },
-
     async confirmSignUp(username, code, session) {
-      const out = await call((abortSignal) =>
-        client.send(
-          new ConfirmSignUpCommand({
-            ClientId: clientId,
-            SecretHash: hash(username),
-            Username: username,
-            ConfirmationCode: code,
-            ...(session ? { Session: session } : {}),
-          }),
-          { abortSignal },
-        ),
-      );
+      const sessionField = session ? { Session: session } : {};
+      const out = await send(ConfirmSignUpCommand, {
+        ...asUser(username),
+        ConfirmationCode: code,
+        ...sessionField,
+      });
       return out.Session;
     },
-
     async resendConfirmationCode(username) {
-      await call((abortSignal) =>
-        client.send(
-          new ResendConfirmationCodeCommand({
-            ClientId: clientId,
-            SecretHash: hash(username),
-            Username: username,
-          }),
-          { abortSignal },
-        ),
-      );
+      await send(ResendConfirmationCodeCommand, asUser(username));
     },
-
     async forgotPassword(username) {
-      await call((abortSignal) =>
-        client.send(
-          new ForgotPasswordCommand({ ClientId: clientId, SecretHash: hash(username), Username: username }),
-          {
-            abortSignal,
-          },
-        ),
-      );
+      await send(ForgotPasswordCommand, asUser(username));
     },
-
     async confirmForgotPassword(username, code, newPassword) {
-      await call((abortSignal) =>
-        client.send(
-          new ConfirmForgotPasswordCommand({
-            ClientId: clientId,
-            SecretHash: hash(username),
-            Username: username,
-            ConfirmationCode: code,
-            Password: newPassword,
-          }),
-          { abortSignal },
-        ),
-      );
+      const input = { ...asUser(username), ConfirmationCode: code, Password: newPassword };
+      await send(ConfirmForgotPasswordCommand, input);
     },
-
     async respondToChallenge(challengeName, session, username, responses) {
-      const out = await call((abortSignal) =>
-        client.send(
-          new RespondToAuthChallengeCommand({
-            ClientId: clientId,
-            ChallengeName: challengeName as RespondToAuthChallengeCommandInput['ChallengeName'],
-            Session: session,
-            ChallengeResponses: { ...responses, USERNAME: username, SECRET_HASH: hash(username) },
-          }),
-          { abortSignal },
-        ),
-      );
+      const out = await send(RespondToAuthChallengeCommand, {
+        ClientId: clientId,
+        ChallengeName: challengeName as RespondToAuthChallengeCommandInput['ChallengeName'],
+        Session: session,
+        ChallengeResponses: { ...responses, USERNAME: username, SECRET_HASH: hash(username) },
+      });
       return toSignInResult(out);
     },
-
     async associateSoftwareTokenForChallenge(session) {
-      const out = await call((abortSignal) =>
-        client.send(new AssociateSoftwareTokenCommand({ Session: session }), { abortSignal }),
-      );
-      if (!out.SecretCode || !out.Session)
-        throw new AuthError('UNEXPECTED_RESPONSE', 'AssociateSoftwareToken');
-      return { secret: out.SecretCode, session: out.Session };
+      const out = await send(AssociateSoftwareTokenCommand, { Session: session });
+      const operation = 'AssociateSoftwareToken';
+      return { secret: present(out.SecretCode, operation), session: present(out.Session, operation) };
     },
-
     async verifySoftwareTokenForChallenge(session, code) {
-      const out = await call((abortSignal) =>
-        client.send(new VerifySoftwareTokenCommand({ Session: session, UserCode: code }), { abortSignal }),
-      );
+      const out = await send(VerifySoftwareTokenCommand, { Session: session, UserCode: code });
       if (out.Status !== 'SUCCESS' || !out.Session) {
         throw new AuthError('MFA_SETUP_CODE_MISMATCH', 'VerifySoftwareToken');
       }
       return out.Session;
     },
-
     async associateSoftwareToken(accessToken) {
-      const out = await call((abortSignal) =>
-        client.send(new AssociateSoftwareTokenCommand({ AccessToken: accessToken }), { abortSignal }),
-      );
-      if (!out.SecretCode) throw new AuthError('UNEXPECTED_RESPONSE', 'AssociateSoftwareToken');
-      return out.SecretCode;
+      const out = await send(AssociateSoftwareTokenCommand, { AccessToken: accessToken });
+      return present(out.SecretCode, 'AssociateSoftwareToken');
     },
-
     async verifySoftwareToken(accessToken, code) {
-      const out = await call((abortSignal) =>
-        client.send(new VerifySoftwareTokenCommand({ AccessToken: accessToken, UserCode: code }), {
-          abortSignal,
-        }),
-      );
+      const out = await send(VerifySoftwareTokenCommand, { AccessToken: accessToken, UserCode: code });
       if (out.Status !== 'SUCCESS') throw new AuthError('MFA_SETUP_CODE_MISMATCH', 'VerifySoftwareToken');
     },
-
     async setMfaPreference(accessToken, preference) {
-      const settings = (method: MfaMethod) => {
-        const p = preference[method];
-        return p ? { Enabled: p.enabled, PreferredMfa: p.preferred } : undefined;
-      };
-      await call((abortSignal) =>
-        client.send(
-          new SetUserMFAPreferenceCommand({
-            AccessToken: accessToken,
-            SoftwareTokenMfaSettings: settings('SOFTWARE_TOKEN_MFA'),
-            SMSMfaSettings: settings('SMS_MFA'),
-            EmailMfaSettings: settings('EMAIL_OTP'),
-          }),
-          { abortSignal },
-        ),
-      );
+      await send(SetUserMFAPreferenceCommand, { AccessToken: accessToken, ...toMfaSettings(preference) });
     },
-
     async describePasswordPolicy() {
-      const out = await call((abortSignal) =>
-        client.send(new DescribeUserPoolCommand({ UserPoolId: settings.userPoolId }), { abortSignal }),
-      );
-      const p = out.UserPool?.Policies?.PasswordPolicy;
-      if (!p) throw new AuthError('UNEXPECTED_RESPONSE', 'DescribeUserPool');
-      return {
-        // A rule Cognito leaves out follows the one default the whole app uses (the page hint and the check agree).
-        minimumLength: p.MinimumLength ?? DEFAULT_PASSWORD_POLICY.minimumLength,
-        requireLowercase: p.RequireLowercase ?? DEFAULT_PASSWORD_POLICY.requireLowercase,
-        requireUppercase: p.RequireUppercase ?? DEFAULT_PASSWORD_POLICY.requireUppercase,
-        requireNumbers: p.RequireNumbers ?? DEFAULT_PASSWORD_POLICY.requireNumbers,
-        requireSymbols: p.RequireSymbols ?? DEFAULT_PASSWORD_POLICY.requireSymbols,
-      };
+      return toPasswordPolicy(await send(DescribeUserPoolCommand, { UserPoolId: settings.userPoolId }));
     },
-
     async refresh(username, refreshToken) {
-      const out = await call((abortSignal) =>
-        client.send(
-          new InitiateAuthCommand({
-            ClientId: clientId,
-            AuthFlow: 'REFRESH_TOKEN_AUTH',
-            AuthParameters: { REFRESH_TOKEN: refreshToken, USERNAME: username, SECRET_HASH: hash(username) },
-          }),
-          { abortSignal },
-        ),
-      );
-      if (!out.AuthenticationResult) throw new AuthError('UNEXPECTED_RESPONSE', 'InitiateAuth');
-      return toTokenSet(out.AuthenticationResult);
+      const out = await initiateAuth('REFRESH_TOKEN_AUTH', username, { REFRESH_TOKEN: refreshToken });
+      return toTokenSet(present(out.AuthenticationResult, 'InitiateAuth'));
     },
-
     async revokeRefreshToken(refreshToken) {
-      await call((abortSignal) =>
-        client.send(
-          new RevokeTokenCommand({ Token: refreshToken, ClientId: clientId, ClientSecret: clientSecret }),
-          { abortSignal },
-        ),
-      );
+      await send(RevokeTokenCommand, { Token: refreshToken, ClientId: clientId, ClientSecret: clientSecret });
     },
-
     async globalSignOut(accessToken) {
-      await call((abortSignal) =>
-        client.send(new GlobalSignOutCommand({ AccessToken: accessToken }), { abortSignal }),
-      );
+      await send(GlobalSignOutCommand, { AccessToken: accessToken });
     },
-
     async getUser(accessToken) {
-      const out = await call((abortSignal) =>
-        client.send(new GetUserCommand({ AccessToken: accessToken }), { abortSignal }),
-      );
-      const attributes: Record<string, string> = {};
-      for (const a of out.UserAttributes ?? []) if (a.Name) attributes[a.Name] = a.Value ?? '';
-      return {
-        username: out.Username ?? '',
-        attributes,
-        mfaEnabled: (out.UserMFASettingList ?? []).filter(isMfaMethod),
-        mfaPreferred: isMfaMethod(out.PreferredMfaSetting) ? out.PreferredMfaSetting : undefined,
-      };
+      return toCognitoUser(await send(GetUserCommand, { AccessToken: accessToken }));
     },
-  };
-}
-
-/** A 5xx answer from Cognito (InternalErrorException, a proxy's 502): the request was not carried out. */
-function isServerError(err: unknown): boolean {
-  const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-  return typeof status === 'number' && status >= 500;
-}
-
-const MFA_METHODS: readonly string[] = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'];
-const isMfaMethod = (value: unknown): value is MfaMethod =>
-  typeof value === 'string' && MFA_METHODS.includes(value);
-
-function toSignInResult(out: InitiateAuthCommandOutput | RespondToAuthChallengeCommandOutput): SignInResult {
-  if (out.AuthenticationResult) return { kind: 'tokens', tokens: toTokenSet(out.AuthenticationResult) };
-  if (out.ChallengeName && out.Session) {
-    return {
-      kind: 'challenge',
-      challengeName: out.ChallengeName,
-      session: out.Session,
-      parameters: { ...out.ChallengeParameters },
-    };
-  }
-  throw new AuthError('UNEXPECTED_RESPONSE', 'InitiateAuth');
-}
-
-function toTokenSet(result: AuthenticationResultType): TokenSet {
-  if (!result.IdToken || !result.AccessToken)
-    throw new AuthError('UNEXPECTED_RESPONSE', 'AuthenticationResult');
-  return {
-    idToken: result.IdToken,
-    accessToken: result.AccessToken,
-    refreshToken: result.RefreshToken,
-    expiresIn: result.ExpiresIn ?? 3600,
   };
 }
