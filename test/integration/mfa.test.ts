@@ -1,4 +1,5 @@
-// Every MFA challenge from the password to signed in, over HTTP against the emulator; and what ends a challenge.
+// Every MFA challenge from the password to signed in, over HTTP against the emulator. What ends a challenge (wrong,
+// late or stolen answers) and what each answer sends to Cognito: test/flows/mfa.test.ts, through a scripted fake.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { csrfOf, type Browser } from '../helpers/browser.ts';
@@ -53,7 +54,8 @@ describe('authenticator app (SOFTWARE_TOKEN_MFA)', () => {
     const page = await b.get('/mfa');
     assert.match(page.body, /Open your authenticator app/);
     assert.match(page.body, /autocomplete="one-time-code"/);
-    assert.match(page.body, /expires in 2 min 5\d s|expires in 3 min 0 s/);
+    // Three minutes less however long that took (the exact countdown is checked in test/flows/mfa.test.ts).
+    assert.match(page.body, /expires in [0-3] min \d+ s/);
     assert.equal((await b.get('/account')).status, 302, 'not signed in yet');
 
     const good = totp(secret, h.clock.now());
@@ -66,65 +68,6 @@ describe('authenticator app (SOFTWARE_TOKEN_MFA)', () => {
     const done = await b.post('/mfa', { _csrf: csrfOf(page.body), code: good });
     assert.equal(done.location, '/account');
     assert.equal((await b.get('/account')).status, 200);
-  });
-
-  test('too many wrong codes end the challenge and send you back to sign in, username kept', async () => {
-    const email = await makeUser(h, 'toomany');
-    await setUpTotp(h.browser(), email);
-    const b = h.browser();
-    await signIn(b, email);
-    const csrf = csrfOf((await b.get('/mfa')).body);
-    h.emulator.resetCalls();
-    for (let i = 0; i < 2; i++)
-      assert.equal((await b.post('/mfa', { _csrf: csrf, code: '000000' })).status, 400);
-    const ended = await b.post('/mfa', { _csrf: csrf, code: '000000' });
-    assert.equal(ended.location, '/login?returnTo=%2Faccount&notice=too-many-codes');
-    assert.equal(h.emulator.callCount('RespondToAuthChallenge'), 3);
-    const login = await b.get(ended.location);
-    assert.match(login.body, /Too many wrong codes/);
-    assert.match(login.body, new RegExp(`value="${email.replace(/\./g, '\\.')}"`));
-    assert.equal(
-      (await b.post('/mfa', { _csrf: csrf, code: '123456' })).status,
-      302,
-      'the challenge is gone',
-    );
-    assert.equal(h.emulator.callCount('RespondToAuthChallenge'), 3);
-  });
-
-  test('an expired challenge goes back to sign in with the username kept, without asking Cognito', async () => {
-    const email = await makeUser(h, 'expired');
-    const secret = await setUpTotp(h.browser(), email);
-    const b = h.browser();
-    await signIn(b, email);
-    const csrf = csrfOf((await b.get('/mfa')).body);
-    h.clock.advance(3 * 60_000 + 1000);
-    try {
-      h.emulator.resetCalls();
-      const res = await b.post('/mfa', { _csrf: csrf, code: totp(secret, h.clock.now()) });
-      assert.equal(res.location, '/login?returnTo=%2Faccount&notice=challenge-expired');
-      assert.equal(h.emulator.callCount(), 0);
-      const login = await b.get(res.location);
-      assert.match(login.body, /took too long/);
-      assert.match(login.body, new RegExp(`value="${email.replace(/\./g, '\\.')}"`));
-    } finally {
-      h.clock.advance(-(3 * 60_000 + 1000));
-    }
-  });
-
-  test('a challenge cannot be answered from another browser: refused before Cognito is called', async () => {
-    const email = await makeUser(h, 'replay');
-    const secret = await setUpTotp(h.browser(), email);
-    const victim = h.browser();
-    await signIn(victim, email);
-    await victim.get('/mfa');
-    const attacker = h.browser();
-    const page = await attacker.get('/login');
-    h.emulator.resetCalls();
-    const res = await attacker.post('/mfa', { _csrf: csrfOf(page.body), code: totp(secret, h.clock.now()) });
-    assert.equal(res.status, 302);
-    assert.match(res.location!, /^\/login/);
-    assert.equal(h.emulator.callCount(), 0);
-    assert.equal((await attacker.get('/account')).status, 302);
   });
 });
 
