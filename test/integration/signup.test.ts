@@ -1,7 +1,7 @@
-// Sign-up and confirmation over HTTP against the emulator, reading codes from its /_local/messages.
+// Sign-up and confirmation over HTTP against the emulator, reading codes from its /_local/messages. Errors at their
+// fields, taken addresses, the sign-up form's checks and CSRF: test/flows/signup.test.ts, through a scripted fake.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { adminClient, createConfirmedUser } from '../helpers/admin.ts';
 import { csrfOf, type Browser } from '../helpers/browser.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { countMessages, latestCode } from '../helpers/inbox.ts';
@@ -73,82 +73,6 @@ describe('sign up and confirm', () => {
     assert.equal(ok.location, '/account');
   });
 
-  test('a wrong code stays on the page with the error next to the field; the code is not echoed', async () => {
-    const b = h.browser();
-    const email = newEmail('wrong');
-    await signUp(b, email);
-    const code = await latestCode(h.emulator.endpoint, email, 'SIGN_UP');
-    const wrong = code === '000000' ? '111111' : '000000';
-    const res = await b.submit('/confirm', '/confirm', { code: wrong });
-    assert.equal(res.status, 400);
-    assert.match(res.body, /id="code-error" class="error-message">The code is incorrect/);
-    assert.match(res.body, /aria-describedby="code-hint code-error"/);
-    assert.doesNotMatch(res.body, new RegExp(`value="${wrong}"`));
-    const malformed = await b.submit('/confirm', '/confirm', { code: '12ab' });
-    assert.match(malformed.body, /Enter the code as 6 digits/);
-  });
-
-  test('an expired code says so and offers a new one', async () => {
-    const b = h.browser();
-    const email = newEmail('expired');
-    await signUp(b, email);
-    const code = await latestCode(h.emulator.endpoint, email, 'SIGN_UP');
-    h.clock.advance(25 * 3_600_000);
-    try {
-      const res = await b.submit('/confirm', '/confirm', { code });
-      assert.equal(res.status, 400);
-      assert.match(res.body, /The code has expired/);
-      assert.match(res.body, /Send a new code/);
-    } finally {
-      h.clock.advance(-25 * 3_600_000);
-    }
-  });
-
-  test('a weak password names the broken rule, before Cognito is called', async () => {
-    const b = h.browser();
-    const res = await signUp(b, newEmail('weak'), { password: 'lowercase-only-1' });
-    assert.equal(res.status, 400);
-    assert.match(res.body, /Your password needs an uppercase letter/);
-    assert.match(res.body, /href="#password"/);
-    assert.equal(h.emulator.callCount('SignUp'), 0);
-    const page = await b.get('/signup');
-    assert.match(page.body, /Your password needs:/);
-    assert.match(page.body, /at least 8 characters/);
-    assert.match(page.body, /autocomplete="new-password"/);
-  });
-
-  test('missing and malformed fields are all named at once, keeping what was typed (but not the password)', async () => {
-    const b = h.browser();
-    const res = await b.submit('/signup', '/signup', { email: 'not-an-email', name: '', password: PASSWORD });
-    assert.equal(res.status, 400);
-    assert.match(res.body, /Enter an email address in the right format/);
-    assert.match(res.body, /Full name is required/);
-    assert.match(res.body, /value="not-an-email"/);
-    assert.doesNotMatch(res.body, new RegExp(PASSWORD));
-    assert.equal(h.emulator.callCount(), 0);
-  });
-
-  test('a taken email looks exactly like a new one', async () => {
-    const taken = newEmail('taken');
-    await createConfirmedUser(adminClient(h.emulator.endpoint), h.pool.userPoolId, taken, PASSWORD);
-    const free = taken.replace('taken-', 'tfree-');
-    const [a, b] = [h.browser(), h.browser()];
-    const takenRes = await signUp(a, taken);
-    const freeRes = await signUp(b, free);
-    assert.equal(takenRes.status, freeRes.status);
-    assert.equal(takenRes.location, freeRes.location);
-    const [pa, pb] = [await a.get('/confirm'), await b.get('/confirm')];
-    const strip = (s: string) => s.replace(/name="_csrf" value="[^"]+"/g, '');
-    assert.equal(strip(pa.body), strip(pb.body));
-    // A wrong code reads the same too.
-    const [ca, cb] = [
-      await a.post('/confirm', { _csrf: csrfOf(pa.body), code: '123456' }),
-      await b.post('/confirm', { _csrf: csrfOf(pb.body), code: '123456' }),
-    ];
-    assert.equal(ca.status, cb.status);
-    assert.equal(strip(ca.body), strip(cb.body));
-  });
-
   test('signing in before confirming lands on /confirm with a new code sent', async () => {
     const b = h.browser();
     const email = newEmail('early');
@@ -169,21 +93,4 @@ describe('sign up and confirm', () => {
     assert.match(login.body, /Your account is confirmed/);
     assert.match(login.body, new RegExp(`value="${email.replace(/[.]/g, '\\.')}"`));
   });
-});
-
-describe('CSRF on every sign-up form', () => {
-  for (const path of ['/signup', '/confirm', '/confirm/resend']) {
-    test(`${path} refuses a missing CSRF token with zero Cognito calls`, async () => {
-      const b = h.browser();
-      await b.get('/signup');
-      const res = await b.post(path, {
-        email: newEmail('csrf'),
-        name: 'X',
-        password: PASSWORD,
-        code: '123456',
-      });
-      assert.equal(res.status, 403);
-      assert.equal(h.emulator.callCount(), 0);
-    });
-  }
 });
