@@ -1,12 +1,19 @@
-// Behind TLS (an https APP_BASE_URL) the session cookie is __Host- prefixed and Secure; sign-in still works.
+// Behind TLS (an https APP_BASE_URL) the session cookie is __Host- prefixed and Secure; sign-in (Cognito a scripted
+// fake) still works.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { csrfOf } from '../helpers/browser.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import {
+  FAKE_PASSWORD,
+  JANE,
+  signedInWith,
+  startFakeHarness,
+  type FakeHarness,
+} from '../helpers/fake-harness.ts';
 
-let h: Harness;
+let h: FakeHarness;
 before(async () => {
-  h = await startHarness({ env: { APP_BASE_URL: 'https://login.example.test' } });
+  h = await startFakeHarness({ env: { APP_BASE_URL: 'https://login.example.test' } });
 });
 after(() => h.close());
 
@@ -22,12 +29,14 @@ test('an https origin gives a __Host- cookie that is Secure, HttpOnly and SameSi
   assert.doesNotMatch(cookie, /domain=/i);
   assert.match(form.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
 
+  h.cognito.once('signInWithPassword', signedInWith(h.tokens.issue(JANE)));
   const res = await b.post('/login', {
     _csrf: csrfOf(form.body),
-    username: h.pool.demoUser.email,
-    password: h.pool.demoUser.password,
+    username: JANE.email!,
+    password: FAKE_PASSWORD,
   });
   assert.equal(res.status, 302);
+  assert.ok(b.cookies.has('__Host-session'), 'a new __Host- cookie at sign-in');
   assert.equal((await b.get('/account')).status, 200);
   const other = await b.post(
     '/logout',

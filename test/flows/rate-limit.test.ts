@@ -1,9 +1,10 @@
-// Limits per client IP and per account on every Cognito-bound form: a 429 page before Cognito is called.
+// Limits per client IP and per account on every Cognito-bound form: a 429 page before Cognito (a scripted fake,
+// whose calls are counted) is called. Across instances on Redis: test/integration/redis-instances.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { RATE_LIMITED_ROUTES } from '../../src/rate-limit/auth-rate-limit.ts';
 import { csrfOf, type Browser } from '../helpers/browser.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { cognitoError, JANE, startFakeHarness, type FakeHarness } from '../helpers/fake-harness.ts';
 
 /** A form that every route accepts as far as the limiter cares; handlers may refuse it later, that is fine. */
 const FORM = { username: 'someone@example.com', email: 'someone@example.com', password: 'Wrong-password-1' };
@@ -16,12 +17,29 @@ async function csrfFor(b: Browser): Promise<string> {
   return csrfOf((await b.get('/login')).body);
 }
 
+/** Cognito refuses whatever the forms send (wrong password, no such code); what matters is whether it was asked. */
+function refuseEverything(h: FakeHarness): void {
+  const wrong = cognitoError('NotAuthorizedException', 'Incorrect username or password.');
+  const mismatch = cognitoError(
+    'CodeMismatchException',
+    'Invalid verification code provided, please try again.',
+  );
+  h.cognito
+    .on('signInWithPassword', wrong)
+    .on('signUp', cognitoError('InvalidPasswordException', 'Password did not conform with policy'))
+    .on('confirmSignUp', mismatch)
+    .on('resendConfirmationCode', undefined)
+    .on('forgotPassword', undefined)
+    .on('confirmForgotPassword', mismatch);
+}
+
 describe('behind one trusted proxy (TRUST_PROXY=1)', () => {
-  let h: Harness;
+  let h: FakeHarness;
   before(async () => {
-    h = await startHarness({
+    h = await startFakeHarness({
       env: { TRUST_PROXY: '1', RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_ACCOUNT: '1000' },
     });
+    refuseEverything(h);
   });
   after(() => h.close());
 
@@ -34,14 +52,15 @@ describe('behind one trusted proxy (TRUST_PROXY=1)', () => {
       const csrf = await csrfFor(b);
       const post = () => b.post(path, { _csrf: csrf, ...FORM }, { 'x-forwarded-for': ip });
       for (let i = 0; i < 2; i++) assert.ok(!limited(await post()), `${path} attempt ${i + 1}`);
-      h.emulator.resetCalls();
+      h.cognito.resetCalls();
       const refused = await post();
       assert.ok(limited(refused), path);
       assert.ok(Number(refused.headers.get('retry-after')) >= 1, `${path}: Retry-After`);
       assert.match(refused.body, /Too many requests/);
       assert.doesNotMatch(refused.body, /Wrong-password-1|someone@example\.com/);
-      assert.equal(h.emulator.callCount(), 0, `${path}: Cognito not called once limited`);
+      assert.equal(h.cognito.callCount(), 0, `${path}: Cognito not called once limited`);
     }
+    assert.deepEqual(h.cognito.unscripted, [], 'every call the forms made was answered');
   });
 
   test('the address is the one the proxy appended, whatever the client wrote before it', async () => {
@@ -61,9 +80,10 @@ describe('behind one trusted proxy (TRUST_PROXY=1)', () => {
 });
 
 describe('without a trusted proxy (the default)', () => {
-  let h: Harness;
+  let h: FakeHarness;
   before(async () => {
-    h = await startHarness({ env: { RATE_LIMIT_PER_IP: '6', RATE_LIMIT_PER_ACCOUNT: '2' } });
+    h = await startFakeHarness({ env: { RATE_LIMIT_PER_IP: '6', RATE_LIMIT_PER_ACCOUNT: '2' } });
+    refuseEverything(h);
   });
   after(() => h.close());
 
@@ -83,16 +103,16 @@ describe('without a trusted proxy (the default)', () => {
   });
 
   test('the per-account limit holds for known and unknown accounts alike, before Cognito', async () => {
-    for (const username of [h.pool.demoUser.email, 'nobody-here@example.com']) {
+    for (const username of [JANE.email!, 'nobody-here@example.com']) {
       const b = h.browser();
       const csrf = await csrfFor(b);
       const post = () => b.post('/login', { _csrf: csrf, username, password: 'Wrong-password-1' });
       assert.equal((await post()).status, 401);
       assert.equal((await post()).status, 401);
-      h.emulator.resetCalls();
+      h.cognito.resetCalls();
       const refused = await post();
       assert.equal(refused.status, 429, username);
-      assert.equal(h.emulator.callCount(), 0);
+      assert.equal(h.cognito.callCount(), 0);
     }
   });
 });

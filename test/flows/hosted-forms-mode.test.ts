@@ -1,11 +1,18 @@
-// Forms mode with a hosted UI: social-provider buttons go through it; our own form stays the default.
+// Forms mode with a hosted UI: social-provider buttons go through it; our own form stays the default. Nothing here
+// calls Cognito (a scripted fake); the round trip itself is in test/integration/hosted-ui.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startFakeHarness, type FakeHarness } from '../helpers/fake-harness.ts';
 
-let h: Harness;
+let h: FakeHarness;
 before(async () => {
-  h = await startHarness({ env: { LOGIN_MODE: 'forms', IDENTITY_PROVIDERS: 'Google,SignInWithApple' } });
+  h = await startFakeHarness({
+    env: {
+      LOGIN_MODE: 'forms',
+      IDENTITY_PROVIDERS: 'Google,SignInWithApple',
+      COGNITO_DOMAIN: 'https://auth.example.com',
+    },
+  });
 });
 after(() => h.close());
 
@@ -18,7 +25,10 @@ test('configured providers appear as "Continue with ..." links that start a host
   const href = /href="(\/login\/hosted\?provider=Google[^"]*)"/.exec(page.body)![1]!.replace(/&amp;/g, '&');
   const res = await b.get(href);
   const authorize = new URL(res.location!);
+  assert.equal(authorize.origin + authorize.pathname, 'https://auth.example.com/oauth2/authorize');
   assert.equal(authorize.searchParams.get('identity_provider'), 'Google');
+  assert.equal(authorize.searchParams.get('redirect_uri'), `${h.baseUrl}/callback`);
+  assert.equal(h.cognito.callCount(), 0);
 });
 
 test('a provider that is not configured is refused', async () => {

@@ -1,12 +1,13 @@
 // The idle timeout rolls with use, but a session is written again at most once a minute, not on every request.
+// Cognito is a scripted fake: only the session store matters here.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { startFakeHarness, type FakeHarness } from '../helpers/fake-harness.ts';
 
-let h: Harness;
+let h: FakeHarness;
 let writes = 0;
 before(async () => {
-  h = await startHarness();
+  h = await startFakeHarness();
   const set = h.store.set.bind(h.store);
   h.store.set = (key, session, maxAge) => {
     writes++;

@@ -1,12 +1,13 @@
-// Branding by a theme folder, and pages in the visitor's language (switcher, cookie, Accept-Language).
+// Branding by a theme folder, and pages in the visitor's language (switcher, cookie, Accept-Language). Cognito is a
+// scripted fake: its refusal is shown in German, and the hosted UI (never reached) is asked for the language.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { csrfOf } from '../helpers/browser.ts';
-import { startHarness, type Harness } from '../helpers/harness.ts';
+import { cognitoError, startFakeHarness, type FakeHarness } from '../helpers/fake-harness.ts';
 
-let h: Harness;
+let h: FakeHarness;
 before(async () => {
-  h = await startHarness({
+  h = await startFakeHarness({
     env: { THEME_DIR: 'themes/example', BRAND_SUPPORT_URL: 'https://help.example.org' },
   });
 });
@@ -52,6 +53,10 @@ describe('languages', () => {
     const page = await b.get('/login', headers);
     assert.match(page.body, /<html lang="de"/);
     assert.match(page.body, /Melden Sie sich mit Ihrer geschäftlichen E-Mail-Adresse bei Northwind an\./);
+    h.cognito.once(
+      'signInWithPassword',
+      cognitoError('NotAuthorizedException', 'Incorrect username or password.'),
+    );
     const res = await b.post(
       '/login',
       { _csrf: csrfOf(page.body), username: 'demo@example.com', password: 'Wrong-password-1' },
@@ -60,6 +65,8 @@ describe('languages', () => {
     assert.equal(res.status, 401);
     assert.match(res.body, /<html lang="de"/);
     assert.doesNotMatch(res.body, /Incorrect email address or password/);
+    assert.match(res.body, /E-Mail-Adresse oder Passwort/);
+    assert.equal(h.cognito.callCount('signInWithPassword'), 1);
   });
 
   test('the switcher sets the language and a cookie remembers it', async () => {
@@ -76,7 +83,9 @@ describe('languages', () => {
 });
 
 test('the chosen language is passed to the hosted UI as lang', async () => {
-  const hosted = await startHarness({ env: { LOGIN_MODE: 'hosted' } });
+  const hosted = await startFakeHarness({
+    env: { LOGIN_MODE: 'hosted', COGNITO_DOMAIN: 'https://auth.example.com' },
+  });
   try {
     const res = await hosted.browser().get('/login?lang=de');
     assert.equal(new URL(res.location!).searchParams.get('lang'), 'de');
