@@ -28,8 +28,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ],
   // The parts that talk to the outside: Cognito (the only SDK importer), Redis, and the emulator.
   ['cognito/', 'redis/', 'local-cognito/'],
-  // Sessions and rate limits, over those stores; the identity headers built from a session's identity.
-  ['session/', 'rate-limit/', 'identity/'],
+  // Sessions and rate limits, over those stores; the identity headers and access rules, over a session's identity.
+  ['session/', 'rate-limit/', 'identity/', 'access/'],
   // The validated configuration, composed of each part's own settings type.
   ['config.ts', 'config/'],
   // What every page shares: middleware, templates, branding.
