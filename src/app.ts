@@ -1,7 +1,8 @@
 // Builds the Koa application from a config and its dependencies: middleware order and routes, nothing else.
 import { randomBytes } from 'node:crypto';
 import { Router } from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
+import compose from 'koa-compose';
 import type { CognitoGateway } from './cognito/gateway.ts';
 import type { TokenVerifier } from './cognito/verifier.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -21,7 +22,7 @@ import { confirmRoutes } from './flows/confirm/confirm-routes.ts';
 import { recoveryRoutes } from './flows/recovery/recovery-routes.ts';
 import { signupRoutes } from './flows/signup/signup-routes.ts';
 import type { FlowDeps } from './flows/types.ts';
-import { loadBrand } from './branding/brand.ts';
+import { loadBrand, type Brand } from './branding/brand.ts';
 import { loadCatalogues } from './i18n/index.ts';
 import './koa-context.ts';
 import type { Logger } from './logger.ts';
@@ -37,6 +38,17 @@ import { MEMORY_LIMITS, type LimiterBackend } from './rate-limit/limiter-backend
 import type { SessionStore } from './session/memory-store.ts';
 import { sessionMiddleware } from './session/session-middleware.ts';
 import { createAuthResolver } from './session/resolve-auth.ts';
+import { createBearerAuth } from './session/bearer-auth.ts';
+import { DEFAULT_ACCESS_RULES, type AccessRules } from './access/rules-format.ts';
+import type { IdentityAsserter } from './identity/assertion.ts';
+import { ephemeralAsserter } from './identity/ephemeral-asserter.ts';
+import { mountAt, underBasePath } from './middleware/base-path.ts';
+import { paths } from './paths.ts';
+import { createAnswers } from './protect/answers.ts';
+import { createGate } from './protect/gate.ts';
+import { protectStack, protectUpgrades } from './protect/protect-stack.ts';
+import type { UpstreamProxy } from './protect/upstream-proxy.ts';
+import { forwardAuthRoutes } from './flows/forward-auth/forward-auth-routes.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { createReturnTo } from './return-to.ts';
@@ -59,9 +71,43 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Where the local emulator's inbox is, shown in the footer in local mode. */
   localInboxUrl?: string;
+  /** Signs `x-amzn-oidc-data` for protected apps (the runtime loads its keys); a key of this process if not given. */
+  asserter?: IdentityAsserter;
+  /** The access rules in force; any signed-in user when not given. */
+  accessRules?: () => AccessRules;
+  /** The reverse proxy to UPSTREAM_URL, when one is configured. */
+  upstream?: UpstreamProxy;
+}
+
+/** WebSocket upgrades of a protected app, for the server's `upgrade` event (none without UPSTREAM_URL). */
+const upgradeHandlers = new WeakMap<Koa, ReturnType<typeof protectUpgrades>>();
+
+/** The upgrade handler of an app made by createApp, if it proxies to an upstream. */
+export function upgradeHandlerOf(app: Koa): ReturnType<typeof protectUpgrades> | undefined {
+  return upgradeHandlers.get(app);
 }
 
 const MAX_URL_LENGTH = 4096;
+
+const limitUrl: Middleware = async function limitUrl(ctx, next) {
+  if (ctx.url.length > MAX_URL_LENGTH) throw new HttpError(414, 'URL too long');
+  await next();
+};
+
+/** A router's routes as plain Koa middleware (koa-compose's types want one context type for all). */
+const routesOf = (router: Router): Middleware => router.routes() as unknown as Middleware;
+
+/**
+ * Which requests are ours. Under a BASE_PATH, everything below it. At `/`: everything when no app is behind us;
+ * with one, our routes only (exact paths, the theme's assets, the key endpoints), and the rest is the app's.
+ */
+function ourPaths(basePath: string, brand: Brand, upstream: boolean): (path: string) => boolean {
+  if (basePath) return (path) => underBasePath(basePath, path);
+  if (!upstream) return () => true;
+  const exact = new Set<string>([...Object.values(paths), ...brand.assets.keys()]);
+  exact.delete(paths.home);
+  return (path) => exact.has(path) || path.startsWith(`${paths.authKeys}/`);
+}
 
 /** The whole app. `config.cognito` must be set (server.ts fills it in local mode). */
 export function createApp(config: Config, deps: AppDeps): Koa {
@@ -87,18 +133,32 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   }
   const clock = deps.clock ?? Date.now;
   const refresher = createTokenRefresher(deps.cognito, deps.verifier);
+  const basePath = config.protect.basePath;
+  const asserter =
+    deps.asserter ??
+    ephemeralAsserter({
+      region: config.cognito.region,
+      userPoolId: config.cognito.userPoolId,
+      clientId: config.cognito.clientId,
+      signerArn: config.protect.identitySigner,
+    });
+  // Our own answers in front of the app get what our pages get; the app's own responses get none of it.
+  const hostedUi = config.cognito.hostedUiUrl ? [config.cognito.hostedUiUrl] : [];
+  const headers = securityHeaders({ https: config.secureCookies, formTargets: hostedUi });
+  const ownAnswerHeaders = [headers, noStore(), language({ secureCookies: config.secureCookies })];
+  const resolveAuth = createAuthResolver({
+    absoluteTimeoutMs: config.session.absoluteTimeoutMs,
+    refresher,
+    clock,
+    logger: deps.logger,
+  });
   const renderer = createRenderer(rendererOptionsFrom(config, brand, catalogues, deps.localInboxUrl));
   const flowDeps: FlowDeps = {
     config,
     cognito: deps.cognito,
     verifier: deps.verifier,
     refresher,
-    resolveAuth: createAuthResolver({
-      absoluteTimeoutMs: config.session.absoluteTimeoutMs,
-      refresher,
-      clock,
-      logger: deps.logger,
-    }),
+    resolveAuth,
     sessionStore: deps.sessionStore,
     renderer,
     loginThrottle: deps.loginThrottle ?? createLoginThrottleOn(deps.limiterBackend ?? MEMORY_LIMITS),
@@ -111,7 +171,18 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       ownOrigin: config.appBaseUrl.origin,
       allowedHosts: config.allowedRedirectHosts,
       allowHttp: config.mode === 'local',
+      fallback: `${basePath}${paths.account}`,
     }),
+    publicPath: (p) => `${basePath}${p}`,
+    gate: createGate({
+      resolveAuth,
+      bearer: createBearerAuth({ verifier: deps.verifier, cognito: deps.cognito, clock }),
+      rules: deps.accessRules ?? (() => DEFAULT_ACCESS_RULES),
+      asserter,
+      passAccessToken: config.protect.passAccessToken,
+    }),
+    answers: createAnswers(renderer, ownAnswerHeaders),
+    asserter,
   };
 
   const probes = new Router();
@@ -130,32 +201,68 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   hostedRoutes(router, flowDeps);
   accountRoutes(router, flowDeps);
 
-  // Form posts may end in a redirect to the hosted UI (sign-out, challenges we cannot answer).
-  const hostedUi = config.cognito.hostedUiUrl ? [config.cognito.hostedUiUrl] : [];
-  app.use(metrics.middleware());
-  app.use(errorHandler(renderer, deps.logger));
-  app.use(securityHeaders({ https: config.secureCookies, formTargets: hostedUi }));
-  if (config.secureCookies) {
+  const secureCookies: Middleware = async function secureCookies(ctx, next) {
     // TLS ends at the proxy in front of us; the public origin (APP_BASE_URL) is https, so cookies are Secure.
-    app.use(async function secureCookies(ctx, next) {
-      (ctx.cookies as unknown as { secure: boolean }).secure = true;
-      await next();
-    });
-  }
-  app.use(noStore());
-  app.use(async function limitUrl(ctx, next) {
-    if (ctx.url.length > MAX_URL_LENGTH) throw new HttpError(414, 'URL too long');
+    if (config.secureCookies) (ctx.cookies as unknown as { secure: boolean }).secure = true;
     await next();
+  };
+  const errors = errorHandler(renderer, deps.logger);
+  const session = sessionMiddleware(
+    app,
+    { secure: config.secureCookies, ...config.session },
+    deps.sessionStore,
+  );
+  const forwardAuth = new Router();
+  forwardAuthRoutes(forwardAuth, flowDeps);
+
+  // Our own pages and endpoints, in order: error pages first, probes before the session, forms last.
+  const ourStack: Middleware[] = [
+    ...(basePath ? [mountAt(basePath)] : []),
+    errors,
+    headers,
+    secureCookies,
+    noStore(),
+    limitUrl,
+    staticAssets(brand),
+    language({ secureCookies: config.secureCookies }),
+    // Probes answer before sessions are loaded: a store outage must show in /readyz, not break it.
+    routesOf(probes),
+    session,
+    routesOf(forwardAuth),
+    formBody(),
+    verifyCsrf(config.appBaseUrl.origin),
+    authRateLimit(config.rateLimit, deps.limiterBackend ?? MEMORY_LIMITS),
+    routesOf(router),
+    router.allowedMethods() as unknown as Middleware,
+  ];
+  const ours: Middleware = compose(ourStack);
+  // Everything else: the protected app when UPSTREAM_URL is set, else our 404 page.
+  const theirs: Middleware = deps.upstream
+    ? protectStack({
+        gate: flowDeps.gate,
+        answers: flowDeps.answers,
+        upstream: deps.upstream,
+        loginPath: flowDeps.publicPath(paths.login),
+        origin: config.appBaseUrl.origin,
+        errorHandler: compose([errors, secureCookies]),
+        session,
+      })
+    : compose([errors, headers, noStore()]);
+  if (deps.upstream) {
+    upgradeHandlers.set(
+      app,
+      protectUpgrades(app, {
+        gate: flowDeps.gate,
+        upstream: deps.upstream,
+        origin: config.appBaseUrl.origin,
+        session: compose([secureCookies, session]),
+      }),
+    );
+  }
+  const isOurs = ourPaths(basePath, brand, Boolean(deps.upstream));
+  app.use(metrics.middleware());
+  app.use(async function dispatch(ctx, next) {
+    await (isOurs(ctx.path) ? ours(ctx, next) : theirs(ctx, next));
   });
-  app.use(staticAssets(brand));
-  app.use(language({ secureCookies: config.secureCookies }));
-  // Probes answer before sessions are loaded: a store outage must show in /readyz, not break it.
-  app.use(probes.routes());
-  app.use(sessionMiddleware(app, { secure: config.secureCookies, ...config.session }, deps.sessionStore));
-  app.use(formBody());
-  app.use(verifyCsrf(config.appBaseUrl.origin));
-  app.use(authRateLimit(config.rateLimit, deps.limiterBackend ?? MEMORY_LIMITS));
-  app.use(router.routes());
-  app.use(router.allowedMethods());
   return app;
 }

@@ -3,6 +3,7 @@ import type { MfaMethod } from './cognito/gateway.ts';
 import { crossFieldProblems } from './config/cross-field.ts';
 import { envSchema, type Env } from './config/env-schema.ts';
 import type { CognitoSettings } from './cognito/settings.ts';
+import { pemsFromText } from './identity/signing-keys.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import type { HostPort, RedisSettings } from './redis/redis-settings.ts';
 import type { RateLimitSettings } from './rate-limit/auth-rate-limit.ts';
@@ -199,7 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       basePath: e.BASE_PATH.replace(/\/+$/, ''),
       accessRulesFile: e.ACCESS_RULES_FILE,
       passAccessToken: e.PASS_ACCESS_TOKEN,
-      identitySigningKeys: splitPems(e.IDENTITY_SIGNING_KEYS),
+      identitySigningKeys: pemsFromText(e.IDENTITY_SIGNING_KEYS ?? ''),
       identitySigner: e.IDENTITY_SIGNER_ARN,
     },
     allowedRedirectHosts: (e.ALLOWED_REDIRECT_HOSTS ?? '')
@@ -290,13 +291,6 @@ function passwordPolicyFrom(e: Env): PasswordPolicy | undefined {
     requireNumbers: e.PASSWORD_REQUIRE_NUMBERS ?? DEFAULT_PASSWORD_POLICY.requireNumbers,
     requireSymbols: e.PASSWORD_REQUIRE_SYMBOLS ?? DEFAULT_PASSWORD_POLICY.requireSymbols,
   };
-}
-
-/** One or more PEM blocks (newlines may be written as `\n` in an env file), each kept whole. */
-function splitPems(value: string | undefined): string[] {
-  if (!value) return [];
-  const text = value.replace(/\\n/g, '\n');
-  return text.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [text];
 }
 
 /** `auth.example.com` -> `https://auth.example.com`; an explicit http(s) origin is kept (emulators). */

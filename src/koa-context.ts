@@ -18,6 +18,8 @@ declare module 'koa' {
     form?: Readonly<Record<string, string>>;
     /** The language of this response's pages. */
     lang?: Language;
+    /** The Location set is a public address (`redirectPublic`): the base-path mount leaves it alone. */
+    publicLocation?: boolean;
     /** Who is signed in, once requireAuth has let the request through. */
     identity?: Identity;
   }

@@ -23,9 +23,14 @@ export function noticeMessage(name: unknown): MessageKey | undefined {
 
 /** `/login?returnTo=..&notice=..`, for redirects to the sign-in page. */
 export function loginUrl(returnTo: string | undefined, notice?: NoticeName): string {
+  return `/login${loginQuery(returnTo, notice)}`;
+}
+
+/** `?returnTo=..&notice=..` (or nothing), the query of a redirect to the sign-in page. */
+export function loginQuery(returnTo: string | undefined, notice?: NoticeName): string {
   const query = new URLSearchParams();
   if (returnTo) query.set('returnTo', returnTo);
   if (notice) query.set('notice', notice);
   const qs = query.toString();
-  return qs ? `/login?${qs}` : '/login';
+  return qs ? `?${qs}` : '';
 }

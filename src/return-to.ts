@@ -45,6 +45,8 @@ export interface RedirectPolicy {
   allowedHosts: readonly string[];
   /** Plain http allowed too (local mode only); otherwise https alone. */
   allowHttp: boolean;
+  /** Where to go when `returnTo` is missing or refused: a public path (default `/account`). */
+  fallback?: string;
 }
 
 /** Checks a `returnTo`: a safe path as `safeReturnTo` says, or an absolute URL the policy allows; else `fallback`. */
@@ -58,7 +60,8 @@ export type ReturnToCheck = (input: unknown, fallback?: string) => string;
  */
 export function createReturnTo(policy: RedirectPolicy): ReturnToCheck {
   const own = new URL(policy.ownOrigin);
-  return function returnTo(input, fallback = paths.account) {
+  const defaultTarget = policy.fallback ?? paths.account;
+  return function returnTo(input, fallback = defaultTarget) {
     if (typeof input !== 'string' || !/^https?:\/\//i.test(input)) return safeReturnTo(input, fallback);
     if (input.length > MAX_LENGTH || FORBIDDEN.test(input)) return fallback;
     let url: URL;

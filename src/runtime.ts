@@ -1,7 +1,15 @@
 // The one wiring module: from a validated config it builds every dependency and the app, ready to serve and stop.
 import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
-import { createApp, type AppDeps } from './app.ts';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { openAccessRulesFile } from './access/rules-file.ts';
+import { createApp, upgradeHandlerOf, type AppDeps } from './app.ts';
+import type { CognitoSettings } from './cognito/settings.ts';
+import { createIdentityAsserter, type IdentityAsserter } from './identity/assertion.ts';
+import { ephemeralAsserter } from './identity/ephemeral-asserter.ts';
+import { loadOrCreateLocalKey, loadSigningKeys } from './identity/signing-keys.ts';
+import { createUpstreamProxy } from './protect/upstream-proxy.ts';
 import { AuthError } from './cognito/errors.ts';
 import { createCognitoGateway, type CognitoGateway } from './cognito/gateway.ts';
 import { createTokenVerifier, type TokenVerifier } from './cognito/verifier.ts';
@@ -81,7 +89,25 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
     redis && config.redis
       ? { kind: 'redis', client: redis, keyPrefix: config.redis.keyPrefix }
       : MEMORY_LIMITS;
+  const asserter = await buildAsserter(
+    config,
+    settings,
+    local !== undefined && !options.local?.inMemory,
+    logger,
+  );
+  const rulesFile = config.protect.accessRulesFile
+    ? await openAccessRulesFile(config.protect.accessRulesFile, logger)
+    : undefined;
+  const upstream = config.protect.upstreamUrl
+    ? createUpstreamProxy(
+        { target: config.protect.upstreamUrl, headersTimeoutMs: config.protect.upstreamTimeoutMs },
+        logger,
+      )
+    : undefined;
   const app = createApp(config, {
+    asserter,
+    accessRules: rulesFile ? () => rulesFile.current() : undefined,
+    upstream,
     cognito,
     metrics,
     verifier,
@@ -110,6 +136,11 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
       target.headersTimeout = 10_000;
       const handle = app.callback();
       target.on('request', (req, res) => void handle(req, res));
+      const upgrade = upgradeHandlerOf(app);
+      target.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+        if (upgrade) void upgrade(req, socket, head);
+        else socket.destroy();
+      });
       servers.push(target);
       if (!target.listening) {
         await new Promise<void>((resolve, reject) => {
@@ -130,6 +161,8 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
             }),
         ),
       );
+      rulesFile?.close();
+      upstream?.close();
       await sessionStore.close();
       if (redis) await closeRedis(redis);
       await local?.emulator.close();
@@ -149,4 +182,38 @@ async function readPasswordPolicy(cognito: CognitoGateway, logger: Logger): Prom
     );
     return DEFAULT_PASSWORD_POLICY;
   }
+}
+
+/**
+ * The key that signs `x-amzn-oidc-data`: IDENTITY_SIGNING_KEYS (every instance the same); in local mode one kept in
+ * LOCAL_COGNITO_DIR; otherwise a key of this process, which only a single instance can use.
+ */
+async function buildAsserter(
+  config: Config,
+  settings: CognitoSettings,
+  keepLocalKey: boolean,
+  logger: Logger,
+): Promise<IdentityAsserter> {
+  const assertion = {
+    region: settings.region,
+    userPoolId: settings.userPoolId,
+    clientId: settings.clientId,
+    signerArn: config.protect.identitySigner,
+  };
+  if (config.protect.identitySigningKeys.length > 0) {
+    const keys = await loadSigningKeys(
+      { privateKeysPem: config.protect.identitySigningKeys },
+      'IDENTITY_SIGNING_KEYS',
+    );
+    return createIdentityAsserter(keys, assertion);
+  }
+  if (keepLocalKey)
+    return createIdentityAsserter(await loadOrCreateLocalKey(config.localCognito.dir), assertion);
+  if (config.mode === 'cloud' && (config.protect.upstreamUrl || config.session.store === 'redis')) {
+    logger.warn(
+      'IDENTITY_SIGNING_KEYS is not set: x-amzn-oidc-data is signed with a key of this process only; ' +
+        'set it when several instances serve the same apps',
+    );
+  }
+  return ephemeralAsserter(assertion);
 }

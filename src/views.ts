@@ -35,6 +35,8 @@ export interface RendererOptions {
   /** Shown in the footer in local mode, where the emulator's messages can be read. */
   localInboxUrl: string | undefined;
   catalogues: Readonly<Record<Language, Messages>>;
+  /** BASE_PATH ('' for `/`): every path templates link to is put under it. */
+  basePath: string;
 }
 
 export function createRenderer(options: RendererOptions): Renderer {
@@ -52,8 +54,16 @@ export function createRenderer(options: RendererOptions): Renderer {
   const translators = Object.fromEntries(
     LANGUAGES.map(({ code }) => [code, createTranslator(options.catalogues[code])]),
   ) as Record<Language, Translate>;
-  env.addGlobal('paths', paths);
-  env.addGlobal('brand', options.brand);
+  const under = (p: string) => (p.startsWith('/') && !p.startsWith('//') ? `${options.basePath}${p}` : p);
+  env.addGlobal('paths', Object.fromEntries(Object.entries(paths).map(([name, p]) => [name, under(p)])));
+  env.addGlobal('brand', {
+    ...options.brand,
+    logoUrl: under(options.brand.logoUrl),
+    faviconUrl: under(options.brand.faviconUrl),
+    links: Object.fromEntries(
+      Object.entries(options.brand.links).map(([name, url]) => [name, url === undefined ? url : under(url)]),
+    ),
+  });
   env.addGlobal('brandName', options.brand.name);
   env.addGlobal('localInboxUrl', options.localInboxUrl);
   const translator = (ctx: Context) => translators[ctx.state.lang ?? DEFAULT_LANGUAGE];
@@ -98,7 +108,8 @@ export function createRenderer(options: RendererOptions): Renderer {
 function withLang(ctx: Context, lang: string): string {
   const query = new URLSearchParams(ctx.querystring);
   query.set('lang', lang);
-  return `${ctx.path}?${query.toString()}`;
+  // The path as the browser sent it (under BASE_PATH, ctx.path has lost the prefix).
+  return `${ctx.originalUrl.split('?')[0]}?${query.toString()}`;
 }
 
 export function rendererOptionsFrom(
@@ -113,5 +124,6 @@ export function rendererOptionsFrom(
     cache: !config.development,
     localInboxUrl,
     catalogues,
+    basePath: config.protect.basePath,
   };
 }

@@ -1,4 +1,5 @@
 // Rules that span several variables: what cloud mode needs, what production refuses, what goes together.
+import { pemsFromText, signingKeyProblems } from '../identity/signing-keys.ts';
 
 /** Standard attributes a sign-up form may ask for (email is always asked). */
 export const STANDARD_SIGNUP_ATTRIBUTES = [
@@ -133,11 +134,8 @@ function protectProblems(env: Record<string, string | undefined>): string[] {
       problems.push(`SESSION_COOKIE_DOMAIN: ${domain} does not contain the host of APP_BASE_URL (${host})`);
     }
   }
-  if (
-    has('IDENTITY_SIGNING_KEYS') &&
-    !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(env.IDENTITY_SIGNING_KEYS!)
-  ) {
-    problems.push('IDENTITY_SIGNING_KEYS: must be PEM private keys (-----BEGIN PRIVATE KEY----- ...)');
+  if (has('IDENTITY_SIGNING_KEYS')) {
+    problems.push(...signingKeyProblems(pemsFromText(env.IDENTITY_SIGNING_KEYS!), 'IDENTITY_SIGNING_KEYS'));
   }
   if (production && has('UPSTREAM_URL') && !has('IDENTITY_SIGNING_KEYS')) {
     problems.push(

@@ -178,7 +178,7 @@ export const envSchema = z.object({
     z
       .string()
       .regex(
-        /^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]{1,32}$/,
+        /^arn:aws(?:-cn|-us-gov)?:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[A-Za-z0-9]{1,32}$/,
         'must be shaped like an ALB ARN: arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/app/<name>/<id>',
       )
       .optional(),

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { AuthError } from '../cognito/errors.ts';
 import { constantTimeEqual } from '../constant-time.ts';
 import type { TokenSet } from '../cognito/gateway.ts';
+import { redirectPublic } from '../middleware/base-path.ts';
 import { startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
 import type { FlowDeps } from './types.ts';
 
@@ -29,5 +30,5 @@ export async function completeSignIn(
   }
   const via = hosted ? 'hosted' : 'forms';
   await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, deps.clock(), via));
-  ctx.redirect(deps.returnTo(returnTo));
+  redirectPublic(ctx, deps.returnTo(returnTo));
 }

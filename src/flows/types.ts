@@ -11,6 +11,9 @@ import type { SessionStore } from '../session/memory-store.ts';
 import type { AuthResolver } from '../session/resolve-auth.ts';
 import type { TokenRefresher } from '../session/token-refresh.ts';
 import type { ReturnToCheck } from '../return-to.ts';
+import type { IdentityAsserter } from '../identity/assertion.ts';
+import type { Answers } from '../protect/answers.ts';
+import type { Gate } from '../protect/gate.ts';
 import type { Renderer } from '../views.ts';
 
 export interface FlowDeps {
@@ -28,6 +31,14 @@ export interface FlowDeps {
   brand: Brand;
   passwordPolicy: PasswordPolicy;
   logger: Logger;
+  /** Who may pass to a protected app: the session or Bearer token, then the access rules. */
+  gate: Gate;
+  /** Our own answers in front of a protected app (sign in, 401, 403, 502/504). */
+  answers: Answers;
+  /** Signs `x-amzn-oidc-data` and publishes its keys. */
+  asserter: IdentityAsserter;
+  /** Our path `p` as the browser sees it: under BASE_PATH. Templates get `paths` already prefixed. */
+  publicPath: (p: string) => string;
   /** Where a browser may be sent back to: our paths, and absolute URLs on ALLOWED_REDIRECT_HOSTS. */
   returnTo: ReturnToCheck;
   /** ms since the epoch; tests move it forward to expire tokens. */

@@ -286,6 +286,18 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'error.429.lead': 'Bitte warten Sie einen Moment und versuchen Sie es erneut.',
   'error.500.title': 'Es ist ein Fehler aufgetreten',
   'error.500.lead': 'Leider ist bei uns ein Fehler aufgetreten. Bitte versuchen Sie es erneut.',
+  'error.502.title': 'Die Anwendung ist nicht erreichbar',
+  'error.502.lead':
+    'Sie sind angemeldet, aber die Anwendung hinter dieser Seite hat nicht geantwortet. Bitte versuchen Sie es gleich noch einmal.',
+  'error.504.title': 'Die Anwendung braucht zu lange',
+  'error.504.lead':
+    'Sie sind angemeldet, aber die Anwendung hinter dieser Seite hat nicht rechtzeitig geantwortet. Bitte versuchen Sie es noch einmal.',
+  'forbidden.title': 'Kein Zugriff',
+  'forbidden.lead': 'Sie sind als {who} angemeldet, aber dieses Konto darf diese Seite nicht öffnen.',
+  'forbidden.help':
+    'Wenn Sie Zugriff brauchen, wenden Sie sich an die Betreiber dieses Dienstes. Oder melden Sie sich mit einem anderen Konto an.',
+  'forbidden.switch': 'Abmelden und anderes Konto verwenden',
+  'forbidden.account': 'Ihr Konto',
   'error.503.title': 'Vorübergehend nicht verfügbar',
   'error.503.lead':
     'Die Anmeldung ist vorübergehend nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.',

@@ -258,6 +258,18 @@ export const en = {
   'error.429.lead': 'Please wait a moment and try again.',
   'error.500.title': 'Something went wrong',
   'error.500.lead': 'Sorry, something went wrong on our side. Please try again.',
+  'error.502.title': 'The application is not reachable',
+  'error.502.lead':
+    'You are signed in, but the application behind this page did not answer. Please try again in a moment.',
+  'error.504.title': 'The application is taking too long',
+  'error.504.lead':
+    'You are signed in, but the application behind this page did not answer in time. Please try again.',
+  'forbidden.title': 'You do not have access',
+  'forbidden.lead': 'You are signed in as {who}, but this account may not open this page.',
+  'forbidden.help':
+    'If you need access, ask the people who run this service. Or sign in with another account.',
+  'forbidden.switch': 'Sign out and use another account',
+  'forbidden.account': 'Your account',
   'error.503.title': 'Temporarily unavailable',
   'error.503.lead': 'Sign-in is temporarily unavailable. Please try again in a moment.',
   'error.backHome': 'Go to the home page',

@@ -5,7 +5,7 @@ import { AuthError } from '../cognito/errors.ts';
 import type { Renderer } from '../views.ts';
 import { HttpError } from '../http-error.ts';
 
-const PAGES = new Set([400, 403, 404, 405, 413, 414, 415, 429, 500, 503]);
+const PAGES = new Set([400, 403, 404, 405, 413, 414, 415, 429, 500, 502, 503, 504]);
 
 /** Renders `errors/error.njk` for the status; unknown failures are logged and shown as a generic 500. */
 export function errorHandler(renderer: Renderer, logger: Logger): Middleware {

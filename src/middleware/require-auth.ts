@@ -8,7 +8,8 @@ export function requireAuth(resolveAuth: AuthResolver): Middleware {
   return async function requireAuth(ctx, next) {
     const { identity, ended } = await resolveAuth(ctx);
     if (!identity) {
-      ctx.redirect(loginUrl(ctx.path + ctx.search, ended ? 'session-ended' : 'sign-in-required'));
+      // The address as the browser sent it (under BASE_PATH, ctx.path has lost the prefix).
+      ctx.redirect(loginUrl(ctx.originalUrl, ended ? 'session-ended' : 'sign-in-required'));
       return;
     }
     ctx.state.identity = identity;

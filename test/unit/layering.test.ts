@@ -34,7 +34,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['config.ts', 'config/'],
   // What every page shares: middleware, templates, branding.
   ['middleware/', 'branding/', 'views.ts', 'static-assets.ts', 'koa-context.ts'],
-  ['flows/'],
+  // The pages, and the way in front of a protected app (forward auth, the reverse proxy).
+  ['flows/', 'protect/'],
   ['app.ts', 'local-mode.ts'],
   ['runtime.ts'],
   // Entry points.

@@ -173,7 +173,7 @@ export function accountMfaHandlers(deps: FlowDeps) {
     ctx.set('Referrer-Policy', 'no-referrer');
     renderer.render(ctx, 'pages/account-mfa-totp.njk', {
       secret: groupedSecret(sessionOf(ctx).totpSetupSecret ?? ''),
-      qrUrl: paths.accountMfaTotpQr,
+      qrUrl: deps.publicPath(paths.accountMfaTotpQr),
       errors,
       fieldErrors: byField(errors),
     });

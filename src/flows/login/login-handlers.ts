@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import type { SignInResult } from '../../cognito/gateway.ts';
 import { effectiveLoginMode } from '../../config.ts';
+import { redirectPublic } from '../../middleware/base-path.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
@@ -26,12 +27,14 @@ export function loginHandlers(deps: FlowDeps) {
       errors,
       fieldErrors: byField(errors),
       notice: errors.length === 0 ? noticeMessage(ctx.query.notice) : undefined,
-      action: `/login?${new URLSearchParams({ returnTo }).toString()}`,
+      action: deps.publicPath(`${paths.login}?${new URLSearchParams({ returnTo }).toString()}`),
       signupEnabled: config.signup.enabled && effectiveLoginMode(config) === 'forms',
       providers: deps.hostedUi
         ? config.oauth.identityProviders.map((name) => ({
             name: providerLabel(name),
-            href: `${paths.hostedStart}?${new URLSearchParams({ provider: name, returnTo }).toString()}`,
+            href: deps.publicPath(
+              `${paths.hostedStart}?${new URLSearchParams({ provider: name, returnTo }).toString()}`,
+            ),
           }))
         : [],
     });
@@ -40,7 +43,7 @@ export function loginHandlers(deps: FlowDeps) {
   return {
     loginGet: (ctx: Context): void => {
       if (currentAuth(ctx)) {
-        ctx.redirect(deps.returnTo(ctx.query.returnTo));
+        redirectPublic(ctx, deps.returnTo(ctx.query.returnTo));
         return;
       }
       // Hosted mode: the hosted UI is the sign-in page (errors on the way back have pages of their own).

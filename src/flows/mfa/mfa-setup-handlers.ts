@@ -46,7 +46,7 @@ export function mfaSetupHandlers(deps: FlowDeps) {
       totp: methods.totp,
       email: methods.email,
       secret: challenge.totpSecret ? groupedSecret(challenge.totpSecret) : undefined,
-      qrUrl: paths.mfaSetupQr,
+      qrUrl: deps.publicPath(paths.mfaSetupQr),
       emailValue: challenge.typedUsername.includes('@') ? challenge.typedUsername : '',
       secondsLeft: secondsLeft(challenge, clock()),
       errors: methods.totp || methods.email ? errors : [formError('mfaSetup.unavailable')],

@@ -1,0 +1,100 @@
+// The built-in reverse proxy to UPSTREAM_URL: streams both ways, WebSocket included, with a deadline for headers.
+import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { Duplex } from 'node:stream';
+import { createProxyServer } from 'http-proxy-3';
+import type { Logger } from '../logger.ts';
+
+export interface UpstreamProxySettings {
+  target: URL;
+  /** How long the upstream may take to send response headers; a streaming body is never cut off. */
+  headersTimeoutMs: number;
+}
+
+/** Why a proxied request failed: the upstream could not be reached (502) or did not answer in time (504). */
+export type UpstreamFailure = 502 | 504;
+
+export interface UpstreamProxy {
+  /**
+   * Proxies `req` to the upstream with `headers` set on the way (identity headers; client copies already
+   * removed), streaming the body both ways. Resolves when the response is under way or done, or with the failure
+   * when the upstream could not answer before the response started (the caller answers then).
+   */
+  web(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Readonly<Record<string, string>>,
+  ): Promise<UpstreamFailure | undefined>;
+  /** Proxies a WebSocket upgrade (already authenticated and checked) with `headers` set. */
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, headers: Readonly<Record<string, string>>): void;
+  close(): void;
+}
+
+const TIMED_OUT = Symbol('upstream headers deadline');
+
+/** Keep-alive connections to the upstream; every request of every user goes through them. */
+export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Logger): UpstreamProxy {
+  const https = settings.target.protocol === 'https:';
+  const agent = https
+    ? new HttpsAgent({ keepAlive: true, maxSockets: 256 })
+    : new HttpAgent({ keepAlive: true, maxSockets: 256 });
+  const proxy = createProxyServer({
+    target: settings.target.href,
+    agent,
+    // The app sees who asked (X-Forwarded-For/-Proto/-Host/-Port), as behind any proxy.
+    xfwd: true,
+    ws: true,
+  });
+
+  // The deadline covers the wait for response headers only: cleared as soon as the upstream answers.
+  proxy.on('proxyReq', (proxyReq, req) => {
+    const timer = setTimeout(() => {
+      (req as unknown as Record<symbol, boolean>)[TIMED_OUT] = true;
+      proxyReq.destroy(new Error('upstream did not answer in time'));
+    }, settings.headersTimeoutMs);
+    timer.unref();
+    proxyReq.once('response', () => clearTimeout(timer));
+    proxyReq.once('close', () => clearTimeout(timer));
+  });
+  // A session cookie we refreshed for this request goes out beside the app's own cookies, never instead of them.
+  proxy.on('proxyRes', (proxyRes, _req, res) => {
+    const ours = res.getHeader('set-cookie');
+    if (ours === undefined) return;
+    const theirs = proxyRes.headers['set-cookie'] ?? [];
+    proxyRes.headers['set-cookie'] = [...(Array.isArray(ours) ? ours : [String(ours)]), ...theirs];
+  });
+  // Errors without a callback (a WebSocket after its upgrade) must never reach the process.
+  proxy.on('error', (err) => logger.info({ reason: err.message }, 'upstream connection failed'));
+
+  return {
+    web(req, res, headers) {
+      return new Promise<UpstreamFailure | undefined>((resolve) => {
+        res.once('close', () => resolve(undefined));
+        res.once('finish', () => resolve(undefined));
+        proxy.web(req, res, { headers }, (err) => {
+          const timedOut = Boolean((req as unknown as Record<symbol, boolean>)[TIMED_OUT]);
+          const status: UpstreamFailure = timedOut ? 504 : 502;
+          logger.warn({ status, reason: err.message }, 'upstream failed');
+          if (res.headersSent) {
+            // Mid-stream: nothing better to say than cutting the connection.
+            res.destroy();
+            resolve(undefined);
+          } else {
+            resolve(status);
+          }
+        });
+      });
+    },
+    ws(req, socket, head, headers) {
+      socket.on('error', () => socket.destroy());
+      proxy.ws(req, socket, head, { headers }, (err) => {
+        logger.info({ reason: err.message }, 'upstream WebSocket failed');
+        socket.destroy();
+      });
+    },
+    close() {
+      proxy.close();
+      agent.destroy();
+    },
+  };
+}
