@@ -22,10 +22,24 @@ export class TcpProxy {
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
-    });
+    // Back on the same port after a stop. Other suites running at the same time may hold that port for a moment
+    // (as the local side of a connection): try again for a few seconds before giving up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(this.port, '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || this.port === 0 || attempt >= 50)
+          throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
   }

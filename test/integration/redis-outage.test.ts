@@ -20,8 +20,13 @@ import {
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const skip = await redisSkipReason();
-/** REDIS_TIMEOUT_MS of the instances (500) plus room for a slow machine. */
-const DEADLINE_MS = 2000;
+/**
+ * REDIS_TIMEOUT_MS of the instances (500) plus room for a busy machine: what is checked is that the answer comes
+ * from the timeout, not from waiting for Redis (which never answers here).
+ */
+const DEADLINE_MS = 3000;
+/** How long a recovery may take once Redis is back (reconnection backs off; a busy machine is slower). */
+const RECOVERY_MS = 15_000;
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = performance.now();
@@ -94,7 +99,10 @@ describe('Redis unreachable', { skip }, () => {
 
     await proxy.start();
     let account = await b.get('/account');
-    for (let i = 0; i < 50 && account.status !== 200; i++) {
+    for (
+      const until = performance.now() + RECOVERY_MS;
+      account.status !== 200 && performance.now() < until;
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       account = await b.get('/account');
     }
