@@ -1,7 +1,7 @@
 // Forged and misused tokens are refused by the verifier the app uses (aws-jwt-verify pinned to pool, client, use).
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,9 +16,10 @@ let verifier: TokenVerifier;
 let signWithPoolKey: (claims: Record<string, unknown>) => Promise<string>;
 let publicPem: string;
 let kid: string;
+let dir: string;
 
 before(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'tokens-'));
+  dir = mkdtempSync(path.join(tmpdir(), 'tokens-'));
   emu = await startLocalCognito({ port: 0, dataDir: dir });
   pool = await emu.ensureLocalPool();
   verifier = createTokenVerifier(emulatorSettings(emu.endpoint, pool));
@@ -39,7 +40,10 @@ before(async () => {
     .export({ format: 'pem', type: 'spki' })
     .toString();
 });
-after(() => emu.close());
+after(async () => {
+  await emu?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
 
 const now = () => Math.floor(Date.now() / 1000);
 const issuer = () => `https://cognito-idp.us-east-1.amazonaws.com/${pool.userPoolId}`;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { colorVariables, loadBrand } from '../../src/branding/brand.ts';
 import { contrast, readableOn, textOn } from '../../src/branding/colors.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
@@ -31,8 +31,19 @@ test('the generated variables cover light, forced dark and automatic dark', () =
   assert.match(css, /@media \(prefers-color-scheme: dark\) \{ :root\[data-color-scheme='auto'\]/);
 });
 
-test('BRAND_* wins over theme.json, which wins over the defaults', () => {
+/** A theme folder of its own, removed after the file's tests. */
+const dirs: string[] = [];
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+function themeDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'theme-'));
+  dirs.push(dir);
+  return dir;
+}
+
+test('BRAND_* wins over theme.json, which wins over the defaults', () => {
+  const dir = themeDir();
   writeFileSync(path.join(dir, 'theme.json'), JSON.stringify({ name: 'From file', primaryColor: '#123456' }));
   const brand = loadBrand(loadConfig({ THEME_DIR: dir, BRAND_NAME: 'From env' }));
   assert.equal(brand.name, 'From env');
@@ -41,7 +52,7 @@ test('BRAND_* wins over theme.json, which wins over the defaults', () => {
 });
 
 test('a broken theme stops the start, naming the problem', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'theme-'));
+  const dir = themeDir();
   writeFileSync(path.join(dir, 'theme.json'), JSON.stringify({ primaryColor: 'teal', extra: 1 }));
   assert.throws(
     () => loadBrand(loadConfig({ THEME_DIR: dir })),
