@@ -81,7 +81,8 @@ describe('local cognito: fault injection', () => {
   });
 
   it('delays an answer; a short SDK requestTimeout then times out', async () => {
-    await setFault({ operation: 'InitiateAuth', delayMs: 1500 });
+    // The delay far beyond the client's 200 ms, so the gap holds on a busy machine.
+    await setFault({ operation: 'InitiateAuth', delayMs: 10_000 });
     const impatient = new CognitoIdentityProviderClient({
       endpoint: emu.endpoint,
       region: 'us-east-1',
@@ -90,24 +91,27 @@ describe('local cognito: fault injection', () => {
       requestHandler: new NodeHttpHandler({ requestTimeout: 200, throwOnRequestTimeout: true }),
     });
     try {
-      const started = Date.now();
+      const started = performance.now();
       const err = await rejection(signIn(impatient));
       assert.equal(err.name, 'TimeoutError');
-      assert.ok(Date.now() - started < 1400, 'the client gave up before the delay ended');
+      assert.ok(performance.now() - started < 8000, 'the client gave up before the delay ended');
     } finally {
       impatient.destroy();
     }
   });
 
   it('a delay does not block other requests, then answers normally', async () => {
-    await setFault({ operation: 'InitiateAuth', delayMs: 400 });
-    const started = Date.now();
-    const slow = signIn();
+    const DELAY_MS = 1000;
+    await setFault({ operation: 'InitiateAuth', delayMs: DELAY_MS });
+    const started = performance.now();
+    let slowDone = false;
+    const slow = signIn().finally(() => (slowDone = true));
     const fast = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: pool.userPoolId }));
     assert.ok(fast.UserPool?.Id);
-    assert.ok(Date.now() - started < 350, 'DescribeUserPool answered while InitiateAuth waited');
+    // Order, not a stopwatch: the other call was answered while InitiateAuth was still held back.
+    assert.equal(slowDone, false, 'DescribeUserPool answered while InitiateAuth waited');
     const out = await slow;
-    assert.ok(Date.now() - started >= 390);
+    assert.ok(performance.now() - started >= DELAY_MS - 10, 'InitiateAuth was held back for the delay');
     assert.ok(out.AuthenticationResult?.AccessToken);
   });
 
@@ -330,6 +334,13 @@ describe('local cognito: fault injection', () => {
 
 describe('local cognito: delayed calls and shutdown', () => {
   const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  /** Polls `check` every 10 ms until it holds; fails after 10 s (a busy machine is slow, not this slow). */
+  async function until(check: () => boolean, what: string): Promise<void> {
+    for (const deadline = performance.now() + 10_000; !check();) {
+      if (performance.now() > deadline) assert.fail(`${what}: not within 10 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
   const initiateAuth = (endpoint: string, signal?: AbortSignal) =>
     fetch(endpoint, {
       method: 'POST',
@@ -348,11 +359,11 @@ describe('local cognito: delayed calls and shutdown', () => {
       emu.setFault({ operation: 'InitiateAuth', delayMs: 60_000 });
       const aborter = new AbortController();
       const call = initiateAuth(emu.endpoint, aborter.signal);
-      await new Promise((r) => setTimeout(r, 100));
+      // Until the emulator holds the call (its delay timer is running), then disconnect.
+      await until(() => timers() > before, 'the call reached the emulator');
       aborter.abort();
       await assert.rejects(call);
-      await new Promise((r) => setTimeout(r, 100));
-      assert.ok(timers() <= before, 'the delay timer was cleared');
+      await until(() => timers() <= before, 'the delay timer was cleared');
       emu.clearFaults();
       assert.equal((await fetch(`${emu.endpoint}/_local/health`)).status, 200);
       assert.equal((await initiateAuth(emu.endpoint)).status, 400);
@@ -364,11 +375,12 @@ describe('local cognito: delayed calls and shutdown', () => {
   it('close() ends pending delays at once', async () => {
     const emu = await startLocalCognito({ port: 0 });
     emu.setFault({ operation: '*', delayMs: 60_000 });
+    const before = timers();
     const call = initiateAuth(emu.endpoint).catch((err: unknown) => err);
-    await new Promise((r) => setTimeout(r, 100));
-    const started = Date.now();
+    await until(() => timers() > before, 'the call reached the emulator');
+    const started = performance.now();
     await emu.close();
-    assert.ok(Date.now() - started < 2000);
+    assert.ok(performance.now() - started < 10_000, 'closed without waiting for the 60 s delay');
     assert.ok((await call) instanceof Error, 'the pending call was dropped');
   });
 });
