@@ -234,9 +234,23 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Starts `moto_server -H 127.0.0.1 -p <free port>` and resolves once it answers HTTP. */
-export async function startMotoServer(executable: string, timeoutMs = 20_000): Promise<MotoServer> {
-  const port = await freePort();
+/**
+ * Starts `moto_server -H 127.0.0.1 -p <free port>` and resolves once it answers HTTP. Suites running at the same
+ * time may take the port between the check and moto's bind: then it tries again on another one.
+ */
+export async function startMotoServer(executable: string, timeoutMs = 60_000): Promise<MotoServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMotoServerOn(executable, await freePort(), timeoutMs);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= 5) throw err;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startMotoServerOn(executable: string, port: number, timeoutMs: number): Promise<MotoServer> {
   const endpoint = `http://127.0.0.1:${port}`;
   // Its own process group, so stop() ends moto and anything it started, and nothing else.
   const child: ChildProcess = spawn(executable, ['-H', '127.0.0.1', '-p', String(port)], {
@@ -269,7 +283,12 @@ export async function startMotoServer(executable: string, timeoutMs = 20_000): P
   };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exited) throw new Error(`moto_server exited before answering on ${endpoint}:\n${stderr}`);
+    if (exited) {
+      const message = `moto_server exited before answering on ${endpoint}:\n${stderr}`;
+      throw /address already in use|EADDRINUSE|Errno 98/i.test(stderr)
+        ? new PortTakenError(message)
+        : new Error(message);
+    }
     try {
       const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();
