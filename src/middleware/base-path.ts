@@ -24,8 +24,9 @@ export function mountAt(basePath: string): Middleware {
   return async function mountAtBasePath(ctx, next) {
     ctx.path = ctx.path.slice(basePath.length) || '/';
     await next();
-    const location = ctx.response.get('Location');
     if (ctx.state.publicLocation === true) return;
+    const location: unknown = ctx.response.get('Location');
+    if (typeof location !== 'string') return;
     if (location.startsWith('/') && !location.startsWith('//')) ctx.set('Location', `${basePath}${location}`);
   };
 }

@@ -25,11 +25,11 @@ export interface ProtectStackDeps {
 
 /** Every client-sent copy of an identity header is gone before anything reads or forwards the request. */
 function scrub(req: IncomingMessage): void {
+  // Node builds `headersDistinct` from `rawHeaders` on first read: read it before either changes.
+  const distinct = req.headersDistinct as Record<string, unknown>;
   stripIdentityHeaders(req.headers);
   stripIdentityHeaders(req.rawHeaders);
-  for (const name of Object.keys(req.headersDistinct)) {
-    if (!(name in req.headers)) delete (req.headersDistinct as Record<string, unknown>)[name];
-  }
+  for (const name of Object.keys(distinct)) if (!(name in req.headers)) delete distinct[name];
 }
 
 /**
@@ -47,6 +47,8 @@ export function protectStack(deps: ProtectStackDeps): Middleware {
   async function answer(ctx: Context, outcome: GateOutcome): Promise<void> {
     switch (outcome.kind) {
       case 'pass':
+        // Answered by the app, after this chain: the error handler must not take it for a 404 of ours.
+        ctx.status = 200;
         return;
       case 'sign-in':
         return answers.signIn(
