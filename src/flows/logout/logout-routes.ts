@@ -6,17 +6,27 @@ import { effectiveLoginMode } from '../../config.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, endSession } from '../../session/auth-session.ts';
 import { loginUrl } from '../../notices.ts';
+import { redirectPublic } from '../../middleware/base-path.ts';
 import type { FlowDeps } from '../types.ts';
 
 export function logoutRoutes(router: Router, deps: FlowDeps): void {
   const { cognito, renderer, logger } = deps;
 
+  /** Where to go after signing out: `returnTo` when it is ours or on ALLOWED_REDIRECT_HOSTS (an app of ours). */
+  const afterSignOut = (returnTo: unknown): string | undefined => {
+    const none = '';
+    const target = deps.returnTo(returnTo, none);
+    return target === none ? undefined : target;
+  };
+
   router.get(paths.logout, function logoutGet(ctx: Context) {
+    const returnTo = afterSignOut(ctx.query.returnTo);
     if (!currentAuth(ctx)) {
+      if (returnTo) return redirectPublic(ctx, returnTo);
       ctx.redirect(paths.home);
       return;
     }
-    renderer.render(ctx, 'pages/logout.njk');
+    renderer.render(ctx, 'pages/logout.njk', { returnTo });
   });
 
   router.post(paths.logout, async function logoutPost(ctx: Context) {
@@ -35,6 +45,8 @@ export function logoutRoutes(router: Router, deps: FlowDeps): void {
     if (deps.hostedUi && (auth?.via === 'hosted' || effectiveLoginMode(deps.config) === 'hosted')) {
       return ctx.redirect(deps.hostedUi.logoutUrl(new URL(paths.signedOut, deps.config.appBaseUrl).href));
     }
+    const returnTo = afterSignOut(ctx.state.form?.returnTo);
+    if (returnTo) return redirectPublic(ctx, returnTo);
     ctx.redirect(loginUrl(undefined, 'signed-out'));
   });
 }
