@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
+import { readAccessRulesFile } from '../../src/access/rules-file.ts';
 import { ENV_VARIABLES, loadConfig } from '../../src/config.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -36,8 +37,8 @@ const envOf = (service: Service, given: Record<string, string> = {}) =>
   );
 const SESSION_KEYS = 'k'.repeat(44);
 
-test('the stack: emulator, Redis, two app replicas and a proxy, each with a health check', () => {
-  assert.deepEqual(Object.keys(services).sort(), ['app', 'local-cognito', 'proxy', 'redis']);
+test('the stack: emulator, Redis, two app replicas, an example app behind them and a proxy, each with a health check', () => {
+  assert.deepEqual(Object.keys(services).sort(), ['app', 'local-cognito', 'proxy', 'redis', 'whoami']);
   for (const [name, service] of Object.entries(services)) {
     assert.ok(service.healthcheck?.test.length, `${name} has a health check`);
   }
@@ -46,6 +47,7 @@ test('the stack: emulator, Redis, two app replicas and a proxy, each with a heal
   assert.deepEqual(services.app!.depends_on, {
     'local-cognito': { condition: 'service_healthy' },
     redis: { condition: 'service_healthy' },
+    whoami: { condition: 'service_healthy' },
   });
   assert.deepEqual(services.proxy!.depends_on, { app: { condition: 'service_healthy' } });
 });
@@ -116,4 +118,25 @@ test('.env.example names every variable the server reads', () => {
   const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
   const missing = ENV_VARIABLES.filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(example));
   assert.deepEqual(missing, []);
+});
+
+test('the example app is behind the sign-in: UPSTREAM_URL names it, our pages under /auth, rules mounted', () => {
+  const config = loadConfig({ ...envOf(services.app!, { SESSION_KEYS }), ACCESS_RULES_FILE: undefined });
+  const upstream = config.protect.upstreamUrl!;
+  assert.equal(upstream.hostname, 'whoami');
+  assert.equal(upstream.port, envOf(services.whoami!).PORT);
+  assert.equal(config.protect.basePath, '/auth');
+  assert.ok(services.whoami!.healthcheck!.test.join(' ').includes(`:${upstream.port}/healthz`));
+  assert.ok(services.whoami!.volumes!.some((v) => v.startsWith('./examples/upstream/app.mjs:')));
+  assert.ok(existsSync(path.join(root, 'examples/upstream/app.mjs')));
+  const rules = services.app!.volumes!.find((v) => v.startsWith('./examples/access-rules.yaml:'))!;
+  assert.equal(rules.split(':')[1], services.app!.environment!.ACCESS_RULES_FILE);
+  const nginx = read('docker/nginx.conf');
+  assert.match(nginx, /proxy_set_header Upgrade \$http_upgrade;/, 'WebSocket upgrades pass the proxy');
+});
+
+test('the shipped example rules file is valid', async () => {
+  const rules = await readAccessRulesFile(path.join(root, 'examples/access-rules.yaml'));
+  assert.equal(rules.format, 'rules');
+  assert.equal(rules.rules.length, 2);
 });
