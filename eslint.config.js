@@ -25,6 +25,16 @@ export default tseslint.config(
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   {
+    // Example apps users copy (plain Node, no build step); they print where they listen.
+    files: ['examples/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' },
+    },
+    rules: { 'no-console': 'off' },
+  },
+  {
     // Browser scripts served as they are (progressive enhancement, no build step).
     files: ['public/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
