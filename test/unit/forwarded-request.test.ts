@@ -1,0 +1,63 @@
+// What forward auth believes about the original request: only what a trusted proxy said, and only if well-formed.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { Context } from 'koa';
+import { forwardedRequest } from '../../src/protect/forwarded-request.ts';
+
+const ctxWith = (headers: Record<string, string>) =>
+  ({ get: (name: string) => headers[name.toLowerCase()] ?? '' }) as unknown as Context;
+
+test('without TRUST_PROXY nothing a header says is believed: a GET of /', () => {
+  const ctx = ctxWith({
+    'x-forwarded-uri': '/public/x',
+    'x-forwarded-method': 'POST',
+    'x-original-url': 'https://a.test/p',
+  });
+  assert.deepEqual(forwardedRequest(ctx, false), { method: 'GET', url: '/', origin: undefined });
+});
+
+test("Caddy's and Traefik's X-Forwarded-* give the method, the path with its query and the origin", () => {
+  const ctx = ctxWith({
+    'x-forwarded-method': 'post',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-host': 'app1.example.com',
+    'x-forwarded-uri': '/reports/q3?a=1,2&b=3',
+  });
+  assert.deepEqual(forwardedRequest(ctx, true), {
+    method: 'POST',
+    url: '/reports/q3?a=1,2&b=3',
+    origin: 'https://app1.example.com',
+  });
+});
+
+test("nginx's X-Original-URL gives path and origin", () => {
+  const ctx = ctxWith({ 'x-original-url': 'http://127.0.0.1:8080/dash?x=1', 'x-original-method': 'GET' });
+  assert.deepEqual(forwardedRequest(ctx, true), {
+    method: 'GET',
+    url: '/dash?x=1',
+    origin: 'http://127.0.0.1:8080',
+  });
+});
+
+test('malformed values are ignored, never trusted', () => {
+  const cases: Record<string, string>[] = [
+    { 'x-forwarded-uri': 'https://evil.test/' },
+    { 'x-forwarded-uri': '/' + 'a'.repeat(9000) },
+    { 'x-forwarded-uri': 'relative' },
+    { 'x-original-url': '//evil.test/x' },
+    { 'x-original-url': 'javascript:alert(1)' },
+  ];
+  for (const headers of cases) {
+    assert.equal(forwardedRequest(ctxWith(headers), true).url, '/', JSON.stringify(headers).slice(0, 80));
+  }
+  const badHost = forwardedRequest(
+    ctxWith({ 'x-forwarded-uri': '/x', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'a.test/evil' }),
+    true,
+  );
+  assert.equal(badHost.origin, undefined);
+  const badMethod = forwardedRequest(
+    ctxWith({ 'x-forwarded-uri': '/x', 'x-forwarded-method': 'GET /x' }),
+    true,
+  );
+  assert.equal(badMethod.method, 'GET');
+});
