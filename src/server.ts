@@ -29,6 +29,13 @@ async function main(): Promise<void> {
       'login server listening',
     );
   }
+  const { upstreamUrl, basePath } = runtime.config.protect;
+  if (upstreamUrl) {
+    logger.info(
+      { app: upstreamUrl.origin, signIn: `${url}${basePath}/login` },
+      `protecting ${upstreamUrl.origin}: every path outside ${basePath || 'our routes'} goes there after sign-in`,
+    );
+  }
   installShutdown(server, () => runtime.close(), logger);
 }
 
