@@ -1,4 +1,5 @@
-// Local mode: starts the Cognito emulator in this process and points the configuration at its seeded pool.
+// Local mode: starts the Cognito emulator in this process, seeds its pool (and LOCAL_USERS_FILE's users) and points
+// the configuration at it.
 import { randomBytes } from 'node:crypto';
 import type { CognitoSettings } from './cognito/settings.ts';
 import type { Config } from './config.ts';
@@ -8,6 +9,12 @@ import {
   type LocalPoolInfo,
   type SentMessage,
 } from './local-cognito/index.ts';
+import {
+  LocalUsersError,
+  readLocalUsersFile,
+  type LocalUsersSpec,
+  type SeededLocalUser,
+} from './local-cognito/local-users.ts';
 import type { Logger } from './logger.ts';
 import { paths } from './paths.ts';
 
@@ -29,6 +36,49 @@ export interface LocalModeRuntime {
   config: Config;
   emulator: LocalCognito;
   pool: LocalPoolInfo;
+  /** The users LOCAL_USERS_FILE seeded at this start, in the file's order; empty without the file. */
+  users: readonly SeededLocalUser[];
+  /** Lines for the start banner listing `users` (and their generated passwords); empty without the file. */
+  usersBanner: readonly string[];
+}
+
+export type { SeededLocalUser };
+
+/** Reads LOCAL_USERS_FILE; an invalid file stops local mode with every problem named. */
+async function readUsersFile(file: string): Promise<LocalUsersSpec> {
+  try {
+    return await readLocalUsersFile(file);
+  } catch (err) {
+    throw usersFileError(file, err);
+  }
+}
+
+function usersFileError(file: string, err: unknown): Error {
+  if (!(err instanceof LocalUsersError)) return err instanceof Error ? err : new Error(String(err));
+  const [first, ...more] = err.problems;
+  const detail = more.length === 0 ? ` ${first}` : `\n${err.problems.map((p) => `  - ${p}`).join('\n')}`;
+  return new Error(`LOCAL_USERS_FILE ${file} is not valid:${detail}`);
+}
+
+/** The banner lines for the seeded users, aligned, e.g. `    ada@example.com   admins   password from the file`. */
+export function localUsersBanner(file: string, users: readonly SeededLocalUser[]): string[] {
+  if (users.length === 0) return [`  Local users: none in ${file}`];
+  const width = Math.max(...users.map((u) => u.email.length));
+  const groupsWidth = Math.max(...users.map((u) => (u.groups.join(', ') || '(no groups)').length));
+  return [
+    `  Local users from ${file}:`,
+    ...users.map((u) => {
+      const password =
+        u.passwordSource === 'file'
+          ? 'password from the file'
+          : u.passwordSource === 'generated'
+            ? `password ${u.password} (generated)`
+            : 'password unchanged';
+      const mfa = u.mfa === 'email' || u.mfa === 'sms' ? `, MFA by ${u.mfa}` : '';
+      const groups = (u.groups.join(', ') || '(no groups)').padEnd(groupsWidth);
+      return `    ${u.email.padEnd(width)}  ${groups}  ${password}${mfa}`;
+    }),
+  ];
 }
 
 /** How tests and the benchmark run local mode; `npm start` uses the defaults. */
@@ -41,13 +91,19 @@ export interface LocalModeOptions {
   onMessage?: (message: SentMessage) => void;
 }
 
-/** Starts the emulator on `LOCAL_COGNITO_PORT`, seeds (or loads) its pool, and returns a complete config. */
+/**
+ * Starts the emulator on `LOCAL_COGNITO_PORT`, seeds (or loads) its pool, seeds LOCAL_USERS_FILE's users and groups
+ * (refusing to start, with every problem named, when the file is invalid), and returns a complete config.
+ */
 export async function startLocalMode(
   config: Config,
   logger: Logger,
   options: LocalModeOptions = {},
 ): Promise<LocalModeRuntime> {
   if (config.production) throw new Error('local mode is refused when NODE_ENV=production');
+  const usersFile = config.localUsersFile;
+  // Checked before anything starts: an invalid file refuses local mode.
+  const users = usersFile === undefined ? undefined : await readUsersFile(usersFile);
   const emulator = await startLocalCognito({
     port: config.localCognito.port,
     dataDir: options.inMemory ? undefined : config.localCognito.dir,
@@ -61,10 +117,21 @@ export async function startLocalMode(
       options.onMessage ?? ((m) => process.stdout.write(`  ✉  ${m.kind} code ${m.code} for ${m.to}\n`)),
   });
   // The emulator serves the hosted UI too: register this server's callback and sign-out URLs with its client.
-  const pool = await emulator.ensureLocalPool({
-    callbackUrls: [new URL(paths.callback, config.appBaseUrl).href],
-    logoutUrls: [new URL(paths.signedOut, config.appBaseUrl).href],
-  });
+  let seeded: SeededLocalUser[] = [];
+  let pool: LocalPoolInfo;
+  try {
+    pool = await emulator.ensureLocalPool({
+      callbackUrls: [new URL(paths.callback, config.appBaseUrl).href],
+      logoutUrls: [new URL(paths.signedOut, config.appBaseUrl).href],
+      users,
+      onUsersSeeded: (done) => {
+        seeded = done;
+      },
+    });
+  } catch (err) {
+    await emulator.close().catch(() => undefined);
+    throw usersFile === undefined ? err : usersFileError(usersFile, err);
+  }
   const full: Config = {
     ...config,
     cognito: emulatorSettings(emulator.endpoint, pool, config.cognitoTimeoutMs),
@@ -74,5 +141,11 @@ export async function startLocalMode(
       keys: config.session.keys.length > 0 ? config.session.keys : [randomBytes(32).toString('base64url')],
     },
   };
-  return { config: Object.freeze(full), emulator, pool };
+  return {
+    config: Object.freeze(full),
+    emulator,
+    pool,
+    users: seeded,
+    usersBanner: usersFile === undefined ? [] : localUsersBanner(usersFile, seeded),
+  };
 }

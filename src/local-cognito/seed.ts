@@ -4,6 +4,13 @@ import type { OpContext } from './operations/context.ts';
 import { createUserPool, createUserPoolClient, setUserPoolMfaConfig } from './operations/pools.ts';
 import { adminCreateUser, adminSetUserPassword } from './operations/users.ts';
 import { adminAddUserToGroup, createGroup } from './operations/groups.ts';
+import {
+  seedLocalUsers,
+  type LocalUsersSpec,
+  type RememberedPasswords,
+  type SeededLocalUser,
+} from './local-users.ts';
+import type { LocalSeed } from './state.ts';
 
 /** What the app needs to talk to the seeded pool. */
 export interface LocalPoolInfo {
@@ -26,13 +33,29 @@ export interface LocalPoolIds {
   clientSecret?: string | undefined;
 }
 
-/** The seeded client's hosted-UI URLs beyond the defaults (`http://localhost:3000/callback`, `.../`). */
+/**
+ * The seeded client's hosted-UI URLs beyond the defaults (`http://localhost:3000/callback`, `.../`), and the
+ * users of a local users file to seed into the pool.
+ */
 export interface LocalPoolOptions {
   /** Added to the client's CallbackURLs (e.g. `${APP_BASE_URL}/callback` on another port). */
   callbackUrls?: string[] | undefined;
   /** Added to the client's LogoutURLs. */
   logoutUrls?: string[] | undefined;
+  /**
+   * Users and groups to seed (LOCAL_USERS_FILE, as `readLocalUsersFile` returns it): created when missing, updated
+   * when present, at every call (see `seedLocalUsers`). A LocalUsersError when the pool refuses them.
+   */
+  users?: LocalUsersSpec | undefined;
+  /** Told what `users` seeded. */
+  onUsersSeeded?: ((users: SeededLocalUser[]) => void) | undefined;
 }
+
+/**
+ * The seed record as stored: the passwords generated for local users file entries ride along in it (state.json
+ * keeps `local` as it is), so that every start can print them again, as it does the demo user's.
+ */
+type LocalSeedWithUsers = LocalSeed & { generatedPasswords?: RememberedPasswords };
 
 function checkUrl(url: string): string {
   let parsed: URL;
@@ -48,14 +71,25 @@ function checkUrl(url: string): string {
 }
 
 /**
- * Adds `options`' URLs to the seeded client's CallbackURLs / LogoutURLs (exact strings, as Cognito matches
- * them; nothing added twice) and saves the state when that changed anything.
+ * Applies `options` to the seeded pool: adds its URLs to the seeded client's CallbackURLs / LogoutURLs (exact
+ * strings, as Cognito matches them; nothing added twice), saving the state when that changed anything, then seeds
+ * its `users` (if any) and tells `onUsersSeeded`.
  */
 export async function addLocalClientUrls(
   ctx: OpContext,
   info: LocalPoolInfo,
   options: LocalPoolOptions,
 ): Promise<void> {
+  await addClientUrls(ctx, info, options);
+  if (options.users) {
+    const local: LocalSeedWithUsers | undefined = ctx.store.state.local;
+    const remembered: RememberedPasswords = local ? (local.generatedPasswords ??= {}) : {};
+    const seeded = await seedLocalUsers(ctx, info.userPoolId, options.users, remembered, info.demoUser.email);
+    options.onUsersSeeded?.(seeded);
+  }
+}
+
+async function addClientUrls(ctx: OpContext, info: LocalPoolInfo, options: LocalPoolOptions): Promise<void> {
   const client = ctx.store.state.pools.get(info.userPoolId)?.clients.get(info.clientId);
   if (!client) return;
   let changed = false;
