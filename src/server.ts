@@ -18,6 +18,7 @@ async function main(): Promise<void> {
         `  Login server (local mode) listening on ${url}`,
         `  Demo user:   ${local.pool.demoUser.email}`,
         `  Password:    ${local.pool.demoUser.password}`,
+        ...local.usersBanner,
         `  Emails/SMS the local Cognito "sends": ${local.emulator.endpoint}/_local/inbox`,
         `  Local Cognito: ${local.emulator.endpoint} (pool ${local.pool.userPoolId}), data in ${config.localCognito.dir}/`,
         '',
