@@ -1,16 +1,83 @@
-// Prometheus metrics: requests by route and status, and every Cognito call by operation and outcome.
+// Prometheus metrics: requests by route and status, and every Cognito call by operation and coarse outcome.
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Logger } from './logger.ts';
+
+/**
+ * How a call to Cognito ended, as metrics say it: never the exception's name, which can tell who has an account
+ * (UsernameExistsException on sign-up, UserNotFoundException on a resend). The name goes to the debug log.
+ */
+export type CallOutcome = 'ok' | 'refused' | 'throttled' | 'failed';
+
+export const CALL_OUTCOMES: readonly CallOutcome[] = ['ok', 'refused', 'throttled', 'failed'];
 
 export interface Metrics {
   registry: Registry;
-  /** One Cognito call (an API operation such as InitiateAuth, or a hosted-UI endpoint such as oauth2/token). */
+  /**
+   * One Cognito call (an API operation such as InitiateAuth, or a hosted-UI endpoint such as oauth2/token):
+   * `outcome` is `ok` or what went wrong (the exception's name), counted as a CallOutcome.
+   */
   cognitoCall: (operation: string, outcome: string, seconds: number) => void;
   /** Counts and times every request, labelled by its route pattern (never the raw URL). */
   middleware(): Middleware;
 }
 
-export function createMetrics(options: { processMetrics?: boolean } = {}): Metrics {
+export interface MetricsOptions {
+  /** Process-wide figures (CPU, memory, event loop); only the server's own process wants them. */
+  processMetrics?: boolean;
+  /** Where the precise outcome of a call goes (debug level), since the metrics only count it coarsely. */
+  logger?: Logger;
+}
+
+/** Cognito's answers that the person asking caused: wrong credentials or code, a taken name, a refused password. */
+const REFUSALS: ReadonlySet<string> = new Set([
+  'NotAuthorizedException',
+  'UserNotFoundException',
+  'UserNotConfirmedException',
+  'PasswordResetRequiredException',
+  'UsernameExistsException',
+  'AliasExistsException',
+  'InvalidPasswordException',
+  'PasswordHistoryPolicyViolationException',
+  'CodeMismatchException',
+  'ExpiredCodeException',
+  'InvalidParameterException',
+  'UserLambdaValidationException',
+  'EnableSoftwareTokenMFAException',
+  // The hosted UI's token endpoint: the authorization code was refused (expired, used, not ours).
+  'invalid_grant',
+]);
+
+/** A limit was reached: Cognito's request rate or a per-user limit on codes and attempts. */
+const THROTTLES: ReadonlySet<string> = new Set([
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'TooManyFailedAttemptsException',
+]);
+
+/**
+ * Answers that the flows show exactly like a success, because all they say is whether an account exists (or is
+ * confirmed): counted as `ok`, so a taken email and a free one, or a resend for nobody and for someone, count
+ * the same. Everything else a client can learn from the page anyway.
+ */
+const SHOWN_AS_SUCCESS: Readonly<Record<string, ReadonlySet<string>>> = {
+  SignUp: new Set(['UsernameExistsException', 'AliasExistsException']),
+  ResendConfirmationCode: new Set(['UserNotFoundException', 'InvalidParameterException']),
+  ForgotPassword: new Set(['UserNotFoundException', 'InvalidParameterException']),
+};
+
+/**
+ * The outcome label of one call. Anything not known to be the caller's doing or a limit counts as `failed`
+ * (outages, timeouts, our own misconfiguration, names never seen before), so the label set stays closed.
+ */
+export function callOutcome(operation: string, outcome: string): CallOutcome {
+  if (outcome === 'ok' || SHOWN_AS_SUCCESS[operation]?.has(outcome)) return 'ok';
+  if (THROTTLES.has(outcome)) return 'throttled';
+  if (REFUSALS.has(outcome)) return 'refused';
+  return 'failed';
+}
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
   const requests = new Counter({
@@ -28,7 +95,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   });
   const calls = new Counter({
     name: 'login_cognito_calls_total',
-    help: 'Calls to Cognito, by operation and outcome (ok, or the exception name)',
+    help: 'Calls to Cognito, by operation and outcome (ok, refused, throttled or failed)',
     labelNames: ['operation', 'outcome'] as const,
     registers: [registry],
   });
@@ -43,7 +110,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   return {
     registry,
     cognitoCall: (operation, outcome, seconds) => {
-      calls.inc({ operation, outcome });
+      const counted = callOutcome(operation, outcome);
+      if (outcome !== 'ok') {
+        options.logger?.debug({ operation, cognito: outcome, outcome: counted }, 'Cognito call not ok');
+      }
+      calls.inc({ operation, outcome: counted });
       callDuration.observe({ operation }, seconds);
     },
     middleware() {

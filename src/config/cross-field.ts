@@ -80,11 +80,32 @@ export function crossFieldProblems(env: Record<string, string | undefined>): str
     }
   }
   if (new Set(fields).size !== fields.length) problems.push('SIGNUP_FIELDS: an attribute is listed twice');
-  problems.push(...redisProblems(env), ...protectProblems(env));
+  problems.push(...redisProblems(env), ...protectProblems(env), ...metricsProblems(env));
   const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
   const region = (env.COGNITO_REGION ?? '').trim();
   if (pool && region && !pool.startsWith(`${region}_`)) {
     problems.push(`COGNITO_REGION: ${region} does not match the region of COGNITO_USER_POOL_ID (${pool})`);
+  }
+  return problems;
+}
+
+/**
+ * Outside local mode /metrics is for the operator only: its counts of sign-ups and resends tell who has an account.
+ * In production it needs a token or a listener of its own; elsewhere, without either, the app does not serve it.
+ */
+function metricsProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const cloud = has('COGNITO_USER_POOL_ID');
+  if (cloud && env.NODE_ENV === 'production' && !has('METRICS_TOKEN') && !has('METRICS_PORT')) {
+    problems.push(
+      'METRICS_TOKEN: required outside local mode (a bearer token for /metrics, at least 16 characters), ' +
+        'or METRICS_PORT to serve /metrics on a port of its own',
+    );
+  }
+  if (has('METRICS_HOST') && !has('METRICS_PORT')) problems.push('METRICS_HOST: needs METRICS_PORT');
+  if (has('METRICS_PORT') && env.METRICS_PORT!.trim() === (env.PORT ?? '3000').trim()) {
+    problems.push('METRICS_PORT: must differ from PORT');
   }
   return problems;
 }

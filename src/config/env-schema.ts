@@ -92,6 +92,14 @@ export const envSchema = z.object({
   ),
   COGNITO_TIMEOUT_MS: int(5000, 100, 60000),
   METRICS_TOKEN: optional.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  // /metrics on a listener of its own, on loopback unless METRICS_HOST says otherwise (0.0.0.0 for a container).
+  METRICS_PORT: optional.pipe(z.coerce.number<string | undefined>().int().min(1).max(65535).optional()),
+  METRICS_HOST: optional.pipe(
+    z
+      .string()
+      .regex(/^[0-9A-Za-z.:-]+$/, 'must be an address to listen on, e.g. 127.0.0.1 or 0.0.0.0')
+      .optional(),
+  ),
   LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
   // Sign-in sends the password (USER_PASSWORD_AUTH). SRP arrives with remembered devices; until then asking for it
   // stops the start with this message rather than signing in some other way than configured.
