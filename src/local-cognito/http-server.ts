@@ -5,7 +5,16 @@ import { renderInbox } from './inbox.ts';
 import type { Input, OpContext } from './operations/context.ts';
 import { OPERATIONS } from './operations/index.ts';
 import { issuerOf } from './tokens.ts';
-import { readBody, send, sendJson, TooLarge } from './http-util.ts';
+import {
+  allowedHostsFrom,
+  hostNameOf,
+  isJsonRequest,
+  LOOPBACK_HOSTS,
+  readBody,
+  send,
+  sendJson,
+  TooLarge,
+} from './http-util.ts';
 import { HostedUi } from './hosted-ui/index.ts';
 import { FaultInputError, type FaultInjector } from './faults.ts';
 
@@ -35,6 +44,11 @@ export interface HttpDeps {
   endpoint: () => string;
   /** Injected faults (/_local/faults). */
   faults: FaultInjector;
+  /**
+   * Host names answered besides loopback ones and the emulator's own endpoint (any port), e.g. `local-cognito` on
+   * a docker network; default: LOCAL_COGNITO_ALLOWED_HOSTS, comma-separated.
+   */
+  allowedHosts?: readonly string[];
 }
 
 function sendError(res: ServerResponse, err: CognitoError): void {
@@ -190,8 +204,31 @@ function handleGet(deps: HttpDeps, path: string, res: ServerResponse): void {
   }
 }
 
+/**
+ * Whether `req` may be answered at all: its Host must be a loopback name, the emulator's own or an allowed one. A
+ * page on another site that rebinds its DNS name to 127.0.0.1 sends its own name, so it cannot read the inbox.
+ */
+function hostAllowed(req: IncomingMessage, allowed: ReadonlySet<string>, endpoint: string): boolean {
+  const host = hostNameOf(req.headers.host);
+  if (host === undefined) return false;
+  return allowed.has(host) || (endpoint !== '' && host === hostNameOf(new URL(endpoint).host));
+}
+
+/**
+ * A state change of the `_local` helpers (POST, DELETE) must say `Content-Type: application/json`: another site's
+ * page can send a `text/plain` form POST without asking, but not JSON (that needs a CORS preflight, never granted).
+ */
+function simpleCrossSiteChange(req: IncomingMessage, path: string): boolean {
+  const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+  return path.startsWith('/_local/') && !safe && !isJsonRequest(req);
+}
+
 /** The request listener of the emulator's node:http server. */
 export function createRequestListener(deps: HttpDeps) {
+  const allowedHosts = new Set([
+    ...LOOPBACK_HOSTS,
+    ...(deps.allowedHosts ?? allowedHostsFrom(process.env.LOCAL_COGNITO_ALLOWED_HOSTS)),
+  ]);
   const hostedUi = new HostedUi({
     ctx: deps.ctx,
     endpoint: deps.endpoint,
@@ -199,6 +236,17 @@ export function createRequestListener(deps: HttpDeps) {
     fault: (name, res) => deps.faults.intercept(name, res, 'oauth'),
   });
   return function localCognitoRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (!hostAllowed(req, allowedHosts, deps.endpoint())) {
+      sendError(
+        res,
+        new CognitoError(
+          'ForbiddenException',
+          'This Host is not served: use 127.0.0.1, localhost or [::1], or list it in LOCAL_COGNITO_ALLOWED_HOSTS.',
+          403,
+        ),
+      );
+      return;
+    }
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://local');
@@ -207,6 +255,13 @@ export function createRequestListener(deps: HttpDeps) {
       return;
     }
     const path = url.pathname;
+    if (simpleCrossSiteChange(req, path)) {
+      sendJson(res, 415, {
+        error: 'UnsupportedMediaType',
+        message: 'Changes to /_local/ need Content-Type: application/json.',
+      });
+      return;
+    }
     const route = async (): Promise<void> => {
       if (await hostedUi.handle(req, res, url)) return;
       if (req.method === 'POST' && path === '/') return handleOperation(deps, req, res);

@@ -76,3 +76,29 @@ export function parseCookies(req: IncomingMessage): Map<string, string> {
   }
   return out;
 }
+
+/** Host names the emulator always answers to, on any port. */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '[::1]'];
+
+/**
+ * The host name of a Host header, lower-cased and without its port (`[::1]:9229` -> `[::1]`); undefined when it is
+ * missing or malformed.
+ */
+export function hostNameOf(header: string | undefined): string | undefined {
+  const match = /^(\[[0-9a-f:.]+\]|[0-9a-z._-]+)(?::\d{1,5})?$/i.exec((header ?? '').trim());
+  return match?.[1]?.toLowerCase();
+}
+
+/** LOCAL_COGNITO_ALLOWED_HOSTS: host names separated by commas (any port), e.g. `local-cognito`. */
+export function allowedHostsFrom(list: string | undefined): string[] {
+  return (list ?? '')
+    .split(',')
+    .map((h) => hostNameOf(h))
+    .filter((h): h is string => h !== undefined);
+}
+
+/** True when the request says its body is JSON (`application/json`, parameters such as charset allowed). */
+export function isJsonRequest(req: IncomingMessage): boolean {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json';
+}

@@ -58,6 +58,7 @@ describe('local cognito: fault injection', () => {
       headers: { 'Content-Type': 'application/json' },
       body: typeof fault === 'string' ? fault : JSON.stringify(fault),
     });
+  const JSON_BODY = { 'Content-Type': 'application/json' };
   async function setFault(fault: FaultSpec): Promise<unknown> {
     const res = await postFault(fault);
     assert.equal(res.status, 200, await res.clone().text());
@@ -245,15 +246,56 @@ describe('local cognito: fault injection', () => {
   it('DELETE clears all faults, or one with ?operation=', async () => {
     await setFault({ operation: 'InitiateAuth', throttle: true });
     await setFault({ operation: 'DescribeUserPool', throttle: true });
-    let res = await fetch(`${faultsUrl()}?operation=DescribeUserPool`, { method: 'DELETE' });
+    let res = await fetch(`${faultsUrl()}?operation=DescribeUserPool`, {
+      method: 'DELETE',
+      headers: JSON_BODY,
+    });
     assert.deepEqual(await res.json(), { faults: [{ operation: 'InitiateAuth', throttle: true }] });
     assert.ok((await cognito.send(new DescribeUserPoolCommand({ UserPoolId: pool.userPoolId }))).UserPool);
     assert.ok((await rejection(signIn())) instanceof TooManyRequestsException);
 
-    res = await fetch(faultsUrl(), { method: 'DELETE' });
+    res = await fetch(faultsUrl(), { method: 'DELETE', headers: JSON_BODY });
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), { faults: [] });
     assert.ok((await signIn()).AuthenticationResult?.AccessToken);
+  });
+
+  it('the emulator trusts no simple cross-site post: faults change only with Content-Type: application/json', async () => {
+    // What any page can send without a CORS preflight: a form or fetch POST as text/plain, urlencoded or multipart.
+    const fault = JSON.stringify({ operation: 'InitiateAuth', throttle: true });
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ]) {
+      const res = await fetch(faultsUrl(), {
+        method: 'POST',
+        headers: { 'Content-Type': type },
+        body: fault,
+      });
+      assert.equal(res.status, 415, type);
+    }
+    const bare = await fetch(faultsUrl(), { method: 'POST', body: new Blob([fault]) });
+    assert.equal(bare.status, 415, 'no Content-Type at all');
+    assert.deepEqual(emu.faults(), [], 'no fault was set');
+    assert.ok((await signIn()).AuthenticationResult?.AccessToken);
+
+    emu.setFault({ operation: 'InitiateAuth', throttle: true });
+    emu.resetCalls();
+    emu.setFault({ operation: 'DescribeUserPool', throttle: true });
+    for (const url of [faultsUrl(), `${emu.endpoint}/_local/calls`]) {
+      assert.equal((await fetch(url, { method: 'DELETE' })).status, 415, `DELETE ${url} without JSON`);
+    }
+    assert.equal(emu.faults().length, 2, 'the faults stayed');
+    assert.equal((await fetch(faultsUrl(), { method: 'DELETE', headers: JSON_BODY })).status, 200);
+    assert.deepEqual(emu.faults(), []);
+    const charset = { 'Content-Type': 'Application/JSON; charset=utf-8' };
+    assert.equal(
+      (await fetch(`${emu.endpoint}/_local/calls`, { method: 'DELETE', headers: charset })).status,
+      200,
+    );
+    // The Cognito API itself keeps its own content type (the SDK sends application/x-amz-json-1.1).
+    assert.ok((await cognito.send(new DescribeUserPoolCommand({ UserPoolId: pool.userPoolId }))).UserPool);
   });
 
   it("'*' faults every operation; an operation's own fault wins", async () => {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parse } from 'yaml';
 import { readAccessRulesFile } from '../../src/access/rules-file.ts';
 import { ENV_VARIABLES, loadConfig } from '../../src/config.ts';
+import { allowedHostsFrom } from '../../src/local-cognito/http-util.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -74,6 +75,11 @@ test('the app finds the emulator and its pool without copying anything', () => {
   assert.equal(endpoint.hostname, 'local-cognito');
   assert.equal(endpoint.port, emulator.LOCAL_COGNITO_PORT);
   assert.equal(emulator.LOCAL_COGNITO_HOST, '0.0.0.0');
+  assert.deepEqual(
+    allowedHostsFrom(emulator.LOCAL_COGNITO_ALLOWED_HOSTS),
+    [endpoint.hostname],
+    'the emulator answers the Host the app sends, and no other name besides loopback ones',
+  );
   assert.equal(app.cognito!.userPoolId, emulator.LOCAL_COGNITO_POOL_ID);
   assert.equal(app.cognito!.clientId, emulator.LOCAL_COGNITO_CLIENT_ID);
   assert.equal(app.cognito!.clientSecret, emulator.LOCAL_COGNITO_CLIENT_SECRET);
