@@ -3,6 +3,10 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
+/**
+ * `code` is a verification, MFA or authorization code, always: it is redacted. What went wrong (an AuthError's code
+ * such as TOKEN_REVOKED) is logged under `error`, and Cognito's exception name under `cognito`.
+ */
 const REDACT = [
   'password',
   'newPassword',

@@ -68,7 +68,7 @@ export function createAuthResolver(deps: AuthResolverDeps): AuthResolver {
       if (err instanceof AuthError && !err.expose) throw err;
       // Refused (revoked, expired, user disabled): the session is over.
       logger.info(
-        { code: err instanceof AuthError ? err.code : 'unknown' },
+        { error: err instanceof AuthError ? err.code : 'unknown' },
         'token refresh refused; session ended',
       );
       endSession(ctx);

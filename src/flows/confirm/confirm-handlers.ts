@@ -104,7 +104,7 @@ export function confirmHandlers(deps: FlowDeps) {
         } catch (err) {
           // Confirmed all the same: the user signs in with the password instead.
           logger.warn(
-            { code: err instanceof AuthError ? err.code : 'unknown' },
+            { error: err instanceof AuthError ? err.code : 'unknown' },
             'sign-in after confirmation failed',
           );
         }

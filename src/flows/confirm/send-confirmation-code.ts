@@ -19,7 +19,7 @@ export async function sendConfirmationCode(
   } catch (err) {
     if (!(err instanceof AuthError)) throw err;
     if (err.code !== 'INVALID_PARAMETER' && err.code !== 'INVALID_CREDENTIALS') throw err;
-    deps.logger.info({ code: err.code }, 'resend for an account that cannot be confirmed: shown as sent');
+    deps.logger.info({ error: err.code }, 'resend for an account that cannot be confirmed: shown as sent');
   }
   const session = sessionOf(ctx);
   session.pendingSignUp = {

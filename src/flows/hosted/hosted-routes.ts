@@ -53,7 +53,7 @@ export function hostedRoutes(router: Router, deps: FlowDeps): void {
       tokens = await hostedUi.exchangeCode(code, callbackUrl(deps), pending.verifier);
     } catch (err) {
       if (!(err instanceof AuthError)) throw err;
-      logger.warn({ code: err.code, cognito: err.cognitoName }, 'code exchange failed');
+      logger.warn({ error: err.code, cognito: err.cognitoName }, 'code exchange failed');
       // Outages end on the error page; a refused code (or our own misconfiguration) on the hosted-UI error page.
       if (!err.expose && err.code !== 'MISCONFIGURED') throw err;
       return showError(ctx, err.status);

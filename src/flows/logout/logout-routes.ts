@@ -38,7 +38,7 @@ export function logoutRoutes(router: Router, deps: FlowDeps): void {
         await cognito.revokeRefreshToken(auth.refreshToken);
       } catch (err) {
         const code = err instanceof AuthError ? err.code : 'unknown';
-        logger.warn({ code }, 'refresh token revocation failed; the session was ended anyway');
+        logger.warn({ error: code }, 'refresh token revocation failed; the session was ended anyway');
       }
     }
     // Signed in through the hosted UI: its own session cookie must end too, or the next visit is signed in again.

@@ -20,7 +20,7 @@ export async function sendResetCode(
   } catch (err) {
     if (!(err instanceof AuthError)) throw err;
     if (err.code !== 'INVALID_CREDENTIALS' && err.code !== 'INVALID_PARAMETER') throw err;
-    deps.logger.info({ code: err.code }, 'reset code for an account that cannot reset: shown as sent');
+    deps.logger.info({ error: err.code }, 'reset code for an account that cannot reset: shown as sent');
   }
   sessionOf(ctx).pendingReset = {
     username,
