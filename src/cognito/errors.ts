@@ -180,6 +180,19 @@ export const COGNITO_ERROR_TABLE: Readonly<
   MFAMethodNotFoundException: 'MISCONFIGURED',
 };
 
+/**
+ * Where one exception means something else for one operation, by operation name (the command without `Command`).
+ * Sign-in: a pool whose settings leak them may answer InvalidPasswordException or UserNotFoundException where it
+ * should say NotAuthorizedException; both are the one wrong-credentials answer, never "the password breaks a rule"
+ * (which sign-up, password reset and the new-password challenge mean by INVALID_PASSWORD, and show as such).
+ */
+export const OPERATION_OVERRIDES: Readonly<Record<string, Readonly<Record<string, AuthErrorCode>>>> = {
+  InitiateAuth: {
+    InvalidPasswordException: 'INVALID_CREDENTIALS',
+    UserNotFoundException: 'INVALID_CREDENTIALS',
+  },
+};
+
 /** Names of network-level failures and SDK timeouts: Cognito could not be reached in time. */
 const UNAVAILABLE_NAMES = new Set([
   'TimeoutError',
@@ -194,13 +207,18 @@ const UNAVAILABLE_NAMES = new Set([
   'EAI_AGAIN',
 ]);
 
-/** Turns anything a Cognito call threw into an AuthError. */
-export function toAuthError(err: unknown): AuthError {
+/**
+ * Turns anything a Cognito call threw into an AuthError. `operation` (InitiateAuth, SignUp, ...: the command's
+ * name without `Command`) picks that operation's overrides (OPERATION_OVERRIDES) before the common table.
+ */
+export function toAuthError(err: unknown, operation?: string): AuthError {
   if (err instanceof AuthError) return err;
   const e = (err ?? {}) as { name?: unknown; message?: unknown; code?: unknown; $metadata?: unknown };
   const name = typeof e.name === 'string' ? e.name : '';
   const message = typeof e.message === 'string' ? e.message : '';
-  const entry = COGNITO_ERROR_TABLE[name];
+  const override = operation === undefined ? undefined : own(own(OPERATION_OVERRIDES, operation) ?? {}, name);
+  if (override !== undefined) return new AuthError(override, name, undefined, message);
+  const entry = own(COGNITO_ERROR_TABLE, name);
   if (entry !== undefined) {
     const code = typeof entry === 'function' ? entry(message) : entry;
     return new AuthError(code, name, code === 'LAMBDA_VALIDATION' ? lambdaText(message) : undefined, message);
@@ -212,6 +230,11 @@ export function toAuthError(err: unknown): AuthError {
   if (status !== undefined && status >= 500) return new AuthError('SERVICE_UNAVAILABLE', name);
   // Unknown exception names (a new Cognito error, a proxy's HTML page): treat as an outage, fail closed.
   return new AuthError('SERVICE_UNAVAILABLE', name || 'unknown');
+}
+
+/** `table[key]` when the table itself has it (an exception named `constructor` finds nothing). */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** "PreSignUp failed with error Your domain is not allowed." -> "Your domain is not allowed." */

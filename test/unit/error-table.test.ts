@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AUTH_ERROR_CODES, AuthError, COGNITO_ERROR_TABLE, toAuthError } from '../../src/cognito/errors.ts';
+import {
+  AUTH_ERROR_CODES,
+  AuthError,
+  COGNITO_ERROR_TABLE,
+  OPERATION_OVERRIDES,
+  toAuthError,
+} from '../../src/cognito/errors.ts';
 import { isMessageKey } from '../../src/i18n/index.ts';
 
 const sdkError = (name: string, message = '', status = 400) =>
@@ -76,4 +82,32 @@ test('a Lambda trigger message loses its prefix and is kept for the page', () =>
 test('an AuthError passes through unchanged', () => {
   const err = new AuthError('THROTTLED');
   assert.equal(toAuthError(err), err);
+});
+
+test('sign-in maps InvalidPasswordException and UserNotFoundException to the generic wrong-credentials outcome', () => {
+  // A safety net for pools whose settings leak them: sign-in says "wrong email or password", whichever it was.
+  const invalidPassword = sdkError('InvalidPasswordException', 'Password does not conform to policy');
+  const userNotFound = sdkError('UserNotFoundException', 'User does not exist.');
+  for (const err of [invalidPassword, userNotFound]) {
+    const mapped = toAuthError(err, 'InitiateAuth');
+    assert.equal(mapped.code, 'INVALID_CREDENTIALS', err.name);
+    assert.equal(mapped.cognitoName, err.name, 'the exception name is kept for the logs');
+    assert.equal(mapped.status, toAuthError(sdkError('NotAuthorizedException'), 'InitiateAuth').status);
+  }
+  // Where a new password is being set, INVALID_PASSWORD still means "this password breaks a rule" (shown as such).
+  for (const operation of ['SignUp', 'ConfirmForgotPassword', 'RespondToAuthChallenge', undefined]) {
+    assert.equal(toAuthError(invalidPassword, operation).code, 'INVALID_PASSWORD', String(operation));
+  }
+});
+
+test('per-operation overrides name only known codes, and no name finds an inherited property', () => {
+  for (const [operation, table] of Object.entries(OPERATION_OVERRIDES)) {
+    for (const [name, code] of Object.entries(table)) {
+      assert.ok(AUTH_ERROR_CODES.includes(code), `${operation}: ${name} -> ${code}`);
+    }
+  }
+  for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    assert.equal(toAuthError(sdkError(name), 'InitiateAuth').code, 'SERVICE_UNAVAILABLE', name);
+    assert.equal(toAuthError(sdkError(name), name).code, 'SERVICE_UNAVAILABLE', `${name} as the operation`);
+  }
 });
