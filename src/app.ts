@@ -21,6 +21,7 @@ import { newPasswordRoutes } from './flows/new-password/new-password-routes.ts';
 import { confirmRoutes } from './flows/confirm/confirm-routes.ts';
 import { recoveryRoutes } from './flows/recovery/recovery-routes.ts';
 import { signupRoutes } from './flows/signup/signup-routes.ts';
+import { codeLimitSettings, createCodeLimits } from './flows/code-limits.ts';
 import type { FlowDeps } from './flows/types.ts';
 import { loadBrand, type Brand } from './branding/brand.ts';
 import { loadCatalogues } from './i18n/index.ts';
@@ -32,8 +33,10 @@ import { formBody } from './middleware/form-body.ts';
 import { language } from './middleware/language.ts';
 import { HttpError } from './http-error.ts';
 import { noStore, securityHeaders } from './middleware/security-headers.ts';
-import { createLoginThrottleOn, type LoginThrottle } from './rate-limit/login-throttle.ts';
-import { authRateLimit } from './rate-limit/auth-rate-limit.ts';
+import { loginThrottleFor, type LoginThrottle } from './rate-limit/login-throttle.ts';
+import { limitRoutes } from './rate-limit/auth-rate-limit.ts';
+import { createAnswerLimit } from './rate-limit/answer-limit.ts';
+import { countCodeAnswers } from './flows/challenge/answer-errors.ts';
 import { MEMORY_LIMITS, type LimiterBackend } from './rate-limit/limiter-backend.ts';
 import type { SessionStore } from './session/memory-store.ts';
 import { sessionMiddleware } from './session/session-middleware.ts';
@@ -94,6 +97,9 @@ const limitUrl: Middleware = async function limitUrl(ctx, next) {
   await next();
 };
 
+/** Every route has one spelling: `/Login`, `/login/` and the like are not it (404), so no limit can be missed. */
+const ONE_SPELLING = { sensitive: true, strict: true } as const;
+
 /** A router's routes as plain Koa middleware (koa-compose's types want one context type for all). */
 const routesOf = (router: Router): Middleware => router.routes() as unknown as Middleware;
 
@@ -132,6 +138,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     );
   }
   const clock = deps.clock ?? Date.now;
+  const limits = deps.limiterBackend ?? MEMORY_LIMITS;
   const refresher = createTokenRefresher(deps.cognito, deps.verifier);
   const basePath = config.protect.basePath;
   const asserter =
@@ -161,7 +168,8 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     resolveAuth,
     sessionStore: deps.sessionStore,
     renderer,
-    loginThrottle: deps.loginThrottle ?? createLoginThrottleOn(deps.limiterBackend ?? MEMORY_LIMITS),
+    loginThrottle: deps.loginThrottle ?? loginThrottleFor(config.rateLimit, limits),
+    codeLimits: createCodeLimits(codeLimitSettings(config), deps.limiterBackend ?? MEMORY_LIMITS, clock),
     hostedUi: createHostedUi(config.cognito, metrics.cognitoCall),
     brand,
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,
@@ -185,10 +193,23 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     asserter,
   };
 
-  const probes = new Router();
+  const probes = new Router(ONE_SPELLING);
   healthRoutes(probes, flowDeps);
-  metricsRoutes(probes, metrics.registry, config.metricsToken);
-  const router = new Router();
+  metricsRoutes(probes, metrics.registry, config.metricsToken, {
+    open: config.mode === 'local',
+    ownPort: config.metricsPort !== undefined,
+  });
+  const router = new Router(ONE_SPELLING);
+  // The limits first, as route middleware: they run for whatever request reaches the routes they guard.
+  limitRoutes(router, config.rateLimit, limits);
+  countCodeAnswers(
+    router,
+    createAnswerLimit(limits, {
+      maxAnswers: config.mfa.maxAttempts,
+      windowSeconds: config.mfa.challengeMinutes * 60,
+    }),
+    flowDeps,
+  );
   homeRoutes(router, flowDeps);
   loginRoutes(router, flowDeps);
   logoutRoutes(router, flowDeps);
@@ -212,7 +233,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     { secure: config.secureCookies, ...config.session },
     deps.sessionStore,
   );
-  const forwardAuth = new Router();
+  const forwardAuth = new Router(ONE_SPELLING);
   forwardAuthRoutes(forwardAuth, flowDeps);
 
   // Our own pages and endpoints, in order: error pages first, probes before the session, forms last.
@@ -231,7 +252,6 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     routesOf(forwardAuth),
     formBody(),
     verifyCsrf(config.appBaseUrl.origin),
-    authRateLimit(config.rateLimit, deps.limiterBackend ?? MEMORY_LIMITS),
     routesOf(router),
     router.allowedMethods() as unknown as Middleware,
   ];

@@ -48,6 +48,9 @@ export interface Config {
   cognitoTimeoutMs: number;
   /** When set, GET /metrics needs `Authorization: Bearer <token>`. */
   metricsToken: string | undefined;
+  /** Serve /metrics on a listener of its own (METRICS_PORT), on METRICS_HOST (loopback by default). */
+  metricsPort: number | undefined;
+  metricsHost: string | undefined;
   /** Only in local mode or with COGNITO_ENDPOINT: where the signing keys come from instead of AWS. */
   loginMode: LoginMode;
   oauth: {
@@ -176,6 +179,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cognito,
     cognitoTimeoutMs: e.COGNITO_TIMEOUT_MS,
     metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
+    metricsHost: e.METRICS_HOST,
     loginMode: e.LOGIN_MODE,
     oauth: {
       scopes: e.OAUTH_SCOPES,

@@ -10,6 +10,7 @@ import { createIdentityAsserter, type IdentityAsserter } from './identity/assert
 import { ephemeralAsserter } from './identity/ephemeral-asserter.ts';
 import { loadOrCreateLocalKey, loadSigningKeys } from './identity/signing-keys.ts';
 import { createUpstreamProxy } from './protect/upstream-proxy.ts';
+import { listenForMetrics } from './flows/health/metrics-routes.ts';
 import { AuthError } from './cognito/errors.ts';
 import { createCognitoGateway, type CognitoGateway } from './cognito/gateway.ts';
 import { createTokenVerifier, type TokenVerifier } from './cognito/verifier.ts';
@@ -72,7 +73,7 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
   const config = local?.config ?? initial;
   const settings = config.cognito;
   if (!settings) throw new Error('cloud mode without Cognito settings');
-  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false });
+  const metrics = createMetrics({ processMetrics: options.processMetrics ?? false, logger });
   const cognito = options.replace?.cognito ?? createCognitoGateway(settings, metrics.cognitoCall);
   const builtVerifier = options.replace?.verifier ?? createTokenVerifier(settings);
   const verifier = options.wrap?.verifier?.(builtVerifier) ?? builtVerifier;
@@ -125,6 +126,7 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
     .catch((err: Error) => logger.warn({ reason: err.message }, 'could not load signing keys yet'));
 
   const servers: Server[] = [];
+  let metricsListening = false;
   return {
     config,
     app,
@@ -142,6 +144,16 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
         else socket.destroy();
       });
       servers.push(target);
+      if (config.metricsPort !== undefined && !metricsListening) {
+        metricsListening = true;
+        servers.push(
+          await listenForMetrics(metrics.registry, {
+            port: config.metricsPort,
+            host: config.metricsHost,
+            token: config.metricsToken,
+          }),
+        );
+      }
       if (!target.listening) {
         await new Promise<void>((resolve, reject) => {
           target.once('error', reject);
@@ -176,7 +188,7 @@ async function readPasswordPolicy(cognito: CognitoGateway, logger: Logger): Prom
     return await cognito.describePasswordPolicy();
   } catch (err) {
     logger.warn(
-      { code: err instanceof AuthError ? err.code : 'unknown' },
+      { error: err instanceof AuthError ? err.code : 'unknown' },
       "could not read the pool's password policy (DescribeUserPool needs AWS credentials); " +
         "using Cognito's default. Set PASSWORD_* to match your pool.",
     );

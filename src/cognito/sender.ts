@@ -38,7 +38,7 @@ export function createSender(settings: CognitoSettings, observe: CallObserver | 
         return await client.send(new Command(input), { abortSignal });
       } catch (err) {
         if (attempt === 1 && !abortSignal.aborted && isServerError(err)) continue;
-        throw toAuthError(err);
+        throw toAuthError(err, Command.name.replace(/Command$/, ''));
       }
     }
   };

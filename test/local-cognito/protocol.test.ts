@@ -99,7 +99,15 @@ describe('local cognito: protocol and admin operations', () => {
     await cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
     assert.deepEqual(await (await fetch(`${emu.endpoint}/_local/calls`)).json(), { DescribeUserPool: 2 });
     assert.equal(emu.callCount('DescribeUserPool'), 2);
-    assert.equal((await fetch(`${emu.endpoint}/_local/calls`, { method: 'DELETE' })).status, 200);
+    assert.equal(
+      (
+        await fetch(`${emu.endpoint}/_local/calls`, {
+          method: 'DELETE',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+      200,
+    );
     assert.equal(emu.callCount(), 0);
   });
 
