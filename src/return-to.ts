@@ -6,6 +6,9 @@ const MAX_LENGTH = 2048;
 // redirect to.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\u0000-\u0020\u007f-\u009f\\\s]/;
+/** Control characters alone (a decoded path may hold spaces, never these). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
  * Returns `input` when it is a same-origin path such as `/account?tab=1`, else `fallback`.
@@ -20,8 +23,11 @@ export function safeReturnTo(input: unknown, fallback: string = paths.account): 
   } catch {
     return fallback;
   }
-  // An encoded `//` or `\` could turn into one after a later decoding step by a proxy or the browser.
-  if (decoded !== input && !isSafePath(decoded)) return fallback;
+  // An encoded `//` or `\` could turn into one after a later decoding step by a proxy or the browser, and some
+  // drop whitespace: the decoded form, with its whitespace gone, must still be a safe path. An encoded space
+  // inside a path (`/files/my%20report.pdf`) is fine: we redirect to the encoded form.
+  if (decoded !== input && (CONTROL.test(decoded) || !isSafePath(decoded.replace(/\s/g, ''))))
+    return fallback;
   const base = 'http://return-to.invalid';
   const url = new URL(input, base);
   if (url.origin !== base) return fallback;

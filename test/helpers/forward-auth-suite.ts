@@ -237,22 +237,16 @@ export function forwardAuthSuite(name: string, skip: string | undefined, startPr
       assert.equal(got.headers['x-auth-request-email'], s.h.pool.demoUser.email);
     });
 
-    test(
-      'a deep URL with an encoded space (%20) comes back after sign-in too',
-      {
-        todo: 'our server: safeReturnTo refuses any returnTo whose decoded form holds whitespace, so /files/my%20report.pdf ends at /auth/account',
-      },
-      async () => {
-        const b = new Browser(s.proxyUrl);
-        const first = await b.get('/files/my%20report.pdf?q=a%20b', HTML);
-        assert.equal(first.status, 302);
-        const signedIn = await s.signIn(b, first.location!);
-        assert.equal(
-          new URL(signedIn.location!, s.proxyUrl).href,
-          `${s.proxyUrl}/files/my%20report.pdf?q=a%20b`,
-        );
-      },
-    );
+    test('a deep URL with an encoded space (%20) comes back after sign-in too', async () => {
+      const b = new Browser(s.proxyUrl);
+      const first = await b.get('/files/my%20report.pdf?q=a%20b', HTML);
+      assert.equal(first.status, 302);
+      const signedIn = await s.signIn(b, first.location!);
+      assert.equal(
+        new URL(signedIn.location!, s.proxyUrl).href,
+        `${s.proxyUrl}/files/my%20report.pdf?q=a%20b`,
+      );
+    });
 
     test('the app gets our identity headers, and never a copy the client sent', async () => {
       const b = await s.signedIn();

@@ -46,3 +46,10 @@ test('returnTo refuses non-strings (repeated query keys give arrays)', () => {
   assert.equal(safeReturnTo(['/a', '/b']), '/account');
   assert.equal(safeReturnTo(undefined, '/'), '/');
 });
+
+test('an encoded space inside a path is kept (a file name), while whitespace that would hide // is not', () => {
+  assert.equal(safeReturnTo('/files/my%20report.pdf?q=a%20b'), '/files/my%20report.pdf?q=a%20b');
+  assert.equal(safeReturnTo('/%20/evil.example'), '/account');
+  assert.equal(safeReturnTo('/%09/evil.example'), '/account');
+  assert.equal(safeReturnTo('/a%0d%0ab'), '/account');
+});
