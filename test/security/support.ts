@@ -110,7 +110,7 @@ export const pendingSignUp: Arrange = async (_h, b) => {
     password: PASSWORD,
     name: 'Pending Person',
   });
-  assert.equal(res.location, '/confirm');
+  assert.equal(res.location, '/confirm', `sign-up answered ${res.status}: ${res.body.slice(0, 600)}`);
   return tokenOn(b, '/confirm');
 };
 
@@ -118,7 +118,11 @@ export const pendingSignUp: Arrange = async (_h, b) => {
 export const pendingReset: Arrange = async (h, b) => {
   const email = await makeUser(h, 'reset');
   const res = await b.submit('/forgot-password', '/forgot-password', { email });
-  assert.equal(res.location, '/reset-password');
+  assert.equal(
+    res.location,
+    '/reset-password',
+    `forgot-password answered ${res.status}: ${res.body.slice(0, 600)}`,
+  );
   return tokenOn(b, '/reset-password');
 };
 
