@@ -10,6 +10,7 @@ import { qrSvg } from '../../totp/qr-svg.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { formStatus } from '../form-status.ts';
+import { settleRefusedSignIn } from '../../rate-limit/login-throttle.ts';
 import type { FlowDeps } from '../types.ts';
 
 const NOTICES: Readonly<Record<string, MessageKey>> = { changed: 'accountMfa.changed' };
@@ -69,7 +70,8 @@ export function accountMfaHandlers(deps: FlowDeps) {
       const password = ctx.state.form?.password ?? '';
       if (password === '') return showVerify(ctx, 400, [fieldError('password', 'login.passwordMissing')]);
       const username = auth.email ?? auth.username;
-      if ((await loginThrottle.blockedFor(username)) > 0) {
+      // Counted before Cognito is asked, as at sign-in, and taken back when the password was right.
+      if ((await loginThrottle.begin(username, ctx.ip)) > 0) {
         return showVerify(ctx, 429, [formError('errors.ACCOUNT_LOCKED')]);
       }
       try {
@@ -79,9 +81,9 @@ export function accountMfaHandlers(deps: FlowDeps) {
           await cognito.revokeRefreshToken(result.tokens.refreshToken).catch(() => undefined);
         }
       } catch (err) {
+        await settleRefusedSignIn(loginThrottle, username, ctx.ip, err);
         if (!(err instanceof AuthError)) throw err;
         if (err.code === 'INVALID_CREDENTIALS') {
-          await loginThrottle.failed(username);
           const errors = [fieldError('password', 'errors.INVALID_CREDENTIALS')];
           return showVerify(ctx, formStatus(errors), errors);
         }
@@ -91,7 +93,7 @@ export function accountMfaHandlers(deps: FlowDeps) {
         }
         throw err;
       }
-      await loginThrottle.succeeded(username);
+      await loginThrottle.succeeded(username, ctx.ip);
       sessionOf(ctx).reauthenticatedAt = clock();
       // A privilege change: the session gets a new id, as at sign-in.
       await ctx.session!.regenerate();

@@ -13,6 +13,7 @@ import { formStatus } from '../form-status.ts';
 import { sendConfirmationCode } from '../confirm/send-confirmation-code.ts';
 import { sendResetCode } from '../recovery/send-reset-code.ts';
 import { startAuthorization } from '../hosted/start-authorization.ts';
+import { settleRefusedSignIn } from '../../rate-limit/login-throttle.ts';
 import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
 
@@ -56,7 +57,8 @@ export function loginHandlers(deps: FlowDeps) {
     loginPost: async (ctx: Context): Promise<void> => {
       const { value, errors } = parseLoginForm(ctx.state.form ?? {});
       if (errors.length > 0) return showForm(ctx, 400, value.username, errors);
-      const waitMs = await loginThrottle.blockedFor(value.username);
+      // A failure is counted before Cognito is asked (parallel guesses get no more tries), and taken back below.
+      const waitMs = await loginThrottle.begin(value.username, ctx.ip);
       if (waitMs > 0) {
         ctx.set('Retry-After', String(Math.ceil(waitMs / 1000)));
         const errors = [formError('errors.ACCOUNT_LOCKED')];
@@ -66,8 +68,8 @@ export function loginHandlers(deps: FlowDeps) {
       try {
         result = await cognito.signInWithPassword(value.username, value.password);
       } catch (err) {
+        await settleRefusedSignIn(loginThrottle, value.username, ctx.ip, err);
         if (!(err instanceof AuthError)) throw err;
-        if (err.code === 'INVALID_CREDENTIALS') await loginThrottle.failed(value.username);
         // Outages and our own misconfiguration end on the error page (the error table says which).
         if (!err.expose) throw err;
         if (err.code === 'USER_NOT_CONFIRMED') {
@@ -82,7 +84,7 @@ export function loginHandlers(deps: FlowDeps) {
         const errors = [formError(`errors.${err.code}`)];
         return showForm(ctx, formStatus(errors), value.username, errors);
       }
-      await loginThrottle.succeeded(value.username);
+      await loginThrottle.succeeded(value.username, ctx.ip);
       return continueSignIn(ctx, deps, result, {
         typedUsername: value.username,
         returnTo: deps.returnTo(ctx.query.returnTo),
