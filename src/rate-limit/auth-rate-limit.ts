@@ -1,6 +1,7 @@
 // Limits per client IP and per account on every form that makes Cognito work, checked before Cognito is called.
 import { createHash } from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import type { Router } from '@koa/router';
+import type { Context, Next } from 'koa';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HttpError } from '../http-error.ts';
 import { paths } from '../paths.ts';
@@ -18,6 +19,18 @@ export interface RateLimitSettings {
 /** Routes that share counters: a sign-in and its MFA steps spend from the same allowance. */
 type Group = 'sign-in' | 'sign-up' | 'recovery';
 
+/**
+ * Whose allowance the per-account limit spends. Sign-in: the account's from this client address, so that nobody
+ * can spend the owner's from elsewhere (the account-wide limit of sign-in counts wrong passwords only, and is much
+ * higher: login-throttle.ts). Sign-up and recovery send codes to a mailbox and take guesses at them: one allowance
+ * per account, wherever the requests come from.
+ */
+const ACCOUNT_SCOPE: Readonly<Record<Group, 'account' | 'account-and-address'>> = {
+  'sign-in': 'account-and-address',
+  'sign-up': 'account',
+  recovery: 'account',
+};
+
 interface Rule {
   group: Group;
   /** The account this request acts for (typed, or kept in the session), or undefined when none is known yet. */
@@ -30,7 +43,10 @@ const signUpUser = (ctx: Context) => sessionOf(ctx).pendingSignUp?.username ?? c
 const resetUser = (ctx: Context) => sessionOf(ctx).pendingReset?.username;
 const signedInUser = (ctx: Context) => sessionOf(ctx).auth?.username;
 
-/** Every POST that reaches Cognito with something a guesser could vary: password, code, or where codes go. */
+/**
+ * Every POST that reaches Cognito with something a guesser could vary: password, code, or where codes go. Keyed by
+ * the route's pattern as registered on the router, not by a request's path.
+ */
 export const RATE_LIMITED_ROUTES: Readonly<Record<string, Rule>> = {
   [paths.login]: { group: 'sign-in', account: typed('username') },
   [paths.mfa]: { group: 'sign-in', account: challengeUser },
@@ -46,11 +62,16 @@ export const RATE_LIMITED_ROUTES: Readonly<Record<string, Rule>> = {
 };
 
 /**
- * One point per POST of a listed route, from the client IP's and the account's allowance; either spent: a 429
- * page with Retry-After, and Cognito is not called. Known and unknown accounts are counted alike. Accounts are
- * hashed into keys, so no counter names a person. Runs after the form is parsed and its CSRF token checked.
+ * Puts the limits on `router`, each as the first middleware of the POST route it guards; call it before the routes
+ * are added. The limit belongs to the route, not to a spelling of its path: whatever request the router sends to a
+ * route (its own options decide which) passes through that route's limit first.
+ *
+ * One point per POST, from the client IP's and the account's allowance; either spent: a 429 page with Retry-After,
+ * and Cognito is not called. Known and unknown accounts are counted alike; an account is counted lower-cased and
+ * trimmed, as Cognito compares usernames. Accounts are hashed into keys, so no counter names a person. Runs after
+ * the form is parsed and its CSRF token checked (app-wide middleware before the router).
  */
-export function authRateLimit(settings: RateLimitSettings, backend: LimiterBackend): Middleware {
+export function limitRoutes(router: Router, settings: RateLimitSettings, backend: LimiterBackend): void {
   const { windowSeconds, perIp, perAccount } = settings;
   const groups: Group[] = ['sign-in', 'sign-up', 'recovery'];
   const limiters = new Map(
@@ -58,26 +79,28 @@ export function authRateLimit(settings: RateLimitSettings, backend: LimiterBacke
       g,
       {
         ip: createLimiter(backend, `rl:${g}:ip`, perIp, windowSeconds),
-        account: createLimiter(backend, `rl:${g}:account`, perAccount, windowSeconds),
+        account: createLimiter(backend, `rl:${g}:${ACCOUNT_SCOPE[g]}`, perAccount, windowSeconds),
       },
     ]),
   );
-  return async function authRateLimit(ctx, next) {
-    const rule = ctx.method === 'POST' ? RATE_LIMITED_ROUTES[ctx.path] : undefined;
-    if (!rule) {
-      await next();
-      return;
-    }
+  for (const [path, rule] of Object.entries(RATE_LIMITED_ROUTES)) {
     const limiter = limiters.get(rule.group)!;
-    const account = rule.account(ctx)?.trim().toLowerCase();
-    const waits = [await waitFor(limiter.ip, clientAddressKey(ctx.ip))];
-    if (account) waits.push(await waitFor(limiter.account, accountKey(account)));
-    const waitMs = Math.max(...waits);
-    if (waitMs > 0) {
-      throw new HttpError(429, `rate limit of ${rule.group} reached`, Math.ceil(waitMs / 1000));
-    }
-    await next();
-  };
+    const scope = ACCOUNT_SCOPE[rule.group];
+    router.post(path, async function authRateLimit(ctx: Context, next: Next) {
+      const address = clientAddressKey(ctx.ip);
+      const account = rule.account(ctx)?.trim().toLowerCase();
+      const waits = [await waitFor(limiter.ip, address)];
+      if (account) {
+        const key = accountKey(scope === 'account' ? account : `${account}\n${address}`);
+        waits.push(await waitFor(limiter.account, key));
+      }
+      const waitMs = Math.max(...waits);
+      if (waitMs > 0) {
+        throw new HttpError(429, `rate limit of ${rule.group} reached`, Math.ceil(waitMs / 1000));
+      }
+      await next();
+    });
+  }
 }
 
 /** Spends one point: 0 when allowed, else the milliseconds until the next point frees up. */
