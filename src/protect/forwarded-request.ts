@@ -20,33 +20,30 @@ function first(ctx: Context, name: string): string | undefined {
 }
 
 /**
- * Reads `X-Forwarded-Method`, `-Proto`, `-Host`, `-Uri` (Caddy, Traefik, HAProxy) or nginx's `X-Original-URL`.
- * Untrusted (TRUST_PROXY=0) or malformed values are ignored: the request is then judged as a GET of `/`, so a
- * path-based public rule can never be claimed by a header nobody vouches for.
+ * Reads `X-Forwarded-Method`, `-Proto`, `-Host`, `-Uri` (Caddy, Traefik, HAProxy, and our nginx example), or else
+ * nginx's `X-Original-URL`. Undefined when the proxy is not trusted (TRUST_PROXY=0) or did not say what the request
+ * was in a form we can read exactly: forward auth then refuses, since judging some other path than the one the app
+ * will serve could pass a request the rules refuse (fail closed).
  */
-export function forwardedRequest(ctx: Context, trusted: boolean): ForwardedRequest {
-  const fallback: ForwardedRequest = { method: 'GET', url: '/', origin: undefined };
-  if (!trusted) return fallback;
+export function forwardedRequest(ctx: Context, trusted: boolean): ForwardedRequest | undefined {
+  if (!trusted) return undefined;
   const methodHeader = first(ctx, 'x-forwarded-method') ?? first(ctx, 'x-original-method');
-  const method = methodHeader && METHOD.test(methodHeader.toUpperCase()) ? methodHeader.toUpperCase() : 'GET';
+  const method = methodHeader === undefined ? 'GET' : methodHeader.toUpperCase();
+  if (!METHOD.test(method)) return undefined;
   // URIs may hold commas (in their query): taken whole, unlike the list-valued headers.
-  const original = ctx.get('x-original-url').trim() || undefined;
-  if (original && original.length <= MAX_URI) {
-    try {
-      const url = new URL(original);
-      if (url.protocol === 'http:' || url.protocol === 'https:') {
-        return { method, url: url.pathname + url.search, origin: url.origin };
-      }
-    } catch {
-      // A path rather than a URL (some nginx set-ups): read it as one below.
-      if (original.startsWith('/') && !original.startsWith('//'))
-        return { method, url: original, origin: undefined };
-    }
+  const uri = ctx.get('x-forwarded-uri');
+  if (uri !== '') {
+    if (uri.length > MAX_URI || !uri.startsWith('/') || uri.startsWith('//')) return undefined;
+    const proto = first(ctx, 'x-forwarded-proto')?.toLowerCase();
+    const host = first(ctx, 'x-forwarded-host');
+    const origin = proto && host && PROTO.test(proto) && HOST.test(host) ? `${proto}://${host}` : undefined;
+    return { method, url: uri, origin };
   }
-  const uri = ctx.get('x-forwarded-uri').trim() || undefined;
-  if (!uri || uri.length > MAX_URI || !uri.startsWith('/')) return { ...fallback, method };
-  const proto = first(ctx, 'x-forwarded-proto')?.toLowerCase();
-  const host = first(ctx, 'x-forwarded-host');
-  const origin = proto && host && PROTO.test(proto) && HOST.test(host) ? `${proto}://${host}` : undefined;
-  return { method, url: uri, origin };
+  const original = ctx.get('x-original-url');
+  if (original === '' || original.length > MAX_URI) return undefined;
+  // Only a URL that reads back exactly as it was written: a Host such as `a?` or `a#b` (which nginx passes on)
+  // would move part of the path into the query or fragment, and the rules would judge another path.
+  const match = /^(https?):\/\/([^/?#\\]+)(\/[^#]*)$/i.exec(original);
+  if (!match || !HOST.test(match[2]!) || match[3]!.startsWith('//')) return undefined;
+  return { method, url: match[3]!, origin: `${match[1]!.toLowerCase()}://${match[2]!}` };
 }

@@ -7,13 +7,14 @@ import { forwardedRequest } from '../../src/protect/forwarded-request.ts';
 const ctxWith = (headers: Record<string, string>) =>
   ({ get: (name: string) => headers[name.toLowerCase()] ?? '' }) as unknown as Context;
 
-test('without TRUST_PROXY nothing a header says is believed: a GET of /', () => {
+test('without TRUST_PROXY nothing a header says is believed: no original request (forward auth refuses)', () => {
   const ctx = ctxWith({
     'x-forwarded-uri': '/public/x',
     'x-forwarded-method': 'POST',
     'x-original-url': 'https://a.test/p',
   });
-  assert.deepEqual(forwardedRequest(ctx, false), { method: 'GET', url: '/', origin: undefined });
+  assert.equal(forwardedRequest(ctx, false), undefined);
+  assert.equal(forwardedRequest(ctxWith({}), true), undefined, 'a trusted proxy that said nothing');
 });
 
 test("Caddy's and Traefik's X-Forwarded-* give the method, the path with its query and the origin", () => {
@@ -39,25 +40,34 @@ test("nginx's X-Original-URL gives path and origin", () => {
   });
 });
 
-test('malformed values are ignored, never trusted', () => {
+test('malformed or ambiguous values give no original request: refused, never judged as another path', () => {
   const cases: Record<string, string>[] = [
     { 'x-forwarded-uri': 'https://evil.test/' },
     { 'x-forwarded-uri': '/' + 'a'.repeat(9000) },
     { 'x-forwarded-uri': 'relative' },
+    { 'x-forwarded-uri': '//evil.test/x' },
     { 'x-original-url': '//evil.test/x' },
     { 'x-original-url': 'javascript:alert(1)' },
+    // nginx passes such Host values on: the path would move into the query or fragment.
+    { 'x-original-url': 'http://a?/admin/users' },
+    { 'x-original-url': 'http://a#b/admin/users' },
+    { 'x-original-url': 'http://a\\b/admin/users' },
+    { 'x-original-url': 'http:///admin/users' },
+    { 'x-original-url': 'http://x/admin#frag' },
+    { 'x-forwarded-uri': '/x', 'x-forwarded-method': 'GET /x' },
   ];
   for (const headers of cases) {
-    assert.equal(forwardedRequest(ctxWith(headers), true).url, '/', JSON.stringify(headers).slice(0, 80));
+    assert.equal(forwardedRequest(ctxWith(headers), true), undefined, JSON.stringify(headers).slice(0, 80));
   }
   const badHost = forwardedRequest(
     ctxWith({ 'x-forwarded-uri': '/x', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'a.test/evil' }),
     true,
   );
-  assert.equal(badHost.origin, undefined);
-  const badMethod = forwardedRequest(
-    ctxWith({ 'x-forwarded-uri': '/x', 'x-forwarded-method': 'GET /x' }),
-    true,
-  );
-  assert.equal(badMethod.method, 'GET');
+  assert.equal(badHost?.url, '/x');
+  assert.equal(badHost?.origin, undefined);
+});
+
+test('X-Forwarded-Uri wins over a client-sent X-Original-URL', () => {
+  const ctx = ctxWith({ 'x-forwarded-uri': '/admin/users', 'x-original-url': 'http://x/public' });
+  assert.equal(forwardedRequest(ctx, true)?.url, '/admin/users');
 });

@@ -15,16 +15,30 @@ function bare(ctx: Context, status: number): void {
 }
 
 export function forwardAuthRoutes(router: Router, deps: FlowDeps): void {
-  const { gate, answers, config } = deps;
+  const { gate, answers, config, logger } = deps;
   const trusted = config.trustProxy > 0;
+  let warned = false;
+  /** The original request, or a refusal when the proxy is not trusted or did not say what it was. */
+  const original = (ctx: Context) => {
+    const request = forwardedRequest(ctx, trusted);
+    if (!request && !warned) {
+      warned = true;
+      logger.warn(
+        { trustProxy: config.trustProxy },
+        'forward auth without a trusted, readable original request (set TRUST_PROXY and X-Forwarded-Uri): refused',
+      );
+    }
+    return request;
+  };
   const identityHeaders = (ctx: Context, outcome: GateOutcome & { kind: 'pass' }) => {
     for (const [name, value] of Object.entries(outcome.headers)) ctx.set(name, value);
   };
 
   /** nginx `auth_request`: 200 with identity headers, 401 not signed in, 403 refused; never a body to read. */
   router.get(paths.authCheck, async function authCheck(ctx) {
-    const original = forwardedRequest(ctx, trusted);
-    const outcome = await gate(ctx, original);
+    const request = original(ctx);
+    if (!request) return bare(ctx, 403);
+    const outcome = await gate(ctx, request);
     switch (outcome.kind) {
       case 'pass':
         identityHeaders(ctx, outcome);
@@ -45,8 +59,9 @@ export function forwardAuthRoutes(router: Router, deps: FlowDeps): void {
    * an API client gets 401 JSON; a refusal is our 403 page (or JSON).
    */
   router.get(paths.authForward, async function authForward(ctx) {
-    const original = forwardedRequest(ctx, trusted);
-    const outcome = await gate(ctx, original);
+    const request = original(ctx);
+    if (!request) return bare(ctx, 403);
+    const outcome = await gate(ctx, request);
     switch (outcome.kind) {
       case 'pass':
         identityHeaders(ctx, outcome);
@@ -54,17 +69,17 @@ export function forwardAuthRoutes(router: Router, deps: FlowDeps): void {
       case 'invalid-token':
         return answers.invalidToken(ctx);
       case 'sign-in': {
-        const back = original.origin ? `${original.origin}${original.url}` : undefined;
+        const back = request.origin ? `${request.origin}${request.url}` : undefined;
         const login = new URL(deps.publicPath(paths.login), config.appBaseUrl);
         ctx.state.publicLocation = true;
         return answers.signIn(
           ctx,
-          original.method,
+          request.method,
           `${login.href}${loginQuery(back, outcome.ended ? 'session-ended' : 'sign-in-required')}`,
         );
       }
       case 'deny':
-        return answers.deny(ctx, original.method, outcome.identity);
+        return answers.deny(ctx, request.method, outcome.identity);
     }
   });
 
