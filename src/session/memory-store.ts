@@ -1,9 +1,28 @@
 // A bounded in-memory session store for one process: least recently used sessions go first when full.
 
+/**
+ * How a write relates to what is stored. `create`: a new id (koa-session's genid), refused if the id is taken.
+ * `update`: the session the request loaded, written only while it still lives in the store: never after it was
+ * destroyed, expired or evicted, so a request in flight cannot bring back a session that ended under it.
+ * Absent: either, but never over a destroyed session (its tombstone).
+ */
+export type SessionWriteMode = 'create' | 'update';
+
+export interface SessionWriteOptions {
+  mode?: SessionWriteMode;
+}
+
 /** The store interface koa-session calls; the Redis store implements the same. */
 export interface SessionStore {
   get(key: string): Promise<Record<string, unknown> | undefined>;
-  set(key: string, session: Record<string, unknown>, maxAgeMs: number): Promise<void>;
+  /** Writes `session` for `maxAgeMs`, unless `options.mode` (or a destroyed session's tombstone) refuses it. */
+  set(
+    key: string,
+    session: Record<string, unknown>,
+    maxAgeMs: number,
+    options?: SessionWriteOptions,
+  ): Promise<void>;
+  /** Ends the session: it never reads again, and is never written again (a tombstone lives as long as it would). */
   destroy(key: string): Promise<void>;
   /**
    * Destroys every session whose `owners` list holds `owner` (e.g. `email:jane@example.com`) and returns their
@@ -28,16 +47,32 @@ export function ownersOf(session: Record<string, unknown>): string[] {
   return Array.isArray(owners) ? owners.filter((o): o is string => typeof o === 'string') : [];
 }
 
+/**
+ * Whether a write may go ahead, given whether the id holds a live session and whether it was destroyed.
+ * The one rule of every store (the Redis store runs the same in a script).
+ */
+export function writeAllowed(mode: SessionWriteMode | undefined, live: boolean, destroyed: boolean): boolean {
+  if (destroyed) return false;
+  if (mode === 'create') return !live;
+  if (mode === 'update') return live;
+  return true;
+}
+
 export interface MemoryStoreOptions {
   maxEntries: number;
   now?: () => number;
 }
 
-/** Sessions in a Map kept in least-recently-used order; expired entries are dropped when touched or swept. */
+/**
+ * Sessions in a Map kept in least-recently-used order; expired entries are dropped when touched or swept.
+ * Destroyed ids keep a tombstone until they would have expired.
+ */
 export class MemorySessionStore implements SessionStore {
   private readonly entries = new Map<string, Entry>();
   /** owner -> session keys, kept in step with `entries`. */
   private readonly byOwner = new Map<string, Set<string>>();
+  /** Destroyed ids -> when their tombstone may go; in insertion order, so the oldest go first when too many. */
+  private readonly tombstones = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
 
@@ -52,19 +87,23 @@ export class MemorySessionStore implements SessionStore {
   }
 
   get(key: string): Promise<Record<string, unknown> | undefined> {
-    const entry = this.entries.get(key);
+    const entry = this.live(key);
     if (!entry) return Promise.resolve(undefined);
-    if (entry.expiresAt <= this.now()) {
-      this.remove(key);
-      return Promise.resolve(undefined);
-    }
     // Move to the most recently used end.
     this.entries.delete(key);
     this.entries.set(key, entry);
     return Promise.resolve(JSON.parse(entry.json) as Record<string, unknown>);
   }
 
-  set(key: string, session: Record<string, unknown>, maxAgeMs: number): Promise<void> {
+  set(
+    key: string,
+    session: Record<string, unknown>,
+    maxAgeMs: number,
+    options: SessionWriteOptions = {},
+  ): Promise<void> {
+    if (!writeAllowed(options.mode, this.live(key) !== undefined, this.tombstoned(key))) {
+      return Promise.resolve();
+    }
     this.remove(key);
     const owners = ownersOf(session);
     this.entries.set(key, { json: JSON.stringify(session), expiresAt: this.now() + maxAgeMs, owners });
@@ -82,16 +121,15 @@ export class MemorySessionStore implements SessionStore {
   }
 
   destroy(key: string): Promise<void> {
-    this.remove(key);
+    this.end(key);
     return Promise.resolve();
   }
 
   destroyOwnedBy(owner: string): Promise<Record<string, unknown>[]> {
     const destroyed: Record<string, unknown>[] = [];
     for (const key of [...(this.byOwner.get(owner) ?? [])]) {
-      const entry = this.entries.get(key);
+      const entry = this.end(key);
       if (entry) destroyed.push(JSON.parse(entry.json) as Record<string, unknown>);
-      this.remove(key);
     }
     return Promise.resolve(destroyed);
   }
@@ -103,6 +141,39 @@ export class MemorySessionStore implements SessionStore {
   close(): Promise<void> {
     clearInterval(this.sweeper);
     return Promise.resolve();
+  }
+
+  /** The entry of `key` if it has not expired (an expired one is dropped). */
+  private live(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.remove(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  private tombstoned(key: string): boolean {
+    const until = this.tombstones.get(key);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.tombstones.delete(key);
+    return false;
+  }
+
+  /** Removes a live session and leaves its tombstone; an id that held nothing leaves nothing behind. */
+  private end(key: string): Entry | undefined {
+    const entry = this.live(key);
+    if (!entry) return undefined;
+    this.remove(key);
+    this.tombstones.set(key, entry.expiresAt);
+    while (this.tombstones.size > this.options.maxEntries) {
+      const oldest = this.tombstones.keys().next().value;
+      if (oldest === undefined) break;
+      this.tombstones.delete(oldest);
+    }
+    return entry;
   }
 
   private remove(key: string): void {
@@ -119,5 +190,6 @@ export class MemorySessionStore implements SessionStore {
   private sweep(): void {
     const now = this.now();
     for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.remove(key);
+    for (const [key, until] of this.tombstones) if (until <= now) this.tombstones.delete(key);
   }
 }

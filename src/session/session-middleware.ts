@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import createSession from 'koa-session';
 import { HttpError } from '../http-error.ts';
-import type { SessionStore } from './memory-store.ts';
+import type { SessionStore, SessionWriteMode } from './memory-store.ts';
 import type { SessionCookieSettings } from './session-settings.ts';
 
 /**
@@ -23,6 +23,9 @@ export function newSessionId(): string {
 /** How often a live session's idle deadline is pushed back: at most one store write a minute per session. */
 export const TOUCH_INTERVAL_MS = 60_000;
 
+/** The ids koa-session made (genid) for each request: a write under one of them creates, any other updates. */
+const madeIds = new WeakMap<object, Set<string>>();
+
 /**
  * The koa-session middleware over `store`; the app's keys must be set (app.keys) for signed cookies.
  * The idle timeout rolls, but not with koa-session's `rolling` (a store write and a cookie on every request):
@@ -34,6 +37,14 @@ export function sessionMiddleware(
   settings: SessionCookieSettings,
   store: SessionStore,
 ): Koa.Middleware {
+  /** A store that fails means nobody can be signed in: fail closed with a 503, never a 500 or a silent anonymous. */
+  const unavailableOnError = async <T>(operation: () => Promise<T>): Promise<T> => {
+    try {
+      return await operation();
+    } catch (err) {
+      throw new HttpError(503, `session store unavailable: ${(err as Error).message}`, 5);
+    }
+  };
   const session = createSession(
     {
       key: sessionCookieName(settings.secure, settings.cookieDomain),
@@ -45,15 +56,25 @@ export function sessionMiddleware(
       secure: settings.secure,
       sameSite: 'lax',
       overwrite: true,
-      genid: newSessionId,
+      genid: (ctx: object) => {
+        const id = newSessionId();
+        let ids = madeIds.get(ctx);
+        if (!ids) madeIds.set(ctx, (ids = new Set()));
+        ids.add(id);
+        return id;
+      },
       store: {
         get: (key: string) =>
-          isSessionId(key) ? unavailableOnError(store.get(key)) : Promise.resolve(undefined),
-        set: (key: string, sess: Record<string, unknown>, maxAge: number) =>
-          unavailableOnError(
-            store.set(key, sess, storeTtl(sess, maxAge, settings.absoluteTimeoutMs, Date.now())),
+          isSessionId(key) ? unavailableOnError(() => store.get(key)) : Promise.resolve(undefined),
+        // A session this request loaded is only ever updated: if it was destroyed (signed out, a reset, sign-out
+        // everywhere) or expired while the request was in flight, the store refuses the write, so it stays dead.
+        set: (key: string, sess: Record<string, unknown>, maxAge: number, options?: { ctx?: object }) =>
+          unavailableOnError(() =>
+            store.set(key, sess, storeTtl(sess, maxAge, settings.absoluteTimeoutMs, Date.now()), {
+              mode: writeMode(key, options?.ctx),
+            }),
           ),
-        destroy: (key: string) => unavailableOnError(store.destroy(key)),
+        destroy: (key: string) => unavailableOnError(() => store.destroy(key)),
       },
     },
     app,
@@ -64,6 +85,12 @@ export function sessionMiddleware(
       await next();
     });
   };
+}
+
+/** A write under an id koa-session made in this request creates the session; under any other id, updates it. */
+function writeMode(key: string, ctx: object | undefined): SessionWriteMode | undefined {
+  if (!ctx) return undefined;
+  return madeIds.get(ctx)?.has(key) ? 'create' : 'update';
 }
 
 /** Marks a stored session as changed when its idle deadline should move (koa-session then saves it). */
@@ -88,15 +115,6 @@ export function storeTtl(
   const signedInAt = (session.auth as { signedInAt?: unknown } | undefined)?.signedInAt;
   if (typeof signedInAt !== 'number') return maxAgeMs;
   return Math.max(1, Math.min(maxAgeMs, signedInAt + absoluteTimeoutMs - now));
-}
-
-/** A store that fails means nobody can be signed in: fail closed with a 503, never a 500 or a silent anonymous. */
-async function unavailableOnError<T>(operation: Promise<T>): Promise<T> {
-  try {
-    return await operation;
-  } catch (err) {
-    throw new HttpError(503, `session store unavailable: ${(err as Error).message}`, 5);
-  }
 }
 
 /** Only ids we could have made reach the store; a malformed cookie is simply anonymous. */

@@ -1,0 +1,268 @@
+// Finding 4, "a stolen cookie comes back to life": requests in flight with a cookie while its owner signs out or
+// resets the password elsewhere must not write the session back, on every store. Cognito is a scripted fake; a
+// request is held open on a slow token refresh or a slow store read while the session is destroyed.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Redis } from 'ioredis';
+import { csrfOf, type Browser } from '../helpers/browser.ts';
+import { JANE, startFakeHarness, type FakeHarness } from '../helpers/fake-harness.ts';
+import {
+  cleanUp,
+  redisSkipReason,
+  requireRedis,
+  TEST_REDIS_URL,
+  testRedis,
+  uniquePrefix,
+} from '../helpers/redis.ts';
+import { createLogger } from '../../src/logger.ts';
+import { closeRedis, createRedisClient, type RedisClient } from '../../src/redis/redis-client.ts';
+import { MemorySessionStore, type SessionStore } from '../../src/session/memory-store.ts';
+import { RedisSessionStore } from '../../src/session/redis-store.ts';
+
+const redisSkip = await redisSkipReason();
+
+/** A promise the test settles when it wants the held request to go on. */
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+async function until(condition: () => boolean, what: string, ms = 10_000): Promise<void> {
+  for (const end = Date.now() + ms; !condition();) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const HOUR = 3_600_000;
+
+interface StoreCase {
+  name: string;
+  skip: string | undefined;
+  env: () => Record<string, string>;
+  cleanUp: () => Promise<void>;
+}
+
+const redisPrefix = uniquePrefix('revival');
+const STORES: readonly StoreCase[] = [
+  { name: 'memory store', skip: undefined, env: () => ({}), cleanUp: () => Promise.resolve() },
+  {
+    name: 'Redis store',
+    skip: redisSkip,
+    env: () => ({ SESSION_STORE: 'redis', REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redisPrefix }),
+    cleanUp: () => cleanUp(testRedis(), redisPrefix),
+  },
+];
+
+for (const store of STORES) {
+  describe(`finding 4, a stolen cookie comes back to life (${store.name})`, { skip: store.skip }, () => {
+    let h: FakeHarness;
+    before(async () => {
+      if (store.skip === undefined && store.name.startsWith('Redis')) await requireRedis();
+      h = await startFakeHarness({ env: store.env() });
+    });
+    after(async () => {
+      await h?.close();
+      await store.cleanUp();
+    });
+
+    /**
+     * The stolen copy's request is in flight on a token refresh that Cognito holds (its access token is due), while
+     * `destroy` ends the session; then Cognito answers, with fresh tokens.
+     */
+    async function inFlightDuring(thief: Browser, destroy: () => Promise<void>): Promise<void> {
+      const refreshing = gate();
+      h.cognito.on('refresh', async () => {
+        await refreshing.promise;
+        return h.tokens.issue(JANE, { refresh: false });
+      });
+      h.clock.advance(HOUR);
+      const refreshesBefore = h.cognito.callCount('refresh');
+      const inFlight = thief.get('/account');
+      await until(() => h.cognito.callCount('refresh') > refreshesBefore, 'the refresh to reach Cognito');
+      await destroy();
+      refreshing.open();
+      const answered = await inFlight;
+      assert.ok(answered.status < 500, `the request in flight answered ${answered.status}`);
+    }
+
+    async function assertDead(thief: Browser, id: string): Promise<void> {
+      assert.equal(await h.store.get(id), undefined, 'the destroyed session was written back');
+      const later = await thief.get('/account');
+      assert.equal(later.status, 302, 'the stolen cookie signs nobody in');
+      assert.match(later.location ?? '', /^\/login\?/);
+    }
+
+    test('sign-out while a stolen copy waits on a token refresh: the session is not written back', async () => {
+      h.cognito.on('revokeRefreshToken', undefined);
+      const owner = await h.signedIn();
+      const thief = owner.clone();
+      const id = owner.cookies.get('session')!;
+      const confirm = await owner.get('/logout');
+      await inFlightDuring(thief, async () => {
+        const out = await owner.post('/logout', { _csrf: csrfOf(confirm.body) });
+        assert.equal(out.status, 302);
+      });
+      await assertDead(thief, id);
+    });
+
+    test('a password reset in another browser while a stolen copy waits on a token refresh: not written back', async () => {
+      h.cognito.on('revokeRefreshToken', undefined);
+      h.cognito.on('forgotPassword', undefined);
+      h.cognito.on('confirmForgotPassword', undefined);
+      const owner = await h.signedIn();
+      const thief = owner.clone();
+      const id = owner.cookies.get('session')!;
+      const resetting = h.browser();
+      const asked = await resetting.submit('/forgot-password', '/forgot-password', { email: JANE.email! });
+      assert.equal(asked.location, '/reset-password');
+      const form = await resetting.get('/reset-password');
+      await inFlightDuring(thief, async () => {
+        const done = await resetting.post('/reset-password', {
+          _csrf: csrfOf(form.body),
+          code: '123456',
+          newPassword: 'Brand-new-pass-2',
+        });
+        assert.equal(done.status, 302);
+        assert.match(done.location ?? '', /password-changed/);
+      });
+      await assertDead(thief, id);
+    });
+
+    test('sign-out while a stolen copy is held on a slow store read: its idle-deadline write is refused', async () => {
+      h.cognito.on('revokeRefreshToken', undefined);
+      const owner = await h.signedIn();
+      const thief = owner.clone();
+      const id = owner.cookies.get('session')!;
+      const confirm = await owner.get('/logout');
+      const stored = (await h.store.get(id))!;
+      // As if the last save was two minutes ago: the next request pushes the idle deadline back (a store write).
+      await h.store.set(id, { ...stored, _expire: (stored._expire as number) - 120_000 }, 60_000);
+
+      const reading = gate();
+      let held = false;
+      let writes = 0;
+      const get = h.store.get.bind(h.store);
+      const set = h.store.set.bind(h.store);
+      h.store.set = (key, ...rest) => {
+        if (key === id) writes++;
+        return set(key, ...rest);
+      };
+      h.store.get = async (key) => {
+        const value = await get(key);
+        if (key === id && !held) {
+          held = true;
+          await reading.promise;
+        }
+        return value;
+      };
+      try {
+        const inFlight = thief.get('/account');
+        await until(() => held, 'the slow read');
+        const out = await owner.post('/logout', { _csrf: csrfOf(confirm.body) });
+        assert.equal(out.status, 302);
+        reading.open();
+        const answered = await inFlight;
+        assert.equal(answered.status, 200, 'the request in flight was served as it was loaded');
+        assert.equal(writes, 1, 'and it tried to write the session (its idle deadline)');
+      } finally {
+        h.store.get = get;
+        h.store.set = set;
+      }
+      await assertDead(thief, id);
+    });
+  });
+}
+
+/** The rule every store keeps, checked on each store directly. */
+function storeRules(name: string, make: () => Promise<{ store: SessionStore; done: () => Promise<void> }>) {
+  describe(
+    `finding 4, the ${name} never writes a destroyed session again`,
+    { skip: name.startsWith('Redis') ? redisSkip : undefined },
+    () => {
+      let store: SessionStore;
+      let done: () => Promise<void>;
+      before(async () => {
+        ({ store, done } = await make());
+      });
+      after(() => done());
+
+      let n = 0;
+      const id = () => `${'r'.repeat(40)}${String(++n).padStart(3, '0')}`;
+      const owned = { csrf: 'c', owners: ['sub:u-9', 'email:kim@example.com'], auth: { refreshToken: 'rt' } };
+
+      test('an update after destroy is refused, and so is a write that does not say', async () => {
+        const key = id();
+        await store.set(key, owned, 60_000, { mode: 'create' });
+        await store.destroy(key);
+        await store.set(key, { ...owned, seenAt: 1 }, 60_000, { mode: 'update' });
+        assert.equal(await store.get(key), undefined);
+        await store.set(key, { ...owned, seenAt: 2 }, 60_000);
+        assert.equal(await store.get(key), undefined, 'the tombstone refuses a write without a mode');
+        await store.set(key, { ...owned, seenAt: 3 }, 60_000, { mode: 'create' });
+        assert.equal(await store.get(key), undefined, 'nor may the id be created again');
+      });
+
+      test('destroyOwnedBy ends the sessions for good: an update in flight is refused', async () => {
+        const [a, b] = [id(), id()];
+        await store.set(a, owned, 60_000, { mode: 'create' });
+        await store.set(b, owned, 60_000, { mode: 'create' });
+        const ended = await store.destroyOwnedBy('email:kim@example.com');
+        assert.equal(ended.length, 2);
+        await store.set(a, owned, 60_000, { mode: 'update' });
+        await store.set(b, owned, 60_000);
+        assert.equal(await store.get(a), undefined);
+        assert.equal(await store.get(b), undefined);
+        assert.deepEqual(await store.destroyOwnedBy('email:kim@example.com'), []);
+      });
+
+      test('an update needs a live session; a create needs a free id; an unknown id destroyed leaves nothing', async () => {
+        const key = id();
+        await store.set(key, { csrf: 'x' }, 60_000, { mode: 'update' });
+        assert.equal(await store.get(key), undefined, 'no session appears from an update');
+        await store.destroy(key);
+        await store.set(key, { csrf: 'y' }, 60_000, { mode: 'create' });
+        assert.deepEqual(
+          await store.get(key),
+          { csrf: 'y' },
+          'destroying an id that held nothing left no tombstone',
+        );
+        await store.set(key, { csrf: 'z' }, 60_000, { mode: 'create' });
+        assert.deepEqual(await store.get(key), { csrf: 'y' }, 'a create never replaces a live session');
+        await store.set(key, { csrf: 'w' }, 60_000, { mode: 'update' });
+        assert.deepEqual(await store.get(key), { csrf: 'w' });
+      });
+    },
+  );
+}
+
+storeRules('memory store', () => {
+  const store = new MemorySessionStore({ maxEntries: 100 });
+  return Promise.resolve({ store, done: () => store.close() });
+});
+
+storeRules('Redis store', async () => {
+  await requireRedis();
+  const prefix = uniquePrefix('revival-store');
+  const client: RedisClient = createRedisClient(
+    {
+      url: TEST_REDIS_URL,
+      clusterNodes: [],
+      sentinels: [],
+      sentinelName: undefined,
+      sentinelPassword: undefined,
+      keyPrefix: prefix,
+      timeoutMs: 500,
+    },
+    createLogger('silent'),
+  );
+  const redis: Redis = testRedis();
+  return {
+    store: new RedisSessionStore(client, { keyPrefix: prefix }),
+    done: async () => {
+      await closeRedis(client);
+      await cleanUp(redis, prefix);
+    },
+  };
+});
