@@ -22,7 +22,8 @@ export interface BearerAuthDeps {
   maxEntries?: number;
 }
 
-const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)\s*$/;
+// The scheme name is case-insensitive (RFC 7235); the token is a JWT's three base64url parts.
+const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)\s*$/i;
 /** Longer than any Cognito access token: a header this size is refused before any work. */
 const MAX_TOKEN_LENGTH = 8192;
 

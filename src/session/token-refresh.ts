@@ -3,6 +3,9 @@ import type { CognitoGateway } from '../cognito/gateway.ts';
 import type { TokenVerifier } from '../cognito/verifier.ts';
 import { toAuthState, type AuthState } from './auth-session.ts';
 
+/** How long a finished refresh answers for its old refresh token: longer than any request takes. */
+const REMEMBER_MS = 60_000;
+
 export interface TokenRefresher {
   /** New tokens for `auth`; concurrent calls for the same refresh token share one Cognito call. Throws AuthError. */
   refresh(auth: AuthState): Promise<AuthState>;
@@ -25,8 +28,16 @@ export function createTokenRefresher(cognito: CognitoGateway, verifier: TokenVer
           auth.signedInAt,
           auth.via,
         );
-      })().finally(() => inFlight.delete(auth.refreshToken));
+      })();
       inFlight.set(auth.refreshToken, promise);
+      // A request that read the session before this refresh was saved asks again with the same refresh token:
+      // it gets this answer, not a second Cognito call, for as long as such a request can be in flight.
+      const forget = () => {
+        setTimeout(() => {
+          if (inFlight.get(auth.refreshToken) === promise) inFlight.delete(auth.refreshToken);
+        }, REMEMBER_MS).unref();
+      };
+      promise.then(forget, () => inFlight.delete(auth.refreshToken));
       return promise;
     },
   };

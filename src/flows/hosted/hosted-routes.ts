@@ -6,6 +6,8 @@ import { constantTimeEqual } from '../../constant-time.ts';
 import { paths } from '../../paths.ts';
 import { sessionOf } from '../../session/auth-session.ts';
 import { completeSignIn } from '../complete-sign-in.ts';
+import { redirectPublic } from '../../middleware/base-path.ts';
+import { AFTER_SIGN_OUT_COOKIE, AFTER_SIGN_OUT_OPTIONS } from '../logout/logout-routes.ts';
 import type { FlowDeps } from '../types.ts';
 import { callbackUrl, startAuthorization } from './start-authorization.ts';
 
@@ -69,6 +71,13 @@ export function hostedRoutes(router: Router, deps: FlowDeps): void {
   });
 
   router.get(paths.signedOut, function signedOut(ctx: Context) {
+    const after = ctx.cookies.get(AFTER_SIGN_OUT_COOKIE, { signed: true });
+    if (after !== undefined) {
+      ctx.cookies.set(AFTER_SIGN_OUT_COOKIE, null, AFTER_SIGN_OUT_OPTIONS);
+      // Checked again: the cookie is ours (signed), but the rules may have changed since.
+      const target = deps.returnTo(after, '');
+      if (target) return redirectPublic(ctx, target);
+    }
     renderer.render(ctx, 'pages/signed-out.njk');
   });
 }

@@ -9,6 +9,16 @@ import { loginUrl } from '../../notices.ts';
 import { redirectPublic } from '../../middleware/base-path.ts';
 import type { FlowDeps } from '../types.ts';
 
+/** Where to go once the hosted UI's sign-out comes back to /signed-out: a checked `returnTo`, for a few minutes. */
+export const AFTER_SIGN_OUT_COOKIE = 'after_sign_out';
+export const AFTER_SIGN_OUT_OPTIONS = {
+  signed: true,
+  httpOnly: true,
+  sameSite: 'lax',
+  maxAge: 5 * 60_000,
+  overwrite: true,
+} as const;
+
 export function logoutRoutes(router: Router, deps: FlowDeps): void {
   const { cognito, renderer, logger } = deps;
 
@@ -41,11 +51,13 @@ export function logoutRoutes(router: Router, deps: FlowDeps): void {
         logger.warn({ error: code }, 'refresh token revocation failed; the session was ended anyway');
       }
     }
+    const returnTo = afterSignOut(ctx.state.form?.returnTo);
     // Signed in through the hosted UI: its own session cookie must end too, or the next visit is signed in again.
     if (deps.hostedUi && (auth?.via === 'hosted' || effectiveLoginMode(deps.config) === 'hosted')) {
+      // Cognito comes back only to the registered sign-out URL: where to go from there waits in a signed cookie.
+      if (returnTo) ctx.cookies.set(AFTER_SIGN_OUT_COOKIE, returnTo, AFTER_SIGN_OUT_OPTIONS);
       return ctx.redirect(deps.hostedUi.logoutUrl(new URL(paths.signedOut, deps.config.appBaseUrl).href));
     }
-    const returnTo = afterSignOut(ctx.state.form?.returnTo);
     if (returnTo) return redirectPublic(ctx, returnTo);
     ctx.redirect(loginUrl(undefined, 'signed-out'));
   });
