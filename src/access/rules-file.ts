@@ -2,7 +2,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { parseDocumentText } from '../document-text.ts';
 import type { Logger } from '../logger.ts';
 import { type AccessRules, parseAccessRules } from './rules-format.ts';
 
@@ -27,50 +27,11 @@ function errorCode(err: unknown): string {
   return typeof code === 'string' ? code : 'unknown error';
 }
 
-function jsonProblem(err: unknown, text: string): string {
-  const message = err instanceof Error ? err.message : '';
-  const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
-  if (lineColumn) return `not valid JSON (line ${lineColumn[1]} column ${lineColumn[2]})`;
-  const position = /at position (\d+)/.exec(message);
-  if (!position) return 'not valid JSON';
-  const before = text.slice(0, Number(position[1])).split('\n');
-  return `not valid JSON (line ${before.length} column ${before.at(-1)!.length + 1})`;
-}
-
-function parseYaml(text: string): unknown {
-  const doc = parseDocument(text);
-  const error = doc.errors[0];
-  if (error) {
-    const at = error.linePos?.[0];
-    const where = at ? ` at line ${at.line} column ${at.col}` : '';
-    throw new Error(`not valid YAML: ${error.code.toLowerCase().replace(/_/g, ' ')}${where}`);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    throw new Error('not valid YAML: too many aliases');
-  }
-}
-
 /**
  * The document in `text`: JSON for a `.json` file, YAML for `.yaml`/`.yml`, otherwise JSON when it parses as JSON,
  * else YAML. Throws an Error whose message says what is wrong and where, never quoting the text.
  */
-export function parseRulesText(text: string, file: string): unknown {
-  const source = text.replace(/^\uFEFF/, '');
-  const extension = path.extname(file).toLowerCase();
-  if (extension === '.yaml' || extension === '.yml') return parseYaml(source);
-  try {
-    return JSON.parse(source) as unknown;
-  } catch (err) {
-    if (extension === '.json') throw new Error(jsonProblem(err, source));
-  }
-  try {
-    return parseYaml(source);
-  } catch (err) {
-    throw new Error(`not valid JSON, nor ${(err as Error).message.replace(/^not /, '')}`);
-  }
-}
+export const parseRulesText = parseDocumentText;
 
 interface Snapshot {
   rules: AccessRules;

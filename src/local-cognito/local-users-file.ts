@@ -1,7 +1,6 @@
 // The local users file (LOCAL_USERS_FILE) read and validated: users, groups, attributes and MFA, every fault named.
+import { parseDocumentText } from '../document-text.ts';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { checkAttributeName } from './operations/context.ts';
 import type { Attribute } from './state.ts';
 
@@ -258,47 +257,18 @@ export function parseLocalUsers(document: unknown): LocalUsersSpec {
   return { groups, users };
 }
 
-function jsonProblem(err: unknown, text: string): string {
-  const message = err instanceof Error ? err.message : '';
-  const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
-  if (lineColumn) return `not valid JSON (line ${lineColumn[1]} column ${lineColumn[2]})`;
-  const position = /at position (\d+)/.exec(message);
-  if (!position) return 'not valid JSON';
-  const before = text.slice(0, Number(position[1])).split('\n');
-  return `not valid JSON (line ${before.length} column ${before.at(-1)!.length + 1})`;
-}
-
-function parseYaml(text: string): unknown {
-  const doc = parseDocument(text);
-  const error = doc.errors[0];
-  if (error) {
-    const at = error.linePos?.[0];
-    const where = at ? ` at line ${at.line} column ${at.col}` : '';
-    throw new LocalUsersError([`not valid YAML: ${error.code.toLowerCase().replace(/_/g, ' ')}${where}`]);
-  }
-  try {
-    return doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    throw new LocalUsersError(['not valid YAML: too many aliases']);
-  }
-}
-
 /**
  * The users in `text`, validated: JSON for a `.json` file, anything else as YAML (which JSON is too). Throws
  * LocalUsersError saying what is wrong and where, never quoting the text.
  */
 export function parseLocalUsersText(text: string, file: string): LocalUsersSpec {
-  const source = text.replace(/^\uFEFF/, '');
-  if (path.extname(file).toLowerCase() === '.json') {
-    let document: unknown;
-    try {
-      document = JSON.parse(source);
-    } catch (err) {
-      throw new LocalUsersError([jsonProblem(err, source)]);
-    }
-    return parseLocalUsers(document);
+  let document: unknown;
+  try {
+    document = parseDocumentText(text, file);
+  } catch (err) {
+    throw new LocalUsersError([(err as Error).message]);
   }
-  return parseLocalUsers(parseYaml(source));
+  return parseLocalUsers(document);
 }
 
 /** Reads and validates `file`; LocalUsersError when it cannot be read or does not validate. */

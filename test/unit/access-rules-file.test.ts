@@ -132,7 +132,7 @@ test('YAML by extension, JSON by extension, anything else JSON then YAML', async
   );
   assert.throws(
     () => parseRulesText('{\n  "a": 1,\n  "b" 2\n}', 'rules.json'),
-    /^Error: not valid JSON \(line 3 column \d+\)$/,
+    /^(?:DocumentSyntax)?Error: not valid JSON \(line 3 column \d+\)$/,
   );
   assert.throws(
     () => parseRulesText('a: [b\nc: "secret', 'rules.yml'),
@@ -144,7 +144,7 @@ test('YAML by extension, JSON by extension, anything else JSON then YAML', async
   );
   assert.throws(
     () => parseRulesText('{"a": [1,, 2]} x: [', 'rules'),
-    /^Error: not valid JSON, nor valid YAML/,
+    /^(?:DocumentSyntax)?Error: not valid JSON, nor valid YAML/,
   );
 });
 

@@ -15,6 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // Plain helpers that know nothing of the rest.
   [
     'constant-time.ts',
+    'document-text.ts',
     'field-errors.ts',
     'http-error.ts',
     'i18n/',
