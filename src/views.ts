@@ -96,7 +96,7 @@ export function createRenderer(options: RendererOptions): Renderer {
         lang,
         languages: LANGUAGES.map((l) => ({ ...l, current: l.code === lang, href: withLang(ctx, l.code) })),
         user: auth ? { email: auth.email, name: auth.name } : undefined,
-        // A function, so that only pages with a form create a session for their token.
+        // A function, so that only pages with a form make a token (without a session, one that stores nothing).
         csrfToken: () => csrfToken(ctx),
         ...locals,
       });

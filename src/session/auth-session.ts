@@ -1,7 +1,7 @@
 // The typed contents of a session, and the helpers that sign a browser in and out.
 import type { Context } from 'koa';
 import type { TokenSet } from '../cognito/gateway.ts';
-import { newCsrfToken } from './csrf-token.ts';
+import { forgetCsrfBinding, newCsrfToken } from './csrf-token.ts';
 import type { VerifiedIdentity } from '../cognito/verifier.ts';
 
 /**
@@ -128,7 +128,8 @@ export function toAuthState(
 }
 
 /**
- * Signs this browser in: a new session id (the old one stops resolving), a new CSRF token, and the auth state.
+ * Signs this browser in: a new session id (the old one stops resolving), a new CSRF token (and no more
+ * double-submit binding), and the auth state.
  */
 export async function startAuthenticatedSession(ctx: Context, auth: AuthState): Promise<void> {
   const session = sessionOf(ctx);
@@ -143,6 +144,8 @@ export async function startAuthenticatedSession(ctx: Context, auth: AuthState): 
   delete session.totpSetupSecret;
   session.auth = auth;
   session.owners = ownerKeys(auth.sub, auth.email);
+  // Double-submit tokens shown before the sign-in (bound to this browser's CSRF cookie) stop working too.
+  forgetCsrfBinding(ctx);
   await ctx.session!.regenerate();
 }
 

@@ -1,4 +1,4 @@
-// A bounded in-memory session store for one process: least recently used sessions go first when full.
+// A bounded in-memory session store for one process: anonymous sessions go first when full, then the least used.
 
 /**
  * How a write relates to what is stored. `create`: a new id (koa-session's genid), refused if the id is taken.
@@ -59,17 +59,21 @@ export function writeAllowed(mode: SessionWriteMode | undefined, live: boolean, 
 }
 
 export interface MemoryStoreOptions {
+  /** The most sessions kept, signed-in and anonymous together. */
   maxEntries: number;
   now?: () => number;
 }
 
 /**
- * Sessions in a Map kept in least-recently-used order; expired entries are dropped when touched or swept.
- * Destroyed ids keep a tombstone until they would have expired.
+ * Sessions in two Maps kept in least-recently-used order: those with owners (signed in) and those without
+ * (pre-sign-in states: a challenge, a pending sign-up or reset). When full, anonymous sessions go first, so
+ * anonymous traffic can never push a signed-in user out; signed-in sessions only make room for one another.
+ * Expired entries are dropped when touched or swept. Destroyed ids keep a tombstone until they would have expired.
  */
 export class MemorySessionStore implements SessionStore {
-  private readonly entries = new Map<string, Entry>();
-  /** owner -> session keys, kept in step with `entries`. */
+  private readonly owned = new Map<string, Entry>();
+  private readonly anonymous = new Map<string, Entry>();
+  /** owner -> session keys, kept in step with the entries. */
   private readonly byOwner = new Map<string, Set<string>>();
   /** Destroyed ids -> when their tombstone may go; in insertion order, so the oldest go first when too many. */
   private readonly tombstones = new Map<string, number>();
@@ -82,16 +86,23 @@ export class MemorySessionStore implements SessionStore {
     this.sweeper.unref();
   }
 
+  /** Sessions held (tombstones not counted). */
   get size(): number {
-    return this.entries.size;
+    return this.owned.size + this.anonymous.size;
+  }
+
+  /** Sessions held without an owner (not signed in). */
+  get anonymousSize(): number {
+    return this.anonymous.size;
   }
 
   get(key: string): Promise<Record<string, unknown> | undefined> {
     const entry = this.live(key);
     if (!entry) return Promise.resolve(undefined);
     // Move to the most recently used end.
-    this.entries.delete(key);
-    this.entries.set(key, entry);
+    const map = this.mapOf(entry);
+    map.delete(key);
+    map.set(key, entry);
     return Promise.resolve(JSON.parse(entry.json) as Record<string, unknown>);
   }
 
@@ -106,17 +117,14 @@ export class MemorySessionStore implements SessionStore {
     }
     this.remove(key);
     const owners = ownersOf(session);
-    this.entries.set(key, { json: JSON.stringify(session), expiresAt: this.now() + maxAgeMs, owners });
+    const entry: Entry = { json: JSON.stringify(session), expiresAt: this.now() + maxAgeMs, owners };
+    this.mapOf(entry).set(key, entry);
     for (const owner of owners) {
       let keys = this.byOwner.get(owner);
       if (!keys) this.byOwner.set(owner, (keys = new Set()));
       keys.add(key);
     }
-    while (this.entries.size > this.options.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.remove(oldest);
-    }
+    this.evict();
     return Promise.resolve();
   }
 
@@ -143,9 +151,13 @@ export class MemorySessionStore implements SessionStore {
     return Promise.resolve();
   }
 
+  private mapOf(entry: Entry): Map<string, Entry> {
+    return entry.owners.length > 0 ? this.owned : this.anonymous;
+  }
+
   /** The entry of `key` if it has not expired (an expired one is dropped). */
   private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
+    const entry = this.owned.get(key) ?? this.anonymous.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
       this.remove(key);
@@ -176,10 +188,20 @@ export class MemorySessionStore implements SessionStore {
     return entry;
   }
 
+  /** Over the limit: the least recently used anonymous sessions first, signed-in ones only when none is left. */
+  private evict(): void {
+    while (this.size > this.options.maxEntries) {
+      const map = this.anonymous.size > 0 ? this.anonymous : this.owned;
+      const oldest = map.keys().next().value;
+      if (oldest === undefined) break;
+      this.remove(oldest);
+    }
+  }
+
   private remove(key: string): void {
-    const entry = this.entries.get(key);
+    const entry = this.owned.get(key) ?? this.anonymous.get(key);
     if (!entry) return;
-    this.entries.delete(key);
+    this.mapOf(entry).delete(key);
     for (const owner of entry.owners) {
       const keys = this.byOwner.get(owner);
       keys?.delete(key);
@@ -189,7 +211,9 @@ export class MemorySessionStore implements SessionStore {
 
   private sweep(): void {
     const now = this.now();
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.remove(key);
+    for (const map of [this.owned, this.anonymous]) {
+      for (const [key, entry] of map) if (entry.expiresAt <= now) this.remove(key);
+    }
     for (const [key, until] of this.tombstones) if (until <= now) this.tombstones.delete(key);
   }
 }

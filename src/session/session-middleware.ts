@@ -1,6 +1,7 @@
 // koa-session for server-side sessions: 256-bit ids, hardened cookie, rolling idle timeout within the absolute lifetime.
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
+import type { Context } from 'koa';
 import createSession from 'koa-session';
 import { HttpError } from '../http-error.ts';
 import type { SessionStore, SessionWriteMode } from './memory-store.ts';
@@ -23,8 +24,25 @@ export function newSessionId(): string {
 /** How often a live session's idle deadline is pushed back: at most one store write a minute per session. */
 export const TOUCH_INTERVAL_MS = 60_000;
 
+/** How long a store that answered a read is taken to be up, for requests that do not otherwise reach it. */
+const READY_FOR_MS = 1000;
+/** An id no session has (not 43 characters): reading it only says whether the store answers. */
+const READINESS_PROBE = 'readiness-probe';
+
 /** The ids koa-session made (genid) for each request: a write under one of them creates, any other updates. */
 const madeIds = new WeakMap<object, Set<string>>();
+
+/** Per app: whether its session store is up, for requests that keep nothing in it yet (see sessionStoreReady). */
+const readiness = new WeakMap<Koa, () => Promise<boolean>>();
+
+/**
+ * Whether the session store can keep what this request is about to start (a form shown to, or submitted by, a
+ * visitor without a session): a form that could not be kept fails closed like every page that needs the store.
+ * A recent successful read is trusted for a second; any failed store operation forgets it.
+ */
+export function sessionStoreReady(ctx: Context): Promise<boolean> {
+  return readiness.get(ctx.app)?.() ?? Promise.resolve(true);
+}
 
 /**
  * The koa-session middleware over `store`; the app's keys must be set (app.keys) for signed cookies.
@@ -37,11 +55,24 @@ export function sessionMiddleware(
   settings: SessionCookieSettings,
   store: SessionStore,
 ): Koa.Middleware {
+  let readyUntil = 0;
+  readiness.set(app, async () => {
+    if (Date.now() < readyUntil) return true;
+    // A read, as a request with a cookie would make: it waits for a connection still being made (a ping would not),
+    // and fails within the store's own deadline when there is none.
+    const ready = await store.get(READINESS_PROBE).then(
+      () => true,
+      () => false,
+    );
+    readyUntil = ready ? Date.now() + READY_FOR_MS : 0;
+    return ready;
+  });
   /** A store that fails means nobody can be signed in: fail closed with a 503, never a 500 or a silent anonymous. */
   const unavailableOnError = async <T>(operation: () => Promise<T>): Promise<T> => {
     try {
       return await operation();
     } catch (err) {
+      readyUntil = 0;
       throw new HttpError(503, `session store unavailable: ${(err as Error).message}`, 5);
     }
   };

@@ -1,5 +1,6 @@
-// Session cookies under attack: tampered, unsigned, oversized and malformed cookies are anonymous (never a 5xx);
-// an id planted before sign-in is replaced at sign-in; every Set-Cookie is small, HttpOnly and SameSite=Lax.
+// Session cookies under attack: tampered, unsigned, oversized and malformed cookies are anonymous (never a 5xx) and
+// start no session; an id (and a double-submit cookie) planted before sign-in is replaced at sign-in; every
+// Set-Cookie is small, HttpOnly and SameSite=Lax.
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -22,7 +23,10 @@ const sign = (name: string, value: string, key = h.config.session.keys[0]!) =>
 /** A GET with exactly this Cookie header (bypassing the jar). */
 const withCookie = (cookie: string, path: string) => new Browser(h.baseUrl).get(path, { cookie });
 
-/** Anonymous: protected pages send you to sign in, the sign-in page works and starts a session of its own. */
+/**
+ * Anonymous: protected pages send you to sign in, and the sign-in page works; it stores no session for a visitor who
+ * has submitted nothing (its form's token needs none), and never takes up the id that was sent.
+ */
 async function assertAnonymous(cookie: string, planted: string, what: string): Promise<void> {
   const account = await withCookie(cookie, '/account');
   assert.equal(account.status, 302, `${what}: /account`);
@@ -32,13 +36,14 @@ async function assertAnonymous(cookie: string, planted: string, what: string): P
   assert.doesNotMatch(home.body, /You are signed in/, `${what}: not signed in`);
   const login = await withCookie(cookie, '/login');
   assertFriendly(login, 200, `${what}: /login`);
-  const fresh = login.headers
+  assert.match(csrfOf(login.body), /^b\./, `${what}: a form with a double-submit token`);
+  const session = login.headers
     .getSetCookie()
     .find((c) => c.startsWith('session='))
     ?.split(';')[0]
     ?.slice('session='.length);
-  assert.ok(fresh, `${what}: a new pre-session`);
-  assert.notEqual(fresh, planted, `${what}: never the id that was sent`);
+  assert.ok(!session, `${what}: no session started for a visitor who submitted nothing`);
+  assert.notEqual(session, planted, `${what}: never the id that was sent`);
 }
 
 describe('tampered, unsigned, oversized and malformed session cookies are anonymous, never a 5xx', () => {
@@ -111,21 +116,33 @@ describe('tampered, unsigned, oversized and malformed session cookies are anonym
 describe('session fixation', () => {
   test("an attacker's real pre-session id planted in the victim's browser is replaced at sign-in, and the attacker's copy stays anonymous", async () => {
     const attacker = h.browser();
-    const form = await attacker.get('/login');
+    // Only a submit starts a pre-session: the attacker asks for a password reset.
+    const asked = await attacker.submit('/forgot-password', '/forgot-password', {
+      email: freshEmail('fixation'),
+    });
+    assert.equal(asked.location, '/reset-password');
     const plantedId = attacker.cookies.get('session')!;
-    const attackerToken = csrfOf(form.body);
+    const attackerToken = csrfOf((await attacker.get('/reset-password')).body);
+    const plantedBinding = attacker.cookies.get('csrf')!;
     assert.ok(
-      plantedId && attacker.cookies.get('session.sig'),
-      'the attacker holds a real signed pre-session',
+      plantedId && attacker.cookies.get('session.sig') && plantedBinding,
+      'the attacker holds a real signed pre-session, and a double-submit cookie',
     );
+    // The attacker knows the double-submit token of the cookie it plants.
+    const plantedToken = csrfOf((await withCookie(`csrf=${plantedBinding}`, '/login')).body);
 
-    // The victim's browser gets the attacker's cookie (a subdomain, a shared computer, an injected header).
+    // The victim's browser gets the attacker's cookies (a subdomain, a shared computer, an injected header).
     const victim = attacker.clone();
     const signedIn = await victim.submit('/login', '/login', demo());
     assert.equal(signedIn.status, 302);
     assert.equal(signedIn.location, '/account');
     const victimId = victim.cookies.get('session')!;
     assert.notEqual(victimId, plantedId, 'a new session id at sign-in');
+    assert.equal(
+      victim.cookies.get('csrf'),
+      undefined,
+      'the planted double-submit cookie is cleared at sign-in',
+    );
     assert.equal((await victim.get('/account')).status, 200, 'the victim is signed in');
 
     h.emulator.resetCalls();
@@ -136,6 +153,16 @@ describe('session fixation', () => {
     assert.equal(await h.store.get(plantedId), undefined, 'the planted id no longer resolves');
     const reuse = await attacker.post('/logout', { _csrf: attackerToken });
     assert.equal(reuse.status, 403, "the planted session's CSRF token is dead too");
+    const planted = await victim.post(
+      '/logout',
+      { _csrf: plantedToken },
+      { cookie: `${victim.cookieHeader()}; csrf=${plantedBinding}` },
+    );
+    assert.equal(
+      planted.status,
+      403,
+      "the planted cookie's double-submit token does not act for the signed-in victim",
+    );
     assert.equal(h.emulator.callCount(), 0);
     assert.equal(
       (await victim.get('/account')).status,
@@ -195,7 +222,11 @@ describe('every Set-Cookie', () => {
       const b = hs.browser();
       const page = await b.get('/login?lang=de');
       const cookies = page.headers.getSetCookie();
-      assert.ok(cookies.length >= 2, 'session and language cookies');
+      assert.ok(cookies.length >= 2, 'double-submit and language cookies');
+      assert.ok(
+        cookies.some((c) => c.startsWith('__Host-csrf=')),
+        "the form's token is bound to a __Host- cookie",
+      );
       const signedIn = await b.post(
         '/login',
         { _csrf: csrfOf(page.body), username: hs.pool.demoUser.email, password: hs.pool.demoUser.password },
