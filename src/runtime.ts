@@ -24,6 +24,7 @@ import type { LoginThrottle } from './rate-limit/login-throttle.ts';
 import { closeRedis, createRedisClient, type RedisClient } from './redis/redis-client.ts';
 import { MemorySessionStore, type SessionStore } from './session/memory-store.ts';
 import { RedisSessionStore } from './session/redis-store.ts';
+import { sealSessionStore } from './session/sealed-store.ts';
 
 /** What an entry point may change about the wiring. `npm start` passes nothing but a logger. */
 export interface RuntimeOptions {
@@ -85,7 +86,11 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
     (redis && config.redis
       ? new RedisSessionStore(redis, { keyPrefix: config.redis.keyPrefix })
       : new MemorySessionStore({ maxEntries: config.session.maxEntries }));
-  const sessionStore = options.wrap?.sessionStore?.(builtStore) ?? builtStore;
+  // Every store holds session values sealed (AES-256-GCM, keys derived from SESSION_KEYS, rotated with them).
+  const sessionStore = sealSessionStore(
+    options.wrap?.sessionStore?.(builtStore) ?? builtStore,
+    config.session.keys,
+  );
   const limiterBackend: LimiterBackend =
     redis && config.redis
       ? { kind: 'redis', client: redis, keyPrefix: config.redis.keyPrefix }

@@ -1,0 +1,146 @@
+// Session values encrypted at rest: a wrapper around any store (memory, Redis, any later one), so none holds a
+// token, an email address or a name in clear.
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { ownersOf, type SessionStore, type SessionWriteOptions } from './memory-store.ts';
+import { deriveKeys } from './session-keys.ts';
+
+const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** What the inner store holds for a session: owner tags (keyed hashes, for destroyOwnedBy) and the sealed value. */
+interface Envelope {
+  owners?: string[];
+  sealed: string;
+}
+
+/** The plaintext inside: the session, and the id it was written under (a value moved to another id is refused). */
+interface Payload {
+  id: string;
+  session: Record<string, unknown>;
+}
+
+/**
+ * Seals every session with AES-256-GCM before the inner store sees it. Keys are derived with HKDF from each of
+ * SESSION_KEYS (newest first): the newest seals, every one opens, so a rotation with the same list keeps sessions.
+ * Owners (`email:..`, `sub:..`) become keyed tags, so the index names nobody either. A value that does not open
+ * (tampered, moved to another id, sealed with a key no longer listed, or not sealed at all) reads as no session.
+ */
+export class SealedSessionStore implements SessionStore {
+  private readonly valueKeys: Buffer[];
+  private readonly ownerKeys: Buffer[];
+
+  constructor(
+    readonly inner: SessionStore,
+    secrets: readonly string[],
+  ) {
+    if (secrets.length === 0) throw new Error('SealedSessionStore needs at least one key (SESSION_KEYS)');
+    this.valueKeys = deriveKeys(secrets, 'session-values');
+    this.ownerKeys = deriveKeys(secrets, 'session-owners');
+  }
+
+  async get(key: string): Promise<Record<string, unknown> | undefined> {
+    const envelope = await this.inner.get(key);
+    if (!envelope) return undefined;
+    const payload = this.open(envelope);
+    return payload && payload.id === key ? payload.session : undefined;
+  }
+
+  set(
+    key: string,
+    session: Record<string, unknown>,
+    maxAgeMs: number,
+    options?: SessionWriteOptions,
+  ): Promise<void> {
+    const owners = ownersOf(session).map((owner) => ownerTag(this.ownerKeys[0]!, owner));
+    const envelope: Envelope = {
+      ...(owners.length > 0 ? { owners } : {}),
+      sealed: seal(this.valueKeys[0]!, JSON.stringify({ id: key, session } satisfies Payload), aad(owners)),
+    };
+    return this.inner.set(key, envelope as unknown as Record<string, unknown>, maxAgeMs, options);
+  }
+
+  destroy(key: string): Promise<void> {
+    return this.inner.destroy(key);
+  }
+
+  async destroyOwnedBy(owner: string): Promise<Record<string, unknown>[]> {
+    // Sessions last written under an older key are indexed by that key's tag.
+    const ended = await Promise.all(this.ownerKeys.map((k) => this.inner.destroyOwnedBy(ownerTag(k, owner))));
+    return ended.flat().flatMap((envelope) => {
+      const payload = this.open(envelope);
+      return payload ? [payload.session] : [];
+    });
+  }
+
+  ping(): Promise<boolean> {
+    return this.inner.ping();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private open(envelope: Record<string, unknown>): Payload | undefined {
+    const sealed = envelope.sealed;
+    if (typeof sealed !== 'string') return undefined;
+    const owners = envelope.owners === undefined ? [] : envelope.owners;
+    if (!Array.isArray(owners) || !owners.every((o): o is string => typeof o === 'string')) return undefined;
+    for (const key of this.valueKeys) {
+      const plain = unseal(key, sealed, aad(owners));
+      if (plain === undefined) continue;
+      try {
+        const payload = JSON.parse(plain) as Partial<Payload>;
+        if (typeof payload.id !== 'string' || !payload.session || typeof payload.session !== 'object') {
+          return undefined;
+        }
+        return { id: payload.id, session: payload.session };
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  }
+}
+
+/** Wraps `store` so every value is sealed with keys from `secrets` (SESSION_KEYS, newest first). */
+export function sealSessionStore(store: SessionStore, secrets: readonly string[]): SealedSessionStore {
+  return new SealedSessionStore(store, secrets);
+}
+
+/** An owner as the index sees it: a keyed hash (HMAC-SHA256), not the address or id itself. */
+function ownerTag(key: Buffer, owner: string): string {
+  return `o:${createHmac('sha256', key).update(owner).digest('base64url')}`;
+}
+
+/** The owner tags are bound to the sealed value: they cannot be swapped for another session's. */
+function aad(owners: readonly string[]): Buffer {
+  return Buffer.from(`${VERSION}\n${owners.join('\n')}`);
+}
+
+function seal(key: Buffer, plain: string, additional: Buffer): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(additional);
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+}
+
+function unseal(key: Buffer, sealed: string, additional: Buffer): string | undefined {
+  if (!sealed.startsWith(`${VERSION}.`)) return undefined;
+  const raw = Buffer.from(sealed.slice(VERSION.length + 1), 'base64url');
+  if (raw.length < IV_BYTES + TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
+    decipher.setAAD(additional);
+    decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
+    return Buffer.concat([
+      decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
+      decipher.final(),
+    ]).toString('utf8');
+  } catch {
+    return undefined;
+  }
+}
