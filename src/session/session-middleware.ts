@@ -118,10 +118,13 @@ export function sessionMiddleware(
   };
 }
 
-/** A write under an id koa-session made in this request creates the session; under any other id, updates it. */
+/**
+ * A write under an id koa-session made in this request creates the session, once; under any other id (or the same
+ * one again: a regenerate saves, then the request's end saves what changed since), it updates it.
+ */
 function writeMode(key: string, ctx: object | undefined): SessionWriteMode | undefined {
   if (!ctx) return undefined;
-  return madeIds.get(ctx)?.has(key) ? 'create' : 'update';
+  return madeIds.get(ctx)?.delete(key) ? 'create' : 'update';
 }
 
 /** Marks a stored session as changed when its idle deadline should move (koa-session then saves it). */

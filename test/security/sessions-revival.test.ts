@@ -2,9 +2,12 @@
 // resets the password elsewhere must not write the session back, on every store. Cognito is a scripted fake; a
 // request is held open on a slow token refresh or a slow store read while the session is destroyed.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Redis } from 'ioredis';
-import { csrfOf, type Browser } from '../helpers/browser.ts';
+import Koa from 'koa';
+import { Browser, csrfOf } from '../helpers/browser.ts';
 import { JANE, startFakeHarness, type FakeHarness } from '../helpers/fake-harness.ts';
 import {
   cleanUp,
@@ -18,6 +21,7 @@ import { createLogger } from '../../src/logger.ts';
 import { closeRedis, createRedisClient, type RedisClient } from '../../src/redis/redis-client.ts';
 import { MemorySessionStore, type SessionStore } from '../../src/session/memory-store.ts';
 import { RedisSessionStore } from '../../src/session/redis-store.ts';
+import { sessionMiddleware } from '../../src/session/session-middleware.ts';
 
 const redisSkip = await redisSkipReason();
 
@@ -265,4 +269,40 @@ storeRules('Redis store', async () => {
       await cleanUp(redis, prefix);
     },
   };
+});
+
+describe('finding 4, the write rule keeps what a request itself saves', () => {
+  test('a change after a regenerate in the same request is kept: the new id is created once, then updated', async () => {
+    const app = new Koa({ keys: ['revival-test-key-'.padEnd(40, 'k')] });
+    const store = new MemorySessionStore({ maxEntries: 100 });
+    app.use(
+      sessionMiddleware(
+        app,
+        { secure: false, idleTimeoutMs: 60_000, absoluteTimeoutMs: HOUR, cookieDomain: undefined },
+        store,
+      ),
+    );
+    app.use(async (ctx) => {
+      const session = ctx.session as unknown as Record<string, unknown> & { regenerate(): Promise<void> };
+      if (ctx.path === '/start') {
+        session.step = 'before';
+        await session.regenerate();
+        session.after = 'kept';
+        ctx.body = 'started';
+      } else {
+        ctx.body = JSON.stringify({ step: session.step, after: session.after });
+      }
+    });
+    const handle = app.callback();
+    const server = createServer((req, res) => void handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const b = new Browser(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      assert.equal((await b.get('/start')).status, 200);
+      assert.deepEqual(JSON.parse((await b.get('/read')).body), { step: 'before', after: 'kept' });
+    } finally {
+      server.close();
+      await store.close();
+    }
+  });
 });
