@@ -91,11 +91,6 @@ export class MemorySessionStore implements SessionStore {
     return this.owned.size + this.anonymous.size;
   }
 
-  /** Sessions held without an owner (not signed in). */
-  get anonymousSize(): number {
-    return this.anonymous.size;
-  }
-
   get(key: string): Promise<Record<string, unknown> | undefined> {
     const entry = this.live(key);
     if (!entry) return Promise.resolve(undefined);
