@@ -15,6 +15,7 @@ import type { IdentityAsserter } from '../identity/assertion.ts';
 import type { Answers } from '../protect/answers.ts';
 import type { Gate } from '../protect/gate.ts';
 import type { Renderer } from '../views.ts';
+import type { CodeLimits } from './code-limits.ts';
 
 export interface FlowDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface FlowDeps {
   sessionStore: SessionStore;
   renderer: Renderer;
   loginThrottle: LoginThrottle;
+  /** Codes sent and answered per destination and client address, whatever browser asks (code-limits.ts). */
+  codeLimits: CodeLimits;
   /** The hosted UI client, when a hosted UI is available (a domain, or local mode's emulator). */
   hostedUi: HostedUi | undefined;
   brand: Brand;

@@ -199,6 +199,16 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'accountMfa.totpTitle': 'Authentifizierungs-App einrichten',
   'accountMfa.totpSubmit': 'Bestätigen und aktivieren',
   'accountMfa.back': 'Zurück zur Bestätigung in zwei Schritten',
+  'accountMfa.secondStep': 'Jetzt der zweite Schritt, wie bei der Anmeldung.',
+  'accountMfa.restart': 'Neu beginnen',
+  'accountMfa.needsAny':
+    'Bestätigen Sie dafür, dass Sie es sind: erst Ihr Passwort, dann der Code Ihres zweiten Schritts.',
+  'accountMfa.needs.SOFTWARE_TOKEN_MFA':
+    'Bestätigen Sie dafür, dass Sie es sind: mit Ihrem Passwort und einem Code aus Ihrer Authentifizierungs-App.',
+  'accountMfa.needs.SMS_MFA':
+    'Bestätigen Sie dafür, dass Sie es sind: mit Ihrem Passwort und einem Code, den wir Ihnen per SMS senden.',
+  'accountMfa.needs.EMAIL_OTP':
+    'Bestätigen Sie dafür, dass Sie es sind: mit Ihrem Passwort und einem Code, den wir Ihnen per E-Mail senden.',
   'account.mfaLink': 'Bestätigung in zwei Schritten',
 
   'login.or': 'oder',

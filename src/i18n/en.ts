@@ -182,6 +182,16 @@ export const en = {
   'accountMfa.totpTitle': 'Set up an authenticator app',
   'accountMfa.totpSubmit': 'Verify and turn on',
   'accountMfa.back': 'Back to two-step verification',
+  'accountMfa.secondStep': 'Now the second step, as when you sign in.',
+  'accountMfa.restart': 'Start again',
+  'accountMfa.needsAny':
+    'To change this, confirm it is you: enter your password, then the code of your second step.',
+  'accountMfa.needs.SOFTWARE_TOKEN_MFA':
+    'To change this, confirm it is you with your password and a code from your authenticator app.',
+  'accountMfa.needs.SMS_MFA':
+    'To change this, confirm it is you with your password and a code sent to you by text message.',
+  'accountMfa.needs.EMAIL_OTP':
+    'To change this, confirm it is you with your password and a code sent to you by email.',
   'account.mfaLink': 'Two-step verification',
 
   'login.or': 'or',

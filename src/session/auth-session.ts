@@ -1,6 +1,6 @@
 // The typed contents of a session, and the helpers that sign a browser in and out.
 import type { Context } from 'koa';
-import type { TokenSet } from '../cognito/gateway.ts';
+import type { MfaMethod, TokenSet } from '../cognito/gateway.ts';
 import { forgetCsrfBinding, newCsrfToken } from './csrf-token.ts';
 import type { VerifiedIdentity } from '../cognito/verifier.ts';
 
@@ -42,6 +42,13 @@ export interface PendingSignUp {
   cognitoSession: string | undefined;
   /** When the last code was asked for (ms), for the resend cooldown. */
   sentAt: number;
+  /**
+   * A salted hash of the password submitted with the sign-up (never the password): a sign-in with it in this browser
+   * goes on to /confirm whether or not the address was taken (see flows/signup/pending-sign-up.ts).
+   */
+  passwordHash?: string;
+  /** The address was taken: Cognito created nothing and sent nothing, the pages say otherwise. Server-side only. */
+  taken?: boolean;
 }
 
 /** A password reset waiting for its emailed code. */
@@ -91,6 +98,24 @@ export interface SessionData {
   reauthenticatedAt?: number;
   /** A TOTP secret being added from the account page, until verified. */
   totpSetupSecret?: string;
+  /**
+   * The second factor the last re-authentication (reauthenticatedAt) proved: the MFA challenge answered in that
+   * sign-in, or `none` when Cognito asked for no second step.
+   */
+  reauthFactor?: MfaMethod | 'none';
+  /** A re-authentication waiting for its second step: Cognito's challenge, answered on /account/mfa/verify. */
+  reauthChallenge?: PendingReauthChallenge;
+}
+
+/** The MFA challenge of a re-authentication on the account page; like PendingChallenge, it never leaves the server. */
+export interface PendingReauthChallenge {
+  name: string;
+  session: string;
+  /** USER_ID_FOR_SRP / USERNAME from the challenge. */
+  username: string;
+  parameters: Record<string, string>;
+  startedAt: number;
+  expiresAt: number;
 }
 
 /** The session of this request, typed. koa-session creates it on first access. */
@@ -142,20 +167,41 @@ export async function startAuthenticatedSession(ctx: Context, auth: AuthState): 
   delete session.oauth;
   delete session.reauthenticatedAt;
   delete session.totpSetupSecret;
+  delete session.reauthFactor;
+  delete session.reauthChallenge;
   session.auth = auth;
-  session.owners = ownerKeys(auth.sub, auth.email);
+  session.owners = ownerKeys(auth.sub, auth.email, auth.username);
   // Double-submit tokens shown before the sign-in (bound to this browser's CSRF cookie) stop working too.
   forgetCsrfBinding(ctx);
   await ctx.session!.regenerate();
 }
 
-/** The owner keys of a user's sessions: by `sub`, and by email (what a password reset knows). */
-export function ownerKeys(sub: string, email: string | undefined): string[] {
-  return email ? [`sub:${sub}`, emailOwner(email)] : [`sub:${sub}`];
+/**
+ * The owner keys of a user's sessions: by `sub`, by email and by Cognito's internal username, so that whichever of
+ * them a password reset was typed as finds every session (ownersNamedBy).
+ */
+export function ownerKeys(sub: string, email: string | undefined, username?: string): string[] {
+  return [
+    `sub:${sub}`,
+    ...(email ? [emailOwner(email)] : []),
+    ...(username ? [usernameOwner(username)] : []),
+  ];
 }
 
 export function emailOwner(email: string): string {
   return `email:${email.trim().toLowerCase()}`;
+}
+
+export function usernameOwner(username: string): string {
+  return `username:${username.trim().toLowerCase()}`;
+}
+
+/**
+ * Every owner key a sign-in name may stand for: a name typed into a form (a reset) can be the email, the internal
+ * username or, where the two are the same (pools that sign in by email), the `sub`.
+ */
+export function ownersNamedBy(name: string): string[] {
+  return [`sub:${name.trim().toLowerCase()}`, emailOwner(name), usernameOwner(name)];
 }
 
 /** Ends the session: the store entry is destroyed and the cookie cleared. */

@@ -1,25 +1,29 @@
-// /account/mfa: see and change two-step verification, after a fresh password check.
+// /account/mfa: see and change two-step verification, after a fresh sign-in check: the password, then the second
+// step Cognito asks for (second-factor.ts). Every change ends the user's other sessions.
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
-import type { MfaMethod, MfaPreference } from '../../cognito/gateway.ts';
+import type { CognitoUser, MfaMethod, MfaPreference, SignInResult } from '../../cognito/gateway.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { paths } from '../../paths.ts';
-import { currentAuth, sessionOf } from '../../session/auth-session.ts';
+import { currentAuth, ownerKeys, sessionOf } from '../../session/auth-session.ts';
 import { groupedSecret, otpauthUri } from '../../totp/otpauth-uri.ts';
 import { qrSvg } from '../../totp/qr-svg.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { formStatus } from '../form-status.ts';
 import { settleRefusedSignIn } from '../../rate-limit/login-throttle.ts';
+import { endUserSessions } from '../end-sessions.ts';
 import type { FlowDeps } from '../types.ts';
+import { needsMessage, proofCovers, proofNeeded, secondFactorStep, type MfaChange } from './second-factor.ts';
 
 const NOTICES: Readonly<Record<string, MessageKey>> = { changed: 'accountMfa.changed' };
 
 export function accountMfaHandlers(deps: FlowDeps) {
   const { config, cognito, renderer, clock, logger, loginThrottle } = deps;
   const methods = config.mfa.methods;
+  const second = secondFactorStep(deps);
 
-  /** True when the user proved their password within the last few minutes. */
+  /** True when the user passed the check (password, then any second step) within the last few minutes. */
   function freshlyVerified(ctx: Context): boolean {
     const at = sessionOf(ctx).reauthenticatedAt;
     return at !== undefined && clock() - at < config.mfa.reauthMinutes * 60_000;
@@ -28,6 +32,32 @@ export function accountMfaHandlers(deps: FlowDeps) {
   function showVerify(ctx: Context, status: number, errors: FieldError[]): void {
     ctx.status = status;
     renderer.render(ctx, 'pages/account-mfa-verify.njk', { errors, fieldErrors: byField(errors) });
+  }
+
+  /**
+   * Whether the last check proved what `change` of `method` needs (second-factor.ts). If not, the check is spent
+   * and the verify page says what to prove: the password again, then the second step it asks for.
+   */
+  function mayChange(ctx: Context, change: MfaChange, method: MfaMethod, user: CognitoUser): boolean {
+    const session = sessionOf(ctx);
+    const need = proofNeeded(change, method, user);
+    if (proofCovers(session.reauthFactor, need, user)) return true;
+    logger.info(
+      { change, need, proof: session.reauthFactor },
+      'MFA change refused: the second step was not proved',
+    );
+    delete session.reauthenticatedAt;
+    delete session.reauthFactor;
+    showVerify(ctx, 403, [needsMessage(need)]);
+    return false;
+  }
+
+  /** After a change: every other session of the user ends (a new id for this one), tokens revoked. */
+  async function endOtherSessions(ctx: Context, why: string): Promise<void> {
+    const auth = currentAuth(ctx)!;
+    await endUserSessions(ctx, deps, ownerKeys(auth.sub, auth.email, auth.username), why, {
+      keepCurrent: true,
+    });
   }
 
   async function showSettings(ctx: Context, status: number, errors: FieldError[]): Promise<void> {
@@ -60,22 +90,32 @@ export function accountMfaHandlers(deps: FlowDeps) {
 
   return {
     settingsGet: async (ctx: Context): Promise<void> => {
+      if (ctx.query.restart !== undefined) delete sessionOf(ctx).reauthChallenge;
+      if (second.pending(ctx)) return second.show(ctx, 200, []);
       if (!freshlyVerified(ctx)) return showVerify(ctx, 200, []);
       await showSettings(ctx, 200, []);
     },
 
-    /** The password check: a correct password is shown by tokens or by Cognito asking for the second step. */
+    /**
+     * The check, as a sign-in: the password first, shown right by tokens or by Cognito asking for the second step,
+     * which must then be answered too (`step=second`); only then may settings change.
+     */
     verifyPost: async (ctx: Context): Promise<void> => {
+      if (ctx.state.form?.step === 'second') return second.answer(ctx, showVerify);
       const auth = currentAuth(ctx)!;
       const password = ctx.state.form?.password ?? '';
       if (password === '') return showVerify(ctx, 400, [fieldError('password', 'login.passwordMissing')]);
+      // The sign-in may make Cognito send a code by text message or email: not sooner or more often than allowed.
+      const tooSoon = await second.codeRefused(ctx);
+      if (tooSoon) return showVerify(ctx, 429, [tooSoon]);
       const username = auth.email ?? auth.username;
       // Counted before Cognito is asked, as at sign-in, and taken back when the password was right.
       if ((await loginThrottle.begin(username, ctx.ip)) > 0) {
         return showVerify(ctx, 429, [formError('errors.ACCOUNT_LOCKED')]);
       }
+      let result: SignInResult;
       try {
-        const result = await cognito.signInWithPassword(username, password);
+        result = await cognito.signInWithPassword(username, password);
         if (result.kind === 'tokens' && result.tokens.refreshToken) {
           // Only the check mattered: end the extra sign-in at once.
           await cognito.revokeRefreshToken(result.tokens.refreshToken).catch(() => undefined);
@@ -94,10 +134,8 @@ export function accountMfaHandlers(deps: FlowDeps) {
         throw err;
       }
       await loginThrottle.succeeded(username, ctx.ip);
-      sessionOf(ctx).reauthenticatedAt = clock();
-      // A privilege change: the session gets a new id, as at sign-in.
-      await ctx.session!.regenerate();
-      ctx.redirect(paths.accountMfa);
+      // Fresh once the second step is answered too (when Cognito asks for one); then a new session id.
+      return second.afterPassword(ctx, result);
     },
 
     changePost: async (ctx: Context): Promise<void> => {
@@ -106,9 +144,10 @@ export function accountMfaHandlers(deps: FlowDeps) {
       const method = methods.find((m) => m === form.method);
       const preference = method && preferenceFor(form.action ?? '', method);
       if (!method || !preference) return showSettings(ctx, 400, [formError('errors.INVALID_PARAMETER')]);
+      const user = await cognito.getUser(currentAuth(ctx)!.accessToken);
+      if (!mayChange(ctx, form.action as MfaChange, method, user)) return;
       if (method === 'SOFTWARE_TOKEN_MFA' && (form.action === 'enable' || form.action === 'prefer')) {
         // Turning the app on needs it set up first, unless it already is.
-        const user = await cognito.getUser(currentAuth(ctx)!.accessToken);
         if (!user.mfaEnabled.includes('SOFTWARE_TOKEN_MFA')) return ctx.redirect(paths.accountMfaTotp);
       }
       try {
@@ -120,13 +159,20 @@ export function accountMfaHandlers(deps: FlowDeps) {
         throw err;
       }
       logger.info({ method, action: form.action }, 'MFA settings changed');
+      await endOtherSessions(ctx, 'MFA settings changed');
       ctx.redirect(`${paths.accountMfa}?notice=changed`);
     },
 
     totpGet: async (ctx: Context): Promise<void> => {
       if (!freshlyVerified(ctx)) return showVerify(ctx, 200, []);
       const session = sessionOf(ctx);
-      session.totpSetupSecret ??= await cognito.associateSoftwareToken(currentAuth(ctx)!.accessToken);
+      if (!session.totpSetupSecret) {
+        // Replacing an app that is set up needs a code from it; adding one, any second step there is.
+        const accessToken = currentAuth(ctx)!.accessToken;
+        const user = await cognito.getUser(accessToken);
+        if (!mayChange(ctx, 'set-up-app', 'SOFTWARE_TOKEN_MFA', user)) return;
+        session.totpSetupSecret = await cognito.associateSoftwareToken(accessToken);
+      }
       showTotp(ctx, 200, []);
     },
 
@@ -166,6 +212,7 @@ export function accountMfaHandlers(deps: FlowDeps) {
       });
       delete session.totpSetupSecret;
       logger.info('authenticator app set up from the account page');
+      await endOtherSessions(ctx, 'authenticator app set up');
       ctx.redirect(`${paths.accountMfa}?notice=changed`);
     },
   };

@@ -10,6 +10,7 @@ import { byField, fieldError, formError, type FieldError } from '../../field-err
 import { loginUrl } from '../../notices.ts';
 import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
+import { codeRefusalError, CODE_REFUSED_STATUS } from '../code-limits.ts';
 import { sendConfirmationCode } from './send-confirmation-code.ts';
 
 /** Errors the confirm form shows. A wrong code and an account that cannot be confirmed read the same. */
@@ -35,7 +36,7 @@ const NOTICES: Readonly<Record<string, MessageKey>> = {
 };
 
 export function confirmHandlers(deps: FlowDeps) {
-  const { config, cognito, renderer, logger, clock } = deps;
+  const { config, cognito, renderer, logger, clock, codeLimits } = deps;
   const cooldownMs = config.resendCooldownSeconds * 1000;
 
   const secondsLeft = (pending: PendingSignUp | undefined) =>
@@ -84,15 +85,22 @@ export function confirmHandlers(deps: FlowDeps) {
         ...(error ? [error] : []),
       ];
       if (errors.length > 0) return showForm(ctx, 400, errors);
+      // Answers are counted per account before Cognito is asked, for every name alike: a taken address (whose
+      // confirmation Cognito refuses forever) runs out after as many wrong codes as a new account's code.
+      if (!(await codeLimits.spendAnswer('sign-up', username))) {
+        const shown = formError('errors.TOO_MANY_ATTEMPTS');
+        return showForm(ctx, formStatus([shown]), [shown]);
+      }
       let signInSession: string | undefined;
       try {
         signInSession = await confirmWithSession(username, code, pending?.cognitoSession);
       } catch (err) {
-        if (!(err instanceof AuthError)) throw err;
-        const shown = codeError(err.code);
+        const shown = err instanceof AuthError ? codeError(err.code) : undefined;
+        await codeLimits.settleAnswer('sign-up', username, shown ? 'wrong' : 'undecided');
         if (!shown) throw err;
         return showForm(ctx, formStatus([shown]), [shown]);
       }
+      await codeLimits.settleAnswer('sign-up', username, 'right');
       delete session.pendingSignUp;
       if (signInSession) {
         try {
@@ -123,8 +131,9 @@ export function confirmHandlers(deps: FlowDeps) {
         ctx.set('Retry-After', String(wait));
         return showForm(ctx, 429, [formError('confirm.tooSoon', { seconds: wait })]);
       }
+      let refused;
       try {
-        await sendConfirmationCode(ctx, deps, username);
+        refused = await sendConfirmationCode(ctx, deps, username);
       } catch (err) {
         if (
           err instanceof AuthError &&
@@ -135,6 +144,8 @@ export function confirmHandlers(deps: FlowDeps) {
         }
         throw err;
       }
+      // Too soon or too many for this address or this client, whichever browser asks.
+      if (refused) return showForm(ctx, CODE_REFUSED_STATUS, [codeRefusalError(ctx, refused)]);
       ctx.redirect(`${paths.confirm}?notice=resent`);
     },
   };

@@ -13,6 +13,7 @@ import { formStatus } from '../form-status.ts';
 import { sendConfirmationCode } from '../confirm/send-confirmation-code.ts';
 import { sendResetCode } from '../recovery/send-reset-code.ts';
 import { startAuthorization } from '../hosted/start-authorization.ts';
+import { signInWithPassword } from '../signup/pending-sign-up.ts';
 import { settleRefusedSignIn } from '../../rate-limit/login-throttle.ts';
 import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
@@ -66,7 +67,8 @@ export function loginHandlers(deps: FlowDeps) {
       }
       let result: SignInResult;
       try {
-        result = await cognito.signInWithPassword(value.username, value.password);
+        // Cognito's answer, or a taken address's stand-in for it after a sign-up in this browser.
+        result = await signInWithPassword(ctx, cognito, value.username, value.password);
       } catch (err) {
         await settleRefusedSignIn(loginThrottle, value.username, ctx.ip, err);
         if (!(err instanceof AuthError)) throw err;

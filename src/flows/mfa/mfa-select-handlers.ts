@@ -5,6 +5,7 @@ import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, fieldError, type FieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
+import { codeRefusalError, CODE_REFUSED_STATUS, mfaDestination } from '../code-limits.ts';
 import { CODE_CHALLENGES } from './mfa-code-handlers.ts';
 
 /** The methods Cognito offers (`MFAS_CAN_CHOOSE`, a JSON array), limited to those we have a page for. */
@@ -19,7 +20,7 @@ function choices(parameters: Record<string, string>): string[] {
 }
 
 export function mfaSelectHandlers(deps: FlowDeps) {
-  const { cognito, renderer, clock } = deps;
+  const { cognito, renderer, clock, codeLimits } = deps;
 
   function showForm(ctx: Context, status: number, errors: FieldError[]): void {
     const challenge = pendingChallenge(ctx);
@@ -43,12 +44,21 @@ export function mfaSelectHandlers(deps: FlowDeps) {
       if (!choices(challenge.parameters).includes(method)) {
         return showForm(ctx, 400, [fieldError('method', 'mfaSelect.missing')]);
       }
+      let release: (() => Promise<void>) | undefined;
+      if (method !== 'SOFTWARE_TOKEN_MFA') {
+        // Choosing a text message or email makes Cognito send a code to the account's phone or address: claimed
+        // first from the limits per destination (the account stands for it) and client address.
+        const claim = await codeLimits.claimSend(ctx.ip, 'mfa', mfaDestination(challenge.username));
+        if (claim.refused) return showForm(ctx, CODE_REFUSED_STATUS, [codeRefusalError(ctx, claim.refused)]);
+        release = claim.release;
+      }
       let result;
       try {
         result = await cognito.respondToChallenge(challenge.name, challenge.session, challenge.username, {
           ANSWER: method,
         });
       } catch (err) {
+        await release?.();
         const shown = answerError(ctx, deps, err, 'method');
         return shown ? showForm(ctx, 400, [shown]) : undefined;
       }

@@ -9,6 +9,7 @@ import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
+import { codeRefusalError, CODE_REFUSED_STATUS } from '../code-limits.ts';
 import type { FlowDeps } from '../types.ts';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -26,7 +27,7 @@ function canSetUp(parameters: Record<string, string>): { totp: boolean; email: b
 }
 
 export function mfaSetupHandlers(deps: FlowDeps) {
-  const { cognito, renderer, clock, config } = deps;
+  const { cognito, renderer, clock, config, codeLimits } = deps;
 
   /** Asks Cognito for a TOTP secret once per challenge; the secret stays in the server session. */
   async function ensureSecret(ctx: Context): Promise<void> {
@@ -89,11 +90,15 @@ export function mfaSetupHandlers(deps: FlowDeps) {
         const email = (form.email ?? '').trim();
         if (!methods.email) return showForm(ctx, 400, [formError('mfaSetup.unavailable')]);
         if (!EMAIL.test(email)) return showForm(ctx, 400, [fieldError('email', 'signup.emailInvalid')]);
+        // Cognito sends a code to the address given: claimed first from the limits per destination and client.
+        const { refused, release } = await codeLimits.claimSend(ctx.ip, 'mfa', email);
+        if (refused) return showForm(ctx, CODE_REFUSED_STATUS, [codeRefusalError(ctx, refused)]);
         try {
           result = await cognito.respondToChallenge('MFA_SETUP', challenge.session, challenge.username, {
             EMAIL: email,
           });
         } catch (err) {
+          await release();
           // The address is another account's (an alias) or one Cognito will not take: say so, not a 500.
           if (err instanceof AuthError && err.code === 'ALIAS_EXISTS')
             return showForm(ctx, 400, [fieldError('email', 'errors.ALIAS_EXISTS')]);

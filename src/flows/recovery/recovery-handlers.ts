@@ -3,17 +3,19 @@ import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import { paths } from '../../paths.ts';
 import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
-import { emailOwner, sessionOf } from '../../session/auth-session.ts';
+import { ownersNamedBy, sessionOf } from '../../session/auth-session.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { checkNewPassword, passwordRuleError } from '../new-password-field.ts';
 import { loginUrl } from '../../notices.ts';
 import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
+import { codeRefusalError, CODE_REFUSED_STATUS } from '../code-limits.ts';
+import { endUserSessions } from '../end-sessions.ts';
 import { sendResetCode } from './send-reset-code.ts';
 
 export function recoveryHandlers(deps: FlowDeps) {
-  const { cognito, renderer, logger, passwordPolicy, sessionStore } = deps;
+  const { cognito, renderer, passwordPolicy } = deps;
 
   function showForgot(ctx: Context, status: number, email: string, errors: FieldError[]): void {
     ctx.status = status;
@@ -43,8 +45,9 @@ export function recoveryHandlers(deps: FlowDeps) {
       if (email === '') return showForgot(ctx, 400, email, [fieldError('email', 'signup.emailMissing')]);
       if (email.length > 128)
         return showForgot(ctx, 400, email, [fieldError('email', 'signup.emailInvalid')]);
+      let refused;
       try {
-        await sendResetCode(ctx, deps, email, false);
+        refused = await sendResetCode(ctx, deps, email, false);
       } catch (err) {
         if (
           err instanceof AuthError &&
@@ -55,6 +58,8 @@ export function recoveryHandlers(deps: FlowDeps) {
         }
         throw err;
       }
+      // Too soon or too many for this address or this client, whichever browser asks: known or not alike.
+      if (refused) return showForgot(ctx, CODE_REFUSED_STATUS, email, [codeRefusalError(ctx, refused)]);
       ctx.redirect(paths.resetPassword);
     },
 
@@ -81,7 +86,11 @@ export function recoveryHandlers(deps: FlowDeps) {
       }
       delete session.pendingReset;
       session.lastUsername = pending.username;
-      await endOtherSessions(pending.username);
+      // Every session of the user ends, whichever sign-in name the reset was typed as: the email, the internal
+      // username, or the sub that equals it (each session is owned under all three); this browser too, if signed in.
+      await endUserSessions(ctx, deps, ownersNamedBy(pending.username), 'password reset', {
+        keepCurrent: false,
+      });
       ctx.redirect(loginUrl(undefined, 'password-changed'));
     },
   };
@@ -108,16 +117,5 @@ export function recoveryHandlers(deps: FlowDeps) {
       default:
         return undefined;
     }
-  }
-
-  /** After a reset, every session of the user ends here, and their refresh tokens are revoked at Cognito. */
-  async function endOtherSessions(username: string): Promise<void> {
-    const ended = await sessionStore.destroyOwnedBy(emailOwner(username));
-    const tokens = ended
-      .map((s) => (s.auth as { refreshToken?: unknown } | undefined)?.refreshToken)
-      .filter((t): t is string => typeof t === 'string');
-    const results = await Promise.allSettled(tokens.map((t) => cognito.revokeRefreshToken(t)));
-    const failed = results.filter((r) => r.status === 'rejected').length;
-    logger.info({ sessions: ended.length, revokeFailures: failed }, 'password reset: other sessions ended');
   }
 }

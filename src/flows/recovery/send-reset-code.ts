@@ -2,30 +2,49 @@
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import { sessionOf } from '../../session/auth-session.ts';
+import type { CodeRefusal } from '../code-limits.ts';
 import { maskEmail } from '../mask.ts';
 import type { FlowDeps } from '../types.ts';
 
 /**
  * Unknown accounts get the same answer: with PreventUserExistenceErrors Cognito pretends to send, and without it
  * we pretend ourselves. Throttling and delivery failures are thrown for the caller to show.
+ *
+ * The code is first claimed from the limits per destination and client address (code-limits.ts), for known and
+ * unknown accounts alike: refused, nothing is sent and the refusal is returned for the caller to show (or, when
+ * Cognito demanded the reset at sign-in, to pass over: the code sent a moment ago still works).
  */
 export async function sendResetCode(
   ctx: Context,
-  deps: Pick<FlowDeps, 'cognito' | 'logger' | 'clock'>,
+  deps: Pick<FlowDeps, 'cognito' | 'logger' | 'clock' | 'codeLimits'>,
   username: string,
   required: boolean,
-): Promise<void> {
-  try {
-    await deps.cognito.forgotPassword(username);
-  } catch (err) {
-    if (!(err instanceof AuthError)) throw err;
-    if (err.code !== 'INVALID_CREDENTIALS' && err.code !== 'INVALID_PARAMETER') throw err;
-    deps.logger.info({ error: err.code }, 'reset code for an account that cannot reset: shown as sent');
+): Promise<CodeRefusal | undefined> {
+  const { refused, release } = await deps.codeLimits.claimSend(ctx.ip, 'recovery', username);
+  if (refused) {
+    deps.logger.info({ reason: refused.reason }, 'reset code not sent: limit per destination or address');
+  } else {
+    try {
+      await deps.cognito.forgotPassword(username);
+    } catch (err) {
+      if (
+        !(err instanceof AuthError) ||
+        (err.code !== 'INVALID_CREDENTIALS' && err.code !== 'INVALID_PARAMETER')
+      ) {
+        // Nothing was sent (throttled, undeliverable, an outage): the claim goes back.
+        await release();
+        throw err;
+      }
+      deps.logger.info({ error: err.code }, 'reset code for an account that cannot reset: shown as sent');
+    }
   }
-  sessionOf(ctx).pendingReset = {
+  const session = sessionOf(ctx);
+  const same = session.pendingReset?.username === username ? session.pendingReset : undefined;
+  session.pendingReset = {
     username,
     destination: maskEmail(username),
-    sentAt: deps.clock(),
+    sentAt: refused && same ? same.sentAt : deps.clock(),
     required,
   };
+  return refused;
 }

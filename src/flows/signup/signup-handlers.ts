@@ -11,6 +11,8 @@ import { passwordRuleError } from '../new-password-field.ts';
 import { createTimingEqualizer } from '../timing-equalizer.ts';
 import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
+import { codeRefusalError, CODE_REFUSED_STATUS } from '../code-limits.ts';
+import { hashPassword } from './pending-sign-up.ts';
 import { fieldView, parseSignupForm } from './signup-form.ts';
 
 /** Cognito errors that the form shows; anything else (outages, misconfiguration) goes to the error page. */
@@ -25,7 +27,7 @@ const FORM_ERRORS: ReadonlySet<AuthErrorCode> = new Set([
 ]);
 
 export function signupHandlers(deps: FlowDeps) {
-  const { config, cognito, renderer, logger, clock, passwordPolicy } = deps;
+  const { config, cognito, renderer, logger, clock, passwordPolicy, codeLimits } = deps;
   const settings = config.signup;
   const timing = createTimingEqualizer();
 
@@ -46,13 +48,24 @@ export function signupHandlers(deps: FlowDeps) {
     });
   }
 
-  /** A new account and a taken email look the same: both go on to "check your email". */
-  function toConfirm(ctx: Context, username: string, cognitoSession: string | undefined): void {
+  /**
+   * A new account and a taken email look the same: both go on to "check your email", and both keep a hash of the
+   * password submitted, so that signing in with it goes to /confirm for the taken one too (pending-sign-up.ts).
+   */
+  function toConfirm(
+    ctx: Context,
+    username: string,
+    cognitoSession: string | undefined,
+    passwordHash: string,
+    taken: boolean,
+  ): void {
     sessionOf(ctx).pendingSignUp = {
       username,
       destination: maskEmail(username),
       cognitoSession,
       sentAt: clock(),
+      passwordHash,
+      ...(taken ? { taken } : {}),
     };
     ctx.redirect(paths.confirm);
   }
@@ -88,6 +101,12 @@ export function signupHandlers(deps: FlowDeps) {
       if (!settings.enabled) return void ctx.throw(404);
       const { value, errors } = parseSignupForm(ctx.state.form ?? {}, settings, passwordPolicy);
       if (errors.length > 0) return showForm(ctx, 400, value.values, errors);
+      // SignUp sends a code: it is claimed from the limits per address and client first, taken or not.
+      const { refused, release } = await codeLimits.claimSend(ctx.ip, 'sign-up', value.email);
+      if (refused) {
+        return showForm(ctx, CODE_REFUSED_STATUS, value.values, [codeRefusalError(ctx, refused)]);
+      }
+      const passwordHash = await hashPassword(value.password);
       const started = performance.now();
       try {
         const result = await cognito.signUp(value.email, value.password, value.attributes);
@@ -97,15 +116,17 @@ export function signupHandlers(deps: FlowDeps) {
           sessionOf(ctx).lastUsername = value.email;
           return ctx.redirect(loginUrl(undefined, 'account-confirmed'));
         }
-        return toConfirm(ctx, value.email, result.session);
+        return toConfirm(ctx, value.email, result.session, passwordHash, false);
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
         if ((err.code === 'USERNAME_EXISTS' || err.code === 'ALIAS_EXISTS') && !settings.revealExisting) {
           logger.info('sign-up for a taken email: shown as success');
           // Cognito answers a taken email faster than it creates an account: do not let the clock tell.
           await timing.pad(started);
-          return toConfirm(ctx, value.email, undefined);
+          return toConfirm(ctx, value.email, undefined, passwordHash, true);
         }
+        // Refused before anything was sent: the claim goes back (a taken address keeps it, as a new one does).
+        await release();
         if (!FORM_ERRORS.has(err.code)) throw err;
         const errors = [cognitoFormError(err)];
         return showForm(ctx, formStatus(errors), value.values, errors);
