@@ -48,13 +48,19 @@ describe('sign in', () => {
     assert.equal(form.status, 200);
     assert.match(form.body, /autocomplete="username"/);
     assert.match(form.body, /autocomplete="current-password"/);
-    const preSession = sessionCookie(b);
-    assert.ok(preSession, 'the form starts a pre-session for its CSRF token');
+    assert.equal(
+      sessionCookie(b),
+      undefined,
+      'showing the form stores no session (a signed double-submit token)',
+    );
+    // A planted session id (fixation) must not survive the sign-in.
+    b.cookies.set('session', 'A'.repeat(43));
     acceptNext();
     const res = await b.post('/login?returnTo=%2Faccount', { _csrf: csrfOf(form.body), ...jane() });
     assert.equal(res.status, 302);
     assert.equal(res.location, '/account');
-    assert.notEqual(sessionCookie(b), preSession, 'a new session id at sign-in');
+    const signedIn = sessionCookie(b);
+    assert.ok(signedIn && signedIn !== 'A'.repeat(43), 'a new session id at sign-in');
     assert.deepEqual(h.cognito.argsOf('signInWithPassword'), [[JANE.email, FAKE_PASSWORD]]);
     const account = await b.get('/account');
     assert.equal(account.status, 200);
@@ -88,7 +94,10 @@ describe('sign in', () => {
   });
 
   test('the session cookie is HttpOnly, SameSite=Lax, path /, no domain, small', async () => {
-    const res = await h.browser().get('/login');
+    const b = h.browser();
+    const form = await b.get('/login');
+    acceptNext();
+    const res = await b.post('/login', { _csrf: csrfOf(form.body), ...jane() });
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('session='))!;
     assert.match(cookie, /httponly/i);
     assert.match(cookie, /samesite=lax/i);

@@ -20,13 +20,10 @@ after(() => h.close());
 test('an https origin gives a __Host- cookie that is Secure, HttpOnly and SameSite=Lax', async () => {
   const b = h.browser();
   const form = await b.get('/login');
-  const cookie = form.headers.getSetCookie().find((c) => c.startsWith('__Host-session='));
-  assert.ok(cookie, 'the __Host- cookie is set');
-  assert.match(cookie, /; secure/i);
-  assert.match(cookie, /; httponly/i);
-  assert.match(cookie, /; samesite=lax/i);
-  assert.match(cookie, /; path=\//i);
-  assert.doesNotMatch(cookie, /domain=/i);
+  // The form stores no session: its CSRF token is bound to a __Host- cookie of its own.
+  const csrfCookie = form.headers.getSetCookie().find((c) => c.startsWith('__Host-csrf='));
+  assert.ok(csrfCookie, 'the __Host- CSRF cookie is set');
+  assert.match(csrfCookie, /; secure/i);
   assert.match(form.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
 
   h.cognito.once('signInWithPassword', signedInWith(h.tokens.issue(JANE)));
@@ -36,7 +33,13 @@ test('an https origin gives a __Host- cookie that is Secure, HttpOnly and SameSi
     password: FAKE_PASSWORD,
   });
   assert.equal(res.status, 302);
-  assert.ok(b.cookies.has('__Host-session'), 'a new __Host- cookie at sign-in');
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-session='));
+  assert.ok(cookie, 'the __Host- session cookie is set at sign-in');
+  assert.match(cookie, /; secure/i);
+  assert.match(cookie, /; httponly/i);
+  assert.match(cookie, /; samesite=lax/i);
+  assert.match(cookie, /; path=\//i);
+  assert.doesNotMatch(cookie, /domain=/i);
   assert.equal((await b.get('/account')).status, 200);
   const other = await b.post(
     '/logout',

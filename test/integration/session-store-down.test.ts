@@ -1,5 +1,6 @@
 // A session store that fails means fail closed: a friendly 503 page, no 500, no anonymous pass-through.
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createApp } from '../../src/app.ts';
@@ -19,6 +20,7 @@ const store: SessionStore = {
   ping: () => Promise.resolve(healthy),
   close: () => Promise.resolve(),
 };
+const SESSION_KEY = 'k'.repeat(40);
 let cognitoCalls = 0;
 const unreachable = () => {
   cognitoCalls++;
@@ -36,7 +38,7 @@ const verifier: TokenVerifier = {
 let server: ReturnType<ReturnType<typeof createApp>['listen']>;
 let baseUrl: string;
 before(async () => {
-  const base = loadConfig({ LOG_LEVEL: 'silent' });
+  const base = loadConfig({ LOG_LEVEL: 'silent', SESSION_KEYS: SESSION_KEY });
   const config = {
     ...base,
     cognito: {
@@ -59,9 +61,12 @@ before(async () => {
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 test('with the store down, pages that need a session answer 503, and recover when it returns', async () => {
+  // A browser with a session cookie (signed as koa-session signs it: HMAC-SHA1 of `name=value`, base64url).
   const b = new Browser(baseUrl);
-  await b.get('/login');
-  assert.ok(b.cookies.get('session'), 'a session while the store is up');
+  const id = 'S'.repeat(43);
+  b.cookies.set('session', id);
+  b.cookies.set('session.sig', createHmac('sha1', SESSION_KEY).update(`session=${id}`).digest('base64url'));
+  assert.equal((await b.get('/login')).status, 200, 'the store answers: an unknown session is anonymous');
   healthy = false;
   for (const path of ['/login', '/account']) {
     const res = await b.get(path);
