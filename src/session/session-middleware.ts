@@ -80,7 +80,10 @@ export function sessionMiddleware(
     {
       key: sessionCookieName(settings.secure, settings.cookieDomain),
       ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
-      maxAge: settings.idleTimeoutMs,
+      // The cookie lives as long as a sign-in may (the absolute lifetime); the idle timeout is the store's, renewed
+      // by our writes. So a proxy that never passes our Set-Cookie on (nginx auth_request, Caddy forward_auth)
+      // cannot end an active user's session at the idle timeout.
+      maxAge: settings.absoluteTimeoutMs,
       rolling: false,
       httpOnly: true,
       signed: true,
@@ -101,9 +104,14 @@ export function sessionMiddleware(
         // everywhere) or expired while the request was in flight, the store refuses the write, so it stays dead.
         set: (key: string, sess: Record<string, unknown>, maxAge: number, options?: { ctx?: object }) =>
           unavailableOnError(() =>
-            store.set(key, sess, storeTtl(sess, maxAge, settings.absoluteTimeoutMs, Date.now()), {
-              mode: writeMode(key, options?.ctx),
-            }),
+            store.set(
+              key,
+              sess,
+              storeTtl(sess, settings.idleTimeoutMs, settings.absoluteTimeoutMs, Date.now()),
+              {
+                mode: writeMode(key, options?.ctx),
+              },
+            ),
           ),
         destroy: (key: string) => unavailableOnError(() => store.destroy(key)),
       },
@@ -112,7 +120,7 @@ export function sessionMiddleware(
   );
   return async function sessionWithIdleTimeout(ctx, next) {
     await session(ctx, async () => {
-      touch(ctx.session as unknown as Record<string, unknown> | null, settings.idleTimeoutMs);
+      touch(ctx.session as unknown as Record<string, unknown> | null, settings.absoluteTimeoutMs);
       await next();
     });
   };
@@ -127,17 +135,20 @@ function writeMode(key: string, ctx: object | undefined): SessionWriteMode | und
   return madeIds.get(ctx)?.delete(key) ? 'create' : 'update';
 }
 
-/** Marks a stored session as changed when its idle deadline should move (koa-session then saves it). */
-function touch(session: Record<string, unknown> | null, idleTimeoutMs: number): void {
+/**
+ * Marks a stored session as changed when its idle deadline should move (koa-session then saves it, and the store
+ * keeps it another idle timeout). `cookieMaxAgeMs` is koa-session's maxAge, which `_expire` counts from each save.
+ */
+function touch(session: Record<string, unknown> | null, cookieMaxAgeMs: number): void {
   if (!session || (session as { isNew?: boolean }).isNew) return;
   const expire = session._expire;
   if (typeof expire !== 'number') return;
-  const lastSave = expire - idleTimeoutMs;
+  const lastSave = expire - cookieMaxAgeMs;
   if (Date.now() - lastSave >= TOUCH_INTERVAL_MS) session.seenAt = Date.now();
 }
 
 /**
- * How long the store keeps a session: the idle timeout (koa-session's maxAge, renewed on each request), but never
+ * How long the store keeps a session: the idle timeout (renewed by a write at most once a minute while in use), but never
  * past the absolute lifetime of a signed-in session, so no store (Redis TTL included) outlives it.
  */
 export function storeTtl(
