@@ -52,6 +52,7 @@ import { createGate } from './protect/gate.ts';
 import { protectStack, protectUpgrades } from './protect/protect-stack.ts';
 import type { UpstreamProxy } from './protect/upstream-proxy.ts';
 import { forwardAuthRoutes } from './flows/forward-auth/forward-auth-routes.ts';
+import { createPendingAuthorizations } from './flows/hosted/pending-authorization.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { createReturnTo } from './return-to.ts';
@@ -118,9 +119,9 @@ function ourPaths(basePath: string, brand: Brand, upstream: boolean): (path: str
 /** The whole app. `config.cognito` must be set (server.ts fills it in local mode). */
 export function createApp(config: Config, deps: AppDeps): Koa {
   if (!config.cognito) throw new Error('createApp needs config.cognito');
-  const app = new Koa({
-    keys: config.session.keys.length > 0 ? [...config.session.keys] : [randomBytes(32).toString('base64url')],
-  });
+  const secrets =
+    config.session.keys.length > 0 ? [...config.session.keys] : [randomBytes(32).toString('base64url')];
+  const app = new Koa({ keys: secrets });
   app.silent = true;
   // The client IP (rate limits) is taken from X-Forwarded-For only as far as TRUST_PROXY proxies vouch for it.
   app.proxy = config.trustProxy > 0;
@@ -182,6 +183,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       fallback: `${basePath}${paths.account}`,
     }),
     publicPath: (p) => `${basePath}${p}`,
+    pendingAuthorizations: createPendingAuthorizations(secrets, config.secureCookies),
     gate: createGate({
       resolveAuth,
       bearer: createBearerAuth({ verifier: deps.verifier, cognito: deps.cognito, clock }),

@@ -15,6 +15,7 @@ import type { IdentityAsserter } from '../identity/assertion.ts';
 import type { Answers } from '../protect/answers.ts';
 import type { Gate } from '../protect/gate.ts';
 import type { Renderer } from '../views.ts';
+import type { PendingAuthorizations } from './hosted/pending-authorization.ts';
 import type { CodeLimits } from './code-limits.ts';
 
 export interface FlowDeps {
@@ -40,6 +41,8 @@ export interface FlowDeps {
   answers: Answers;
   /** Signs `x-amzn-oidc-data` and publishes its keys. */
   asserter: IdentityAsserter;
+  /** The hosted-UI authorization under way, in a sealed cookie until the callback (no session before it). */
+  pendingAuthorizations: PendingAuthorizations;
   /** Our path `p` as the browser sees it: under BASE_PATH. Templates get `paths` already prefixed. */
   publicPath: (p: string) => string;
   /** Where a browser may be sent back to: our paths, and absolute URLs on ALLOWED_REDIRECT_HOSTS. */

@@ -25,7 +25,7 @@ export interface AuthState {
   via: 'forms' | 'hosted';
 }
 
-/** A hosted-UI authorization under way: single-use, checked by the callback. Never leaves the server. */
+/** A hosted-UI authorization under way: single-use, checked by the callback; sealed (AES-GCM) in a cookie until then. */
 export interface PendingAuthorization {
   state: string;
   verifier: string;
@@ -93,7 +93,6 @@ export interface SessionData {
   pendingSignUp?: PendingSignUp;
   pendingReset?: PendingReset;
   challenge?: PendingChallenge;
-  oauth?: PendingAuthorization;
   /** When the signed-in user last proved their password again (ms), for sensitive changes such as MFA. */
   reauthenticatedAt?: number;
   /** A TOTP secret being added from the account page, until verified. */
@@ -164,7 +163,6 @@ export async function startAuthenticatedSession(ctx: Context, auth: AuthState): 
   delete session.pendingSignUp;
   delete session.pendingReset;
   delete session.challenge;
-  delete session.oauth;
   delete session.reauthenticatedAt;
   delete session.totpSetupSecret;
   delete session.reauthFactor;

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { openPending, pendingCookieName } from '../../src/flows/hosted/pending-authorization.ts';
 import type { PendingAuthorization } from '../../src/session/auth-session.ts';
 import type { Browser } from '../helpers/browser.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
@@ -24,11 +25,10 @@ async function start(b: Browser, path = '/account'): Promise<URL> {
   return new URL(login.location!);
 }
 
-/** The pending authorization the app keeps in its session store (tests only: to forge a mismatched nonce). */
-async function pendingOf(b: Browser): Promise<PendingAuthorization> {
-  const id = b.cookies.get('session')!;
-  const data = (await h.store.get(id)) as { oauth?: PendingAuthorization };
-  return data.oauth!;
+/** The pending authorization the app keeps in its sealed cookie (tests only: to forge a mismatched nonce). */
+function pendingOf(b: Browser): Promise<PendingAuthorization> {
+  const name = pendingCookieName(false);
+  return Promise.resolve(openPending(b.cookies.get(name)!, h.config.session.keys, name)!);
 }
 
 const callbackPath = (location: string) => {
@@ -168,5 +168,21 @@ describe('the callback refuses, leaving no session and making no token call', ()
     const res = await assertRefused(b, callbackPath(back.location!), 200);
     assert.match(res.body, /You cancelled signing in/);
     assert.equal(h.emulator.callCount('oauth2/token'), 0);
+  });
+});
+
+describe('no session before a sign-in', () => {
+  test('being sent to the hosted UI stores nothing on the server: the transaction is a sealed cookie', async () => {
+    const before = h.store.size;
+    for (let i = 0; i < 20; i++) {
+      const b = h.browser();
+      const res = await b.get('/login/hosted');
+      assert.equal(res.status, 302);
+      assert.equal(b.cookies.get('session'), undefined, 'no session cookie');
+      const sealed = b.cookies.get(pendingCookieName(false))!;
+      assert.ok(sealed, 'the transaction travels sealed');
+      assert.doesNotMatch(Buffer.from(sealed, 'base64url').toString('latin1'), /state|verifier|nonce/);
+    }
+    assert.equal(h.store.size, before, 'nothing stored');
   });
 });

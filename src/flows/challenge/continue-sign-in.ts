@@ -17,7 +17,10 @@ export interface SignInContext {
 /** Moves the sign-in one step on. An unknown challenge ends it, keeping nothing (fail closed). */
 export async function continueSignIn(
   ctx: Context,
-  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'config' | 'hostedUi' | 'returnTo'>,
+  deps: Pick<
+    FlowDeps,
+    'verifier' | 'logger' | 'clock' | 'config' | 'hostedUi' | 'returnTo' | 'pendingAuthorizations'
+  >,
   result: SignInResult,
   context: SignInContext,
 ): Promise<void> {

@@ -31,10 +31,8 @@ export function hostedRoutes(router: Router, deps: FlowDeps): void {
 
   router.get(paths.callback, async function callback(ctx: Context) {
     if (!hostedUi) return ctx.throw(404);
-    const session = sessionOf(ctx);
     // Single use: whatever happens next, this authorization is spent.
-    const pending = session.oauth;
-    delete session.oauth;
+    const pending = deps.pendingAuthorizations.take(ctx);
     const query = ctx.query;
     const state = typeof query.state === 'string' ? query.state : '';
     if (!pending || !constantTimeEqual(state, pending.state) || clock() - pending.startedAt > MAX_AGE_MS) {

@@ -1,7 +1,6 @@
 // Sends the browser to the hosted UI, keeping state, PKCE verifier, nonce and returnTo in the server session.
 import type { Context } from 'koa';
 import { paths } from '../../paths.ts';
-import { sessionOf } from '../../session/auth-session.ts';
 import type { FlowDeps } from '../types.ts';
 
 export interface StartOptions {
@@ -18,7 +17,7 @@ export const callbackUrl = (deps: Pick<FlowDeps, 'config'>) =>
 /** Starts an authorization; `returnTo` stays here, never inside `state`. Returns false when there is no hosted UI. */
 export function startAuthorization(
   ctx: Context,
-  deps: Pick<FlowDeps, 'config' | 'hostedUi' | 'clock' | 'returnTo'>,
+  deps: Pick<FlowDeps, 'config' | 'hostedUi' | 'clock' | 'returnTo' | 'pendingAuthorizations'>,
   options: StartOptions,
 ): boolean {
   if (!deps.hostedUi) return false;
@@ -30,13 +29,13 @@ export function startAuthorization(
     lang: ctx.state.lang,
     identityProvider: options.provider,
   });
-  sessionOf(ctx).oauth = {
+  deps.pendingAuthorizations.save(ctx, {
     state: request.state,
     verifier: request.verifier,
     nonce: request.nonce,
     returnTo: deps.returnTo(options.returnTo),
     startedAt: deps.clock(),
-  };
+  });
   ctx.redirect(request.url);
   return true;
 }
