@@ -4,7 +4,6 @@ import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import { constantTimeEqual } from '../../constant-time.ts';
 import { paths } from '../../paths.ts';
-import { sessionOf } from '../../session/auth-session.ts';
 import { completeSignIn } from '../complete-sign-in.ts';
 import { redirectPublic } from '../../middleware/base-path.ts';
 import { AFTER_SIGN_OUT_COOKIE, AFTER_SIGN_OUT_OPTIONS } from '../logout/logout-routes.ts';
