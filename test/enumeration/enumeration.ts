@@ -1,11 +1,12 @@
-// Shared by the enumeration suites (enumeration-*.test.ts, one per form so they run side by side): unknown and
-// known names must get the same status, page, cookies and timing.
+// Shared by the enumeration suites (part of the adversarial security suite, see test/security/): unknown and known
+// names must get the same status, page, cookies and timing. One file per form, so the three run side by side; and a
+// folder of their own, which the test runner (files in path order) starts early: they are the longest to run.
 import assert from 'node:assert/strict';
 import { after, before, describe, test, type TestContext } from 'node:test';
 import { adminClient, createConfirmedUser } from '../helpers/admin.ts';
 import type { Browser, Page } from '../helpers/browser.ts';
 import type { Harness } from '../helpers/harness.ts';
-import { startSecurityHarness } from './support.ts';
+import { startSecurityHarness } from '../security/support.ts';
 
 export const TRIES = 200;
 const PASSWORD = 'Known-password-1';
