@@ -15,42 +15,58 @@ let known: string[] = [];
 let accountSets = 0;
 
 /**
- * 50 accounts, each tried 4 times per measurement: below every per-account limit (ours and Cognito's), so each
- * answer comes from Cognito and not from a lockout, which would itself look the same for every name. A repeated
- * measurement uses 50 new ones.
+ * `count` (50) accounts, each tried 4 times per measurement: below every per-account limit (ours and Cognito's),
+ * so each answer comes from Cognito and not from a lockout, which would itself look the same for every name. A
+ * repeated measurement uses 50 new ones.
  */
-async function knownAccounts(): Promise<string[]> {
-  const admin = adminClient(h.emulator.endpoint);
+export async function knownAccounts(harness: Harness, count = 50): Promise<string[]> {
+  const admin = adminClient(harness.emulator.endpoint);
   const tag = ++accountSets;
   return Promise.all(
-    Array.from({ length: 50 }, async (_, i) => {
+    Array.from({ length: count }, async (_, i) => {
       const email = `known-${tag}-${i}-${Date.now()}@example.com`;
-      await createConfirmedUser(admin, h.pool.userPoolId, email, PASSWORD);
+      await createConfirmedUser(admin, harness.pool.userPoolId, email, PASSWORD);
       return email;
     }),
   );
 }
 
 let unknownSeq = 0;
-const unknownName = () => `nobody-${++unknownSeq}-${Date.now()}@example.com`;
+export const unknownName = () => `nobody-${++unknownSeq}-${Date.now()}@example.com`;
 
-/** The page with the echoed name, CSRF token and masked address taken out: what may differ between two names. */
-function normalised(page: Page, name: string): string {
+/**
+ * The page with the echoed name, CSRF token, masked address and the seconds of a cooldown (they count down while
+ * a test runs) taken out: what may differ between two names.
+ */
+export function normalised(page: Page, name: string): string {
   const masked = `${name[0]}***@e***.com`;
   return page.body
     .replaceAll(name, 'NAME')
     .replaceAll(masked, 'MASKED')
-    .replace(/name="_csrf" value="[^"]+"/g, '');
+    .replace(/name="_csrf" value="[^"]+"/g, '')
+    .replace(/\b\d+ seconds\b/g, 'N seconds');
 }
-const cookieShape = (page: Page) => page.headers.getSetCookie().map((c) => c.replace(/=[^;]*/g, '='));
+export const cookieShape = (page: Page) => page.headers.getSetCookie().map((c) => c.replace(/=[^;]*/g, '='));
 
-function median(values: number[]): number {
+/** What must be the same for every name: status, normalised page and cookies (names and attributes). */
+export interface Shape {
+  status: number;
+  body: string;
+  cookies: string[];
+}
+export const shapeOf = (page: Page, name: string): Shape => ({
+  status: page.status,
+  body: normalised(page, name),
+  cookies: cookieShape(page),
+});
+
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length / 2;
   return sorted.length % 2 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-interface Pair {
+export interface Pair {
   known: number;
   unknown: number;
 }
@@ -60,10 +76,10 @@ interface Pair {
  * order), so both see the same load; a burst of load elsewhere on the machine skews single pairs, not the median
  * of their differences. A real leak (e.g. a taken address answered without Cognito's work) shifts every pair.
  */
-function timing(pairs: Pair[]): { ok: boolean; text: string } {
+export function timing(pairs: Pair[], floorMs = 5, share = 0.25): { ok: boolean; text: string } {
   const shift = median(pairs.map((p) => p.known - p.unknown));
   const typical = median(pairs.flatMap((p) => [p.known, p.unknown]));
-  const bound = Math.max(5, 0.25 * typical);
+  const bound = Math.max(floorMs, share * typical);
   const [k, u] = [median(pairs.map((p) => p.known)), median(pairs.map((p) => p.unknown))];
   return {
     ok: Math.abs(shift) <= bound,
@@ -79,7 +95,7 @@ function timing(pairs: Pair[]): { ok: boolean; text: string } {
  * before failing: it takes two in a row, which load alone does not produce.
  */
 async function compare(attempt: Attempt, t: TestContext) {
-  let reference: { status: number; body: string; cookies: string[] } | undefined;
+  let reference: Shape[] | undefined;
   async function measure(names: string[]): Promise<Pair[]> {
     const pairs: Pair[] = [];
     for (let i = 0; i < TRIES; i++) {
@@ -88,9 +104,9 @@ async function compare(attempt: Attempt, t: TestContext) {
         const name = kind === 'known' ? names[i % names.length]! : unknownName();
         const b = h.browser();
         const started = process.hrtime.bigint();
-        const page = await attempt(b, name);
+        const pages = await attempt(b, name);
         pair[kind] = Number(process.hrtime.bigint() - started) / 1e6;
-        const shape = { status: page.status, body: normalised(page, name), cookies: cookieShape(page) };
+        const shape = (Array.isArray(pages) ? pages : [pages]).map((page) => shapeOf(page, name));
         reference ??= shape;
         assert.deepEqual(shape, reference, `${kind} answer ${i} differs`);
       }
@@ -102,18 +118,21 @@ async function compare(attempt: Attempt, t: TestContext) {
   t.diagnostic(first.text);
   if (first.ok) return;
   t.diagnostic(`timing differed, measuring again: ${first.text}`);
-  const second = timing(await measure(await knownAccounts()));
+  const second = timing(await measure(await knownAccounts(h)));
   assert.ok(second.ok, `twice in a row: ${first.text}; then ${second.text}`);
 }
 
-/** One request (or a few) for `name` in a new browser `b`; resolves to the page that must look the same. */
-export type Attempt = (b: Browser, name: string) => Promise<Page>;
+/**
+ * One request (or a few) for `name` in a new browser `b`; resolves to the answers that must look the same: the
+ * POST's own and, where it leads on, the page after it.
+ */
+export type Attempt = (b: Browser, name: string) => Promise<Page | Page[]>;
 
 /** The suite of one form: a harness of its own with 50 known accounts, and `TRIES` pairs of `attempt`. */
 export function enumerationSuite(title: string, attempt: Attempt): void {
   before(async () => {
     h = await startSecurityHarness();
-    known = await knownAccounts();
+    known = await knownAccounts(h);
   });
   after(() => h?.close());
   describe(`${TRIES} tries each`, () => {
