@@ -18,6 +18,8 @@ export async function sendConfirmationCode(
   ctx: Context,
   deps: Pick<FlowDeps, 'cognito' | 'logger' | 'clock' | 'codeLimits'>,
   username: string,
+  /** The password was accepted (a sign-in of an unconfirmed account): the account is known, say what happened. */
+  afterSignIn = false,
 ): Promise<CodeRefusal | undefined> {
   const { refused, release } = await deps.codeLimits.claimSend(ctx.ip, 'sign-up', username);
   if (refused) {
@@ -29,11 +31,15 @@ export async function sendConfirmationCode(
     try {
       await deps.cognito.resendConfirmationCode(username);
     } catch (err) {
-      if (
-        !(err instanceof AuthError) ||
-        (err.code !== 'INVALID_PARAMETER' && err.code !== 'INVALID_CREDENTIALS')
-      ) {
-        // Nothing was sent (throttled, undeliverable, an outage): the claim goes back.
+      // Cognito's limit per user and a failed delivery only ever happen to a real account: answered as sent,
+      // as an unknown or confirmed one always is, unless a sign-in has already shown the account exists.
+      const asSent =
+        err instanceof AuthError &&
+        (err.code === 'INVALID_PARAMETER' ||
+          err.code === 'INVALID_CREDENTIALS' ||
+          (!afterSignIn && (err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CODE_DELIVERY_FAILED')));
+      if (!asSent) {
+        // Nothing was sent (throttled, an outage): the claim goes back.
         await release();
         throw err;
       }

@@ -76,7 +76,7 @@ export function loginHandlers(deps: FlowDeps) {
         if (!err.expose) throw err;
         if (err.code === 'USER_NOT_CONFIRMED') {
           // The password was right: send a fresh code and go on to confirm (Cognito sends none by itself here).
-          await sendConfirmationCode(ctx, deps, value.username);
+          await sendConfirmationCode(ctx, deps, value.username, true);
           return ctx.redirect(`${paths.confirm}?notice=unconfirmed`);
         }
         if (err.code === 'PASSWORD_RESET_REQUIRED') {

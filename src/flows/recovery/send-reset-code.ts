@@ -27,11 +27,8 @@ export async function sendResetCode(
     try {
       await deps.cognito.forgotPassword(username);
     } catch (err) {
-      if (
-        !(err instanceof AuthError) ||
-        (err.code !== 'INVALID_CREDENTIALS' && err.code !== 'INVALID_PARAMETER')
-      ) {
-        // Nothing was sent (throttled, undeliverable, an outage): the claim goes back.
+      if (!(err instanceof AuthError) || !answersAsSent(err, required)) {
+        // Nothing was sent (throttled, an outage): the claim goes back.
         await release();
         throw err;
       }
@@ -47,4 +44,15 @@ export async function sendResetCode(
     required,
   };
   return refused;
+}
+
+/**
+ * Refusals only an existing account can get are answered as if a code went out: Cognito's own limit per user
+ * (LimitExceededException after a few codes an hour) and a failed delivery would otherwise tell that the account
+ * exists, since an unknown one is always "sent" a code. After a password was accepted (`required`), the account is
+ * known anyway and the real reason is shown.
+ */
+function answersAsSent(err: AuthError, required: boolean): boolean {
+  if (err.code === 'INVALID_CREDENTIALS' || err.code === 'INVALID_PARAMETER') return true;
+  return !required && (err.code === 'TOO_MANY_ATTEMPTS' || err.code === 'CODE_DELIVERY_FAILED');
 }
