@@ -144,6 +144,24 @@ describe('sign up and confirm', () => {
     assert.equal(h.cognito.argsOf('confirmSignUp')[0]![2], 'sign-up-session');
   });
 
+  test("Cognito's limit per user on resend looks like a code sent (an unknown account always is)", async () => {
+    const b = h.browser();
+    const email = newEmail('resend-limited');
+    await signUp(b, email);
+    const page = await b.get('/confirm');
+    h.clock.advance(31_000);
+    try {
+      h.cognito.once(
+        'resendConfirmationCode',
+        cognitoError('LimitExceededException', 'Attempt limit exceeded'),
+      );
+      const limited = await b.post('/confirm/resend', { _csrf: csrfOf(page.body) });
+      assert.equal(limited.location, '/confirm?notice=resent', 'the same answer as a code sent');
+    } finally {
+      h.clock.advance(-31_000);
+    }
+  });
+
   test('a wrong code stays on the page with the error next to the field; the code is not echoed', async () => {
     const b = h.browser();
     await signUp(b, newEmail('wrong'));
