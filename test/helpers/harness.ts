@@ -13,9 +13,23 @@ import { Browser } from './browser.ts';
 /** A clock that tests can move forward; shared by the emulator and the app so tokens expire together. */
 export class TestClock {
   offsetMs = 0;
-  readonly now = (): number => Date.now() + this.offsetMs;
+  private frozenAt: number | undefined;
+  readonly now = (): number => (this.frozenAt ?? Date.now()) + this.offsetMs;
   advance(ms: number): void {
     this.offsetMs += ms;
+  }
+  /**
+   * Stops the clock where it is (advance still moves it): a page that counts down (a resend cooldown, a challenge's
+   * time left) then reads the same however long a busy machine takes between two requests.
+   */
+  freeze(): void {
+    this.frozenAt ??= Date.now();
+  }
+  /** Lets the clock run on from where it was stopped (it does not jump to real time). */
+  thaw(): void {
+    if (this.frozenAt === undefined) return;
+    this.offsetMs -= Date.now() - this.frozenAt;
+    this.frozenAt = undefined;
   }
 }
 
