@@ -22,7 +22,8 @@ export interface EchoUpstream {
 
 /**
  * Routes: anything else answers JSON of what it got and sets a cookie of its own; `/redirect` answers 302 to
- * `/landed`; `/slow?ms=N` waits before answering; `/events` streams server-sent events slowly.
+ * `/landed`; `/slow?ms=N` waits before answering; `/events` streams three server-sent events, one every
+ * `?every=N` ms (150 by default).
  */
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   const received: Received[] = [];
@@ -46,13 +47,16 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
       if (url.pathname.endsWith('/events')) {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         let n = 0;
-        const timer = setInterval(() => {
-          res.write(`data: ${n++}\n\n`);
-          if (n === 3) {
-            clearInterval(timer);
-            res.end();
-          }
-        }, 150);
+        const timer = setInterval(
+          () => {
+            res.write(`data: ${n++}\n\n`);
+            if (n === 3) {
+              clearInterval(timer);
+              res.end();
+            }
+          },
+          Number(url.searchParams.get('every') ?? 150),
+        );
         return;
       }
       res.setHeader('set-cookie', 'app_cookie=from-app; Path=/; HttpOnly');
