@@ -80,6 +80,10 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
       SESSION_KEYS: 'test-key-'.padEnd(40, 'x'),
       RATE_LIMIT_PER_IP: '100000',
       RATE_LIMIT_PER_ACCOUNT: '100000',
+      // The emulator hashes passwords (scrypt) on a few threads: on a busy machine, with other suites running, a
+      // call can take seconds. A Cognito deadline is tested where a test sets it (upstream-faults); elsewhere a slow
+      // machine must not turn into 503 pages.
+      COGNITO_TIMEOUT_MS: '30000',
       ...env,
     }),
     {

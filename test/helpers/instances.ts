@@ -62,6 +62,8 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
     REDIS_URL: options.redisUrl ?? 'redis://127.0.0.1:6379',
     REDIS_KEY_PREFIX: keyPrefix,
     REDIS_TIMEOUT_MS: '500',
+    // As in harness.ts: a busy machine must not turn the emulator's answers into 503 pages.
+    COGNITO_TIMEOUT_MS: '30000',
     ...options.env,
   });
   const logs: string[] = [];
