@@ -18,7 +18,7 @@ test('the demo user signs in, sees the account page and signs out', { skip }, as
   await page.getByLabel('Email address').fill('demo@example.com');
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByText('Incorrect email address or password.').first().waitFor({ timeout: 30_000 });
+  await page.getByText('Incorrect email address or password.').first().waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/login-error.png`, fullPage: true });
 
   await page.getByLabel('Email address').fill(h.pool.demoUser.email);

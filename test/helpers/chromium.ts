@@ -22,8 +22,15 @@ export function browserUnavailable(): string | undefined {
   return message;
 }
 
+/**
+ * How long a page action or navigation may take. Playwright's own default (30 s) is too short on a busy machine,
+ * with other suites (and maybe another whole run) signing people in against their emulators at the same time.
+ */
+export const BROWSER_TIMEOUT_MS = 90_000;
+
+/** Launches Chromium; every context it makes waits up to BROWSER_TIMEOUT_MS. */
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: chromiumPath()!,
     headless: true,
     args: [
@@ -36,4 +43,12 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.setDefaultTimeout(BROWSER_TIMEOUT_MS);
+    context.setDefaultNavigationTimeout(BROWSER_TIMEOUT_MS);
+    return context;
+  };
+  return browser;
 }
