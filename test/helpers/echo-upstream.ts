@@ -33,9 +33,17 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     req.on('data', (chunk: Buffer) => {
       bodyBytes += chunk.length;
     });
+    // `x-echo-early: 1`: the headers go out at once, before the body is read (as an app streaming its answer
+    // would), so a long upload is not held to the proxy's deadline for the response headers.
+    const early = req.headers['x-echo-early'] === '1';
+    if (early) res.writeHead(200, { 'content-type': 'application/json' }).flushHeaders();
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://upstream');
       received.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, bodyBytes });
+      if (early) {
+        res.end(JSON.stringify({ method: req.method, url: req.url, bodyBytes }));
+        return;
+      }
       if (url.pathname === '/redirect') {
         res.writeHead(302, { location: '/landed' }).end();
         return;
