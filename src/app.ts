@@ -53,6 +53,7 @@ import { protectStack, protectUpgrades } from './protect/protect-stack.ts';
 import type { UpstreamProxy } from './protect/upstream-proxy.ts';
 import { forwardAuthRoutes } from './flows/forward-auth/forward-auth-routes.ts';
 import { createPendingAuthorizations } from './flows/hosted/pending-authorization.ts';
+import { createRecentSignUps } from './flows/signup/recent-sign-ups.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { createReturnTo } from './return-to.ts';
@@ -171,6 +172,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     renderer,
     loginThrottle: deps.loginThrottle ?? loginThrottleFor(config.rateLimit, limits),
     codeLimits: createCodeLimits(codeLimitSettings(config), deps.limiterBackend ?? MEMORY_LIMITS, clock),
+    recentSignUps: createRecentSignUps(deps.sessionStore, secrets),
     hostedUi: createHostedUi(config.cognito, metrics.cognitoCall),
     brand,
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,

@@ -17,6 +17,7 @@ import type { Gate } from '../protect/gate.ts';
 import type { Renderer } from '../views.ts';
 import type { PendingAuthorizations } from './hosted/pending-authorization.ts';
 import type { CodeLimits } from './code-limits.ts';
+import type { RecentSignUps } from './signup/recent-sign-ups.ts';
 
 export interface FlowDeps {
   config: Config;
@@ -30,6 +31,8 @@ export interface FlowDeps {
   loginThrottle: LoginThrottle;
   /** Codes sent and answered per destination and client address, whatever browser asks (code-limits.ts). */
   codeLimits: CodeLimits;
+  /** Sign-ups by address, for every browser: a taken address looks new at sign-in from anywhere. */
+  recentSignUps: RecentSignUps;
   /** The hosted UI client, when a hosted UI is available (a domain, or local mode's emulator). */
   hostedUi: HostedUi | undefined;
   brand: Brand;

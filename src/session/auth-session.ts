@@ -42,13 +42,6 @@ export interface PendingSignUp {
   cognitoSession: string | undefined;
   /** When the last code was asked for (ms), for the resend cooldown. */
   sentAt: number;
-  /**
-   * A salted hash of the password submitted with the sign-up (never the password): a sign-in with it in this browser
-   * goes on to /confirm whether or not the address was taken (see flows/signup/pending-sign-up.ts).
-   */
-  passwordHash?: string;
-  /** The address was taken: Cognito created nothing and sent nothing, the pages say otherwise. Server-side only. */
-  taken?: boolean;
 }
 
 /** A password reset waiting for its emailed code. */

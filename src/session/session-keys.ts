@@ -2,7 +2,8 @@
 import { hkdfSync } from 'node:crypto';
 
 /** What a derived key is for; each purpose gets keys of its own from the same secrets. */
-export type KeyPurpose = 'session-values' | 'session-owners' | 'csrf-double-submit' | 'hosted-authorization';
+export type KeyPurpose =
+  'session-values' | 'session-owners' | 'csrf-double-submit' | 'hosted-authorization' | 'recent-sign-ups';
 
 const SALT = 'cognito-login/session-keys/v1';
 const cache = new Map<string, Buffer>();

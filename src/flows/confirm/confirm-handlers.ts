@@ -101,6 +101,8 @@ export function confirmHandlers(deps: FlowDeps) {
         return showForm(ctx, formStatus([shown]), [shown]);
       }
       await codeLimits.settleAnswer('sign-up', username, 'right');
+      // Confirmed: the address is its owner's, a sign-in of it needs no stand-in (signup/recent-sign-ups.ts).
+      await deps.recentSignUps.forget(username);
       delete session.pendingSignUp;
       if (signInSession) {
         try {

@@ -53,8 +53,6 @@ export async function sendConfirmationCode(
   // The same sign-up, in whatever case it is typed now (Cognito compares names so).
   const same = pending?.username.toLowerCase() === username.toLowerCase() ? pending : undefined;
   session.pendingSignUp = {
-    // A taken address stays taken, and the password submitted with it stays known (signup/pending-sign-up.ts).
-    ...same,
     username,
     destination: maskEmail(username),
     cognitoSession: same?.cognitoSession,

@@ -19,7 +19,7 @@ import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
 
 export function loginHandlers(deps: FlowDeps) {
-  const { cognito, renderer, loginThrottle, config } = deps;
+  const { renderer, loginThrottle, config } = deps;
 
   function showForm(ctx: Context, status: number, username: string, errors: FieldError[]): void {
     const returnTo = deps.returnTo(ctx.query.returnTo);
@@ -67,8 +67,8 @@ export function loginHandlers(deps: FlowDeps) {
       }
       let result: SignInResult;
       try {
-        // Cognito's answer, or a taken address's stand-in for it after a sign-up in this browser.
-        result = await signInWithPassword(ctx, cognito, value.username, value.password);
+        // Cognito's answer, or a taken address's stand-in for it after a recent sign-up (from any browser).
+        result = await signInWithPassword(deps, value.username, value.password);
       } catch (err) {
         await settleRefusedSignIn(loginThrottle, value.username, ctx.ip, err);
         if (!(err instanceof AuthError)) throw err;

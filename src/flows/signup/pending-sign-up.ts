@@ -1,11 +1,11 @@
 // A sign-up whose address was taken must look like a new one afterwards too: at sign-in with the password just
-// chosen, and when its code is tried. What sign-in needs for that: the password's hash, and a stand-in answer.
+// chosen (from any browser), and when its code is tried. What sign-in needs for that: the password's hash, kept by
+// address (recent-sign-ups.ts), and a stand-in answer.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import type { CognitoGateway, SignInResult } from '../../cognito/gateway.ts';
-import { sessionOf } from '../../session/auth-session.ts';
 import { createTimingEqualizer, type TimingEqualizer } from '../timing-equalizer.ts';
+import type { RecentSignUps } from './recent-sign-ups.ts';
 
 /** scrypt's cost: about 50 ms, spent once per sign-up and once per sign-in that could be a pending one's. */
 const SCRYPT: ScryptOptions = { N: 16384, r: 8, p: 1 };
@@ -17,7 +17,7 @@ function derive(password: string, salt: Buffer): Promise<Buffer> {
   );
 }
 
-/** `scrypt$<salt>$<hash>`, both base64url: what the session keeps of a sign-up's password (never the password). */
+/** `scrypt$<salt>$<hash>`, both base64url: what is kept of a sign-up's password (never the password). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   return `scrypt$${salt.toString('base64url')}$${(await derive(password, salt)).toString('base64url')}`;
@@ -36,28 +36,25 @@ export async function passwordMatches(stored: string, password: string): Promise
 const signInTimes = new WeakMap<CognitoGateway, TimingEqualizer>();
 
 /**
- * The sign-in form's call to Cognito. After a sign-up in this browser whose address was taken (shown as success),
- * that address with the password submitted then gets what a new, unconfirmed account gets: Cognito's
+ * The sign-in form's call to Cognito. After a recent sign-up whose address was taken (shown as success), that address
+ * with the password submitted then gets what a new, unconfirmed account gets, in any browser: Cognito's
  * UserNotConfirmedException, here thrown without asking Cognito (which would check the owner's password, count a
  * failure against the owner, and answer "incorrect"), after about as long as Cognito takes. The caller treats it
  * exactly as Cognito's own: the same throttle settling, a code sent, /confirm. Any other password goes to Cognito.
  */
 export async function signInWithPassword(
-  ctx: Context,
-  cognito: CognitoGateway,
+  deps: { cognito: CognitoGateway; recentSignUps: RecentSignUps },
   username: string,
   password: string,
 ): Promise<SignInResult> {
+  const { cognito } = deps;
   let times = signInTimes.get(cognito);
   if (!times) signInTimes.set(cognito, (times = createTimingEqualizer()));
-  const pending = sessionOf(ctx).pendingSignUp;
+  const recent = await deps.recentSignUps.find(username);
   // Checked for a new account's sign-up as for a taken one's, so both spend the same time on it.
-  const chosen =
-    pending?.passwordHash !== undefined &&
-    sameName(pending.username, username) &&
-    (await passwordMatches(pending.passwordHash, password));
+  const chosen = recent !== undefined && (await passwordMatches(recent.passwordHash, password));
   const started = performance.now();
-  if (chosen && pending?.taken) {
+  if (chosen && recent.taken) {
     await times.pad(started);
     throw new AuthError('USER_NOT_CONFIRMED', 'UserNotConfirmedException');
   }
@@ -73,9 +70,4 @@ export async function signInWithPassword(
     }
     throw err;
   }
-}
-
-/** Sign-in names as Cognito compares them: trimmed, in any case. */
-function sameName(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
 }

@@ -27,7 +27,7 @@ const FORM_ERRORS: ReadonlySet<AuthErrorCode> = new Set([
 ]);
 
 export function signupHandlers(deps: FlowDeps) {
-  const { config, cognito, renderer, logger, clock, passwordPolicy, codeLimits } = deps;
+  const { config, cognito, renderer, logger, clock, passwordPolicy, codeLimits, recentSignUps } = deps;
   const settings = config.signup;
   const timing = createTimingEqualizer();
 
@@ -49,23 +49,23 @@ export function signupHandlers(deps: FlowDeps) {
   }
 
   /**
-   * A new account and a taken email look the same: both go on to "check your email", and both keep a hash of the
-   * password submitted, so that signing in with it goes to /confirm for the taken one too (pending-sign-up.ts).
+   * A new account and a taken email look the same: both go on to "check your email", and both are remembered by
+   * address with a hash of the password submitted, so that signing in with it, from any browser, goes to /confirm
+   * for the taken one too (pending-sign-up.ts, recent-sign-ups.ts).
    */
-  function toConfirm(
+  async function toConfirm(
     ctx: Context,
     username: string,
     cognitoSession: string | undefined,
     passwordHash: string,
     taken: boolean,
-  ): void {
+  ): Promise<void> {
+    await recentSignUps.remember(username, { passwordHash, taken });
     sessionOf(ctx).pendingSignUp = {
       username,
       destination: maskEmail(username),
       cognitoSession,
       sentAt: clock(),
-      passwordHash,
-      ...(taken ? { taken } : {}),
     };
     ctx.redirect(paths.confirm);
   }
