@@ -1,0 +1,356 @@
+// The session middleware on its own: 256-bit ids, the hardened cookie, a new id at regeneration (the old one dead),
+// creates versus updates in the store, the idle deadline moved at most once a minute, and a failing store as a 503.
+// A small Koa app with the real middleware over a recording memory store, on a loopback port.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import Koa, { type Context } from 'koa';
+import { HttpError } from '../../src/http-error.ts';
+import { MemorySessionStore, type SessionWriteOptions } from '../../src/session/memory-store.ts';
+import {
+  newSessionId,
+  sessionCookieName,
+  sessionMiddleware,
+  sessionStoreReady,
+  TOUCH_INTERVAL_MS,
+} from '../../src/session/session-middleware.ts';
+import { Browser } from '../helpers/browser.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const IDLE = 30 * MINUTE;
+const ABSOLUTE = 12 * HOUR;
+
+/** A memory store that records what it is asked, and can be taken down (every operation then fails). */
+class RecordingStore extends MemorySessionStore {
+  readonly gets: string[] = [];
+  readonly sets: { key: string; ttl: number; mode: SessionWriteOptions['mode'] }[] = [];
+  readonly destroys: string[] = [];
+  down = false;
+  override get(key: string) {
+    this.gets.push(key);
+    return this.down ? Promise.reject(new Error('store down')) : super.get(key);
+  }
+  override set(key: string, session: Record<string, unknown>, ttl: number, options?: SessionWriteOptions) {
+    this.sets.push({ key, ttl, mode: options?.mode });
+    return this.down ? Promise.reject(new Error('store down')) : super.set(key, session, ttl, options);
+  }
+  override destroy(key: string) {
+    this.destroys.push(key);
+    return this.down ? Promise.reject(new Error('store down')) : super.destroy(key);
+  }
+  clear() {
+    this.gets.length = 0;
+    this.sets.length = 0;
+    this.destroys.length = 0;
+  }
+}
+
+type Session = Record<string, unknown> & { regenerate(): Promise<void> };
+
+/**
+ * Routes: /put?k=v stores a value; /sign-in stores a value, regenerates, then stores another (as a sign-in does);
+ * /sign-in-at?at=ms marks the session signed in at that time; /end ends the session; /read shows the session;
+ * /ready answers sessionStoreReady; /plant?id= sets a signed session cookie holding any id.
+ */
+async function startApp(settings: { secure?: boolean; cookieDomain?: string } = {}) {
+  const app = new Koa({ keys: ['session-unit-test-key-'.padEnd(40, 'k')], proxy: true });
+  const store = new RecordingStore({ maxEntries: 100 });
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      ctx.status = err.status;
+      ctx.body = `refused: ${err.message}`;
+    }
+  });
+  const cookieName = sessionCookieName(settings.secure ?? false, settings.cookieDomain);
+  app.use(
+    sessionMiddleware(
+      app,
+      {
+        secure: settings.secure ?? false,
+        idleTimeoutMs: IDLE,
+        absoluteTimeoutMs: ABSOLUTE,
+        cookieDomain: settings.cookieDomain,
+      },
+      store,
+    ),
+  );
+  app.use(async (ctx: Context) => {
+    const session = ctx.session as unknown as Session;
+    const q = ctx.query as Record<string, string>;
+    switch (ctx.path) {
+      case '/put':
+        for (const [k, v] of Object.entries(q)) session[k] = v;
+        ctx.body = 'put';
+        return;
+      case '/sign-in':
+        session.before = 'regenerate';
+        await session.regenerate();
+        session.after = 'regenerate';
+        ctx.body = 'signed in';
+        return;
+      case '/sign-in-at':
+        session.auth = { signedInAt: Number(q.at) };
+        ctx.body = 'marked';
+        return;
+      case '/end':
+        ctx.session = null;
+        ctx.body = 'ended';
+        return;
+      case '/ready':
+        ctx.body = String(await sessionStoreReady(ctx));
+        return;
+      case '/plant':
+        ctx.cookies.set(cookieName, q.id, { signed: true });
+        ctx.body = 'planted';
+        return;
+      default:
+        ctx.body = JSON.stringify(
+          Object.fromEntries(Object.entries(session).filter(([k]) => !k.startsWith('_') && k !== 'isNew')),
+        );
+    }
+  });
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    store,
+    cookieName,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await store.close();
+    },
+  };
+}
+
+let t: Awaited<ReturnType<typeof startApp>>;
+before(async () => {
+  t = await startApp();
+});
+after(() => t.close());
+
+const read = async (b: Browser) => JSON.parse((await b.get('/read')).body) as Record<string, unknown>;
+
+describe('ids and cookies', () => {
+  test('a session id is 256 random bits, base64url: 43 characters, never repeated', () => {
+    const ids = new Set(Array.from({ length: 200 }, () => newSessionId()));
+    assert.equal(ids.size, 200);
+    for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{43}$/);
+  });
+
+  test('the cookie is named for where it may go: __Host- on https, __Secure- when shared with subdomains', () => {
+    assert.equal(sessionCookieName(false), 'session');
+    assert.equal(sessionCookieName(true), '__Host-session');
+    assert.equal(sessionCookieName(true, 'example.com'), '__Secure-session');
+    assert.equal(sessionCookieName(false, 'example.com'), '__Secure-session');
+  });
+
+  test('the cookie is signed, HttpOnly, SameSite=Lax, host-only, and lasts the absolute lifetime', async () => {
+    const b = new Browser(t.origin);
+    const res = await b.get('/put?a=1');
+    const cookies = res.headers.getSetCookie();
+    const session = cookies.find((c) => c.startsWith('session='))!;
+    assert.ok(session, cookies.join(' | '));
+    assert.ok(
+      cookies.some((c) => c.startsWith('session.sig=')),
+      'signed',
+    );
+    assert.match(session, /; httponly/);
+    assert.match(session, /; samesite=lax/);
+    assert.match(session, /; path=\//);
+    assert.doesNotMatch(session, /; domain=/);
+    assert.doesNotMatch(session, /; secure/);
+    const expires = Date.parse(/expires=([^;]+)/.exec(session)![1]!);
+    assert.ok(Math.abs(expires - (Date.now() + ABSOLUTE)) < 5000, 'expires with the absolute lifetime');
+  });
+
+  test('on https the cookie is __Host-session and Secure; with a domain, __Secure-session for that domain', async () => {
+    const secure = await startApp({ secure: true });
+    const shared = await startApp({ secure: true, cookieDomain: 'example.test' });
+    try {
+      const https = { 'x-forwarded-proto': 'https' };
+      const own = (await new Browser(secure.origin).get('/put?a=1', https)).headers.getSetCookie();
+      assert.match(
+        own.find((c) => c.startsWith('__Host-session='))!,
+        /; secure/,
+      );
+      const wide = (await new Browser(shared.origin).get('/put?a=1', https)).headers.getSetCookie();
+      const cookie = wide.find((c) => c.startsWith('__Secure-session='))!;
+      assert.match(cookie, /; domain=example\.test/);
+      assert.match(cookie, /; secure/);
+    } finally {
+      await Promise.all([secure.close(), shared.close()]);
+    }
+  });
+
+  test('a signed cookie that is not one of our ids never reaches the store: anonymous', async () => {
+    for (const id of ['short', 'x'.repeat(42), 'x'.repeat(44), `${'x'.repeat(42)}.`, `${'x'.repeat(42)} `]) {
+      const b = new Browser(t.origin);
+      assert.equal((await b.get(`/plant?id=${encodeURIComponent(id)}`)).status, 200);
+      assert.ok(b.cookies.get('session.sig'), 'a validly signed cookie');
+      t.store.clear();
+      assert.deepEqual(await read(b), {}, id);
+      assert.deepEqual(t.store.gets, [], `${JSON.stringify(id)} was looked up`);
+    }
+    const b = new Browser(t.origin);
+    await b.get(`/plant?id=${'x'.repeat(43)}`);
+    t.store.clear();
+    await read(b);
+    assert.deepEqual(t.store.gets, ['x'.repeat(43)], 'an id of our shape is looked up');
+  });
+});
+
+describe('writes', () => {
+  test('a visitor who stores nothing costs no write and gets no cookie', async () => {
+    t.store.clear();
+    const res = await new Browser(t.origin).get('/read');
+    assert.deepEqual(res.headers.getSetCookie(), []);
+    assert.deepEqual(t.store.sets, []);
+  });
+
+  test('a new session is created once, under the id in its cookie, kept for the idle timeout', async () => {
+    const b = new Browser(t.origin);
+    t.store.clear();
+    await b.get('/put?a=1');
+    const id = b.cookies.get('session')!;
+    assert.deepEqual(t.store.sets, [{ key: id, ttl: IDLE, mode: 'create' }]);
+    t.store.clear();
+    await b.get('/put?b=2');
+    assert.deepEqual(t.store.sets, [{ key: id, ttl: IDLE, mode: 'update' }], 'then updated');
+    assert.deepEqual(await read(b), { a: '1', b: '2' });
+  });
+
+  test('a signed-in session is never kept past its absolute lifetime', async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    t.store.clear();
+    await b.get(`/sign-in-at?at=${Date.now() - ABSOLUTE + 10 * MINUTE}`);
+    const [write] = t.store.sets;
+    assert.ok(write && write.ttl <= 10 * MINUTE && write.ttl > 9 * MINUTE, `ttl ${write?.ttl}`);
+  });
+
+  test('regenerating gives a new id: created, then updated with what the request did after; the old id is dead', async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    const old = b.cookies.get('session')!;
+    const copy = b.clone();
+    t.store.clear();
+    await b.get('/sign-in');
+    const id = b.cookies.get('session')!;
+    assert.notEqual(id, old);
+    assert.match(id, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(t.store.destroys, [old]);
+    assert.deepEqual(
+      t.store.sets.map((s) => [s.key, s.mode]),
+      [
+        [id, 'create'],
+        [id, 'update'],
+      ],
+    );
+    assert.deepEqual(await read(b), { a: '1', before: 'regenerate', after: 'regenerate' });
+    assert.deepEqual(await read(copy), {}, 'the old cookie resolves to nothing');
+    assert.equal(await t.store.get(old), undefined);
+  });
+
+  test('an ended session is destroyed and its cookie cleared', async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    const id = b.cookies.get('session')!;
+    const copy = b.clone();
+    t.store.clear();
+    const res = await b.get('/end');
+    assert.deepEqual(t.store.destroys, [id]);
+    assert.match(res.headers.getSetCookie().join(), /session=;.*expires=Thu, 01 Jan 1970/);
+    assert.deepEqual(await read(copy), {});
+  });
+});
+
+describe('the idle deadline', () => {
+  /** Moves the stored session's last save `ms` into the past, as the idle-timeout flow test does. */
+  async function savedAgo(b: Browser, ms: number): Promise<number> {
+    const id = b.cookies.get('session')!;
+    const stored = (await t.store.get(id))!;
+    const expire = (stored._expire as number) - ms;
+    await t.store.set(id, { ...stored, _expire: expire }, IDLE);
+    t.store.clear();
+    return expire;
+  }
+
+  test('a request within a minute of the last save writes nothing', async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    await savedAgo(b, TOUCH_INTERVAL_MS - 5000);
+    const res = await b.get('/read');
+    assert.deepEqual(t.store.sets, []);
+    assert.deepEqual(res.headers.getSetCookie(), []);
+  });
+
+  test('a request a minute or more after the last save moves the deadline: one update for the idle timeout', async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    const expire = await savedAgo(b, TOUCH_INTERVAL_MS + 5000);
+    await b.get('/read');
+    const id = b.cookies.get('session')!;
+    assert.deepEqual(t.store.sets, [{ key: id, ttl: IDLE, mode: 'update' }]);
+    const stored = (await t.store.get(id))!;
+    assert.ok((stored._expire as number) > expire + TOUCH_INTERVAL_MS, 'the cookie expiry moved too');
+    assert.equal(typeof stored.seenAt, 'number');
+  });
+});
+
+describe('a store that fails', () => {
+  test('reading, writing or destroying a session is a 503, never a 500 or a silent anonymous', async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    t.store.down = true;
+    try {
+      assert.equal((await b.get('/read')).status, 503, 'read');
+      t.store.down = false;
+      const writer = new Browser(t.origin);
+      t.store.down = true;
+      assert.equal((await writer.get('/put?a=1')).status, 503, 'write');
+    } finally {
+      t.store.down = false;
+    }
+    const ender = new Browser(t.origin);
+    await ender.get('/put?a=1');
+    t.store.down = true;
+    try {
+      assert.equal((await ender.get('/end')).status, 503, 'destroy');
+    } finally {
+      t.store.down = false;
+    }
+  });
+
+  test('readiness: a store that answers is ready, trusted for a second; a failure forgets that at once', async () => {
+    const app = await startApp();
+    try {
+      const b = new Browser(app.origin);
+      assert.equal((await b.get('/ready')).body, 'true');
+      app.store.down = true;
+      assert.equal((await b.get('/ready')).body, 'true', 'a good read a moment ago is trusted');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      assert.equal((await b.get('/ready')).body, 'false', 'a second later the store is asked again');
+      app.store.down = false;
+      assert.equal((await b.get('/ready')).body, 'true');
+      const stored = new Browser(app.origin);
+      await stored.get('/put?a=1');
+      app.store.down = true;
+      assert.equal((await stored.get('/read')).status, 503);
+      assert.equal((await b.get('/ready')).body, 'false', 'a failed operation forgets the last good read');
+    } finally {
+      app.store.down = false;
+      await app.close();
+    }
+  });
+
+  test('an app without a session store is always ready', async () => {
+    const ctx = { app: new Koa() } as unknown as Context;
+    assert.equal(await sessionStoreReady(ctx), true);
+  });
+});
