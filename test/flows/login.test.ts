@@ -401,12 +401,37 @@ describe('token refresh', () => {
 
   test('the absolute lifetime ends a session however active it was', async () => {
     const b = await h.signedIn();
+    h.cognito.resetCalls();
     h.cognito.on('refresh', () => h.tokens.issue(JANE, { refresh: false }));
-    await later(12 * 3_600_000 + 1000, async () => {
+    const LIFETIME = 12 * 3_600_000; // SESSION_ABSOLUTE_HOURS (default 12)
+    const STEP = 25 * 60_000; // within the idle timeout (30 minutes)
+    let elapsed = 0;
+    const wait = (ms: number) => {
+      h.clock.advance(ms);
+      elapsed += ms;
+    };
+    try {
+      // In use all day: a request every 25 minutes, its access token refreshed as it expires.
+      while (elapsed + STEP < LIFETIME) {
+        wait(STEP);
+        const res = await b.get('/account');
+        assert.equal(res.status, 200, `in use for ${elapsed / 60_000} minutes: ${res.location ?? ''}`);
+      }
+      wait(LIFETIME - 60_000 - elapsed);
+      assert.equal((await b.get('/account')).status, 200, 'a minute before the absolute lifetime');
+      assert.ok(h.cognito.callCount('refresh') >= 1, 'the tokens were refreshed on the way');
+      wait(61_000);
       const res = await b.get('/account');
       assert.equal(res.status, 302);
       assert.match(res.location!, /notice=session-ended/);
-    });
+      assert.match(
+        (await b.get('/account')).location!,
+        /^\/login\b(?!.*session-ended)/,
+        'and it stays ended',
+      );
+    } finally {
+      h.clock.advance(-elapsed);
+    }
   });
 });
 
