@@ -13,8 +13,8 @@ export interface ReadyMessage {
 
 export interface BenchChild<R extends ReadyMessage> {
   ready: R;
-  /** Sends `{ type, id }` and resolves with the child's answer of the same id. */
-  ask<T>(type: string): Promise<T>;
+  /** Sends `{ type, id, payload }` and resolves with the child's answer of the same id. */
+  ask<T>(type: string, payload?: unknown): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -53,19 +53,20 @@ export async function startChild<R extends ReadyMessage>(
   let nextId = 0;
   return {
     ready,
-    ask<T>(type: string): Promise<T> {
+    ask<T>(type: string, payload?: unknown): Promise<T> {
       const id = ++nextId;
       return new Promise<T>((resolve, reject) => {
-        const onMessage = (msg: { id?: number }) => {
+        const onMessage = (msg: { id?: number; error?: string }) => {
           if (msg.id !== id) return;
           child.off('message', onMessage);
           child.off('exit', onExit);
-          resolve(msg as T);
+          if (msg.error !== undefined) reject(new Error(`${name}: ${type}: ${msg.error}`));
+          else resolve(msg as T);
         };
         const onExit = (code: number | null) => reject(new Error(`${name} exited (${code})\n${output}`));
         child.on('message', onMessage);
         child.once('exit', onExit);
-        child.send({ type, id });
+        child.send({ type, id, payload });
       });
     },
     stop: () => stopChild(child),
@@ -87,13 +88,16 @@ function stopChild(child: ChildProcess): Promise<void> {
 /** In a server process: sends the ready message and answers the parent's questions with `handlers`. */
 export function serveParent(
   ready: ReadyMessage,
-  handlers: Record<string, () => Promise<Record<string, unknown>> | Record<string, unknown>> = {},
+  handlers: Record<
+    string,
+    (payload: unknown) => Promise<Record<string, unknown>> | Record<string, unknown>
+  > = {},
 ): void {
   const send = process.send?.bind(process);
   if (!send) throw new Error('a bench server runs under bench/run.ts (no IPC channel)');
-  process.on('message', (msg: { type: string; id: number }) => {
+  process.on('message', (msg: { type: string; id: number; payload?: unknown }) => {
     const handler = handlers[msg.type];
-    void Promise.resolve(handler ? handler() : { error: `unknown request ${msg.type}` }).then(
+    void Promise.resolve(handler ? handler(msg.payload) : { error: `unknown request ${msg.type}` }).then(
       (answer) => send({ ...answer, id: msg.id }),
       (err: unknown) => send({ error: String(err), id: msg.id }),
     );

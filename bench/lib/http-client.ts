@@ -33,8 +33,8 @@ export class BenchBrowser {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
-  get(path: string): Promise<Reply> {
-    return this.send('GET', path, undefined);
+  get(path: string, headers: Record<string, string> = {}): Promise<Reply> {
+    return this.send('GET', path, undefined, headers);
   }
 
   /** POSTs a urlencoded form as a browser on our own page would (same Origin). */
@@ -46,8 +46,13 @@ export class BenchBrowser {
     this.agent.destroy();
   }
 
-  private send(method: string, path: string, body: string | undefined): Promise<Reply> {
-    const headers: Record<string, string> = { ...BROWSER_HEADERS };
+  private send(
+    method: string,
+    path: string,
+    body: string | undefined,
+    extra: Record<string, string> = {},
+  ): Promise<Reply> {
+    const headers: Record<string, string> = { ...BROWSER_HEADERS, ...extra };
     if (this.cookies.size > 0) headers.cookie = this.cookieHeader();
     if (body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -110,20 +115,21 @@ export interface SignInSteps {
 
 /**
  * The complete sign-in of a new visitor: GET /login (CSRF token), POST /login, and unless `follow` is false the
- * redirect to the page. Throws unless it ends on a 200 at `/account`.
+ * redirect to the page. Throws unless it ends on a 200 at `/account`. `basePath`: the app's BASE_PATH.
  */
 export async function signIn(
   browser: BenchBrowser,
   username: string,
   password: string,
   follow = true,
+  basePath = '',
 ): Promise<SignInSteps> {
   const t0 = performance.now();
-  const form = await browser.get('/login');
-  if (form.status !== 200) throw new Error(`GET /login answered ${form.status}`);
+  const form = await browser.get(`${basePath}/login`);
+  if (form.status !== 200) throw new Error(`GET ${basePath}/login answered ${form.status}`);
   const t1 = performance.now();
-  const posted = await browser.post('/login', { _csrf: csrfOf(form.body), username, password });
-  if (posted.status !== 302 || posted.location !== '/account') {
+  const posted = await browser.post(`${basePath}/login`, { _csrf: csrfOf(form.body), username, password });
+  if (posted.status !== 302 || posted.location !== `${basePath}/account`) {
     throw new Error(`POST /login answered ${posted.status} -> ${posted.location ?? '(no location)'}`);
   }
   const t2 = performance.now();

@@ -1,7 +1,7 @@
 // The baseline: a bare Koa + koa-session "hello" server (signed cookie, sessions in a Map), nothing else.
-// With BASELINE_SHAPE (JSON: headers, body length, session size) it is the control instead: the same bare server
-// sending what the app's page sends (its headers, a body as long, a session as large, saved on every request),
-// so the difference to the app is the app's own work.
+// With BASELINE_SHAPE (JSON: headers, cookies, body length, session size) it is the control instead: the same bare
+// server sending what the app's page sends (its headers and cookies, a body as long, a session as large), so the
+// difference to the app is the app's own work.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,10 @@ import { serveParent } from '../lib/child.ts';
 /** What the control copies from the app's page. */
 export interface PageShape {
   headers: Record<string, string>;
+  /** The page's own Set-Cookie lines (a first visit's CSRF binding), sent as they are. */
+  setCookies: string[];
   bodyBytes: number;
+  /** 0: the page is a first visit's, read without a session. */
   sessionBytes: number;
 }
 
@@ -63,6 +66,7 @@ app.use(function hello(ctx) {
   }
   if (shape) {
     ctx.set(shape.headers);
+    if (shape.setCookies.length > 0) ctx.append('Set-Cookie', shape.setCookies);
     ctx.type = 'html';
     ctx.body = body;
   } else {

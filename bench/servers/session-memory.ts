@@ -11,6 +11,7 @@ import { createTokenVerifier } from '../../src/cognito/verifier.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { MemorySessionStore, type SessionStore } from '../../src/session/memory-store.ts';
+import { sealSessionStore } from '../../src/session/sealed-store.ts';
 import { BENCH_RATE_LIMITS, serveParent } from '../lib/child.ts';
 
 const REGION = 'us-east-1';
@@ -97,19 +98,20 @@ const config = loadConfig({
   ...BENCH_RATE_LIMITS,
 });
 const store = new MemorySessionStore({ maxEntries: config.session.maxEntries });
-/** The store as the app sees it, noting how long a signed-in session's JSON is. */
+/** What the memory store holds of a signed-in session: its sealed envelope (encrypted at rest, as in the app). */
 let serializedBytes = 0;
-const measuredStore: SessionStore = {
+const measuredInner: SessionStore = {
   get: (key) => store.get(key),
-  set(key, session, maxAgeMs) {
-    if (session.auth) serializedBytes = Buffer.byteLength(JSON.stringify(session));
-    return store.set(key, session, maxAgeMs);
+  set(key, envelope, maxAgeMs, options) {
+    serializedBytes = Buffer.byteLength(JSON.stringify(envelope));
+    return store.set(key, envelope, maxAgeMs, options);
   },
   destroy: (key) => store.destroy(key),
   destroyOwnedBy: (owner) => store.destroyOwnedBy(owner),
   ping: () => store.ping(),
   close: () => store.close(),
 };
+const measuredStore = sealSessionStore(measuredInner, config.session.keys);
 const verifier = createTokenVerifier(config.cognito!);
 await verifier.hydrate();
 const app = createApp(config, {

@@ -1,0 +1,24 @@
+// The proxy without sign-in to compare ours with: http-proxy-3 (the library the built-in proxy uses) to
+// BENCH_UPSTREAM, with the same keep-alive agent and X-Forwarded-* headers, and nothing else.
+import { Agent, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createProxyServer } from 'http-proxy-3';
+import { serveParent } from '../lib/child.ts';
+
+const target = process.env.BENCH_UPSTREAM;
+if (!target) throw new Error('bare-proxy needs BENCH_UPSTREAM');
+const proxy = createProxyServer({
+  target,
+  agent: new Agent({ keepAlive: true, maxSockets: 256 }),
+  xfwd: true,
+});
+const server = createServer((req, res) =>
+  proxy.web(req, res, {}, () => {
+    res.statusCode = 502;
+    res.end();
+  }),
+);
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  serveParent({ type: 'ready', baseUrl: `http://127.0.0.1:${port}` });
+});
