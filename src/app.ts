@@ -260,6 +260,18 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     router.allowedMethods() as unknown as Middleware,
   ];
   const ours: Middleware = compose(ourStack);
+  // Forward auth, asked before every request of the app behind nginx, Caddy or Traefik: only what its answer needs
+  // (our own pages from /auth/forward bring their headers with them, see protect/answers.ts).
+  const checks: Middleware = compose([
+    ...(basePath ? [mountAt(basePath)] : []),
+    errors,
+    secureCookies,
+    limitUrl,
+    session,
+    routesOf(forwardAuth),
+    forwardAuth.allowedMethods() as unknown as Middleware,
+  ]);
+  const checkPaths = new Set([paths.authCheck, paths.authForward].map((p) => `${basePath}${p}`));
   // Everything else: the protected app when UPSTREAM_URL is set, else our 404 page.
   const theirs: Middleware = deps.upstream
     ? protectStack({
@@ -286,7 +298,8 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   const isOurs = ourPaths(basePath, brand, Boolean(deps.upstream));
   app.use(metrics.middleware());
   app.use(async function dispatch(ctx, next) {
-    await (isOurs(ctx.path) ? ours(ctx, next) : theirs(ctx, next));
+    const path = ctx.path;
+    await (checkPaths.has(path) ? checks(ctx, next) : isOurs(path) ? ours(ctx, next) : theirs(ctx, next));
   });
   return app;
 }
