@@ -1,4 +1,5 @@
 // Renders nunjucks pages with the shared locals: texts in the visitor's language, the brand, paths, the user.
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from 'koa';
@@ -16,6 +17,7 @@ import {
 } from './i18n/index.ts';
 import { csrfToken } from './middleware/csrf.ts';
 import { paths } from './paths.ts';
+import { createRenderCache, valuesKey } from './render-cache.ts';
 import { currentAuth } from './session/auth-session.ts';
 
 /** The project's `views/` folder, found from this file so it works from `src/` and `dist/` alike. */
@@ -67,6 +69,10 @@ export function createRenderer(options: RendererOptions): Renderer {
   env.addGlobal('brandName', options.brand.name);
   env.addGlobal('localInboxUrl', options.localInboxUrl);
   const translator = (ctx: Context) => translators[ctx.state.lang ?? DEFAULT_LANGUAGE];
+  // Pages made once per template, language, address, user and values (not while templates are edited live).
+  const cache = options.cache ? createRenderCache() : undefined;
+  /** Stands where a page's CSRF token goes in a cached page: random per process, so no value can forge it. */
+  const csrfPlaceholder = `csrf-token-${randomBytes(16).toString('hex')}`;
 
   return {
     translator,
@@ -80,26 +86,39 @@ export function createRenderer(options: RendererOptions): Renderer {
       }
       const t = translator(ctx);
       const lang = ctx.state.lang ?? DEFAULT_LANGUAGE;
+      const user = auth ? { email: auth.email, name: auth.name } : undefined;
       ctx.type = 'html';
-      ctx.body = env.render(template, {
-        t,
-        // One place that turns a form error into its text: a broken password rule is named inside the message.
-        errorText: (e: FieldError) => {
-          const params = {
-            ...e.params,
-            ...(e.rule ? { rule: t(e.rule.message, e.rule.params) } : {}),
-            ...(e.label ? { field: t(e.label) } : {}),
-          };
-          const text = t(e.message, params);
-          return e.detail ? `${text} ${e.detail}` : text;
-        },
-        lang,
-        languages: LANGUAGES.map((l) => ({ ...l, current: l.code === lang, href: withLang(ctx, l.code) })),
-        user: auth ? { email: auth.email, name: auth.name } : undefined,
-        // A function, so that only pages with a form make a token (without a session, one that stores nothing).
-        csrfToken: () => csrfToken(ctx),
-        ...locals,
-      });
+      const values = cache && valuesKey({ user, locals });
+      const key = values && `${template}\0${lang}\0${ctx.originalUrl}\0${values}`;
+      let page = key ? cache.get(key) : undefined;
+      if (!page) {
+        let usesCsrf = false;
+        const html = env.render(template, {
+          t,
+          // One place that turns a form error into its text: a broken password rule is named inside the message.
+          errorText: (e: FieldError) => {
+            const params = {
+              ...e.params,
+              ...(e.rule ? { rule: t(e.rule.message, e.rule.params) } : {}),
+              ...(e.label ? { field: t(e.label) } : {}),
+            };
+            const text = t(e.message, params);
+            return e.detail ? `${text} ${e.detail}` : text;
+          },
+          lang,
+          languages: LANGUAGES.map((l) => ({ ...l, current: l.code === lang, href: withLang(ctx, l.code) })),
+          user,
+          // A function, so that only pages with a form make a token (without a session, one that stores nothing).
+          csrfToken: () => {
+            usesCsrf = true;
+            return csrfPlaceholder;
+          },
+          ...locals,
+        });
+        page = { html, usesCsrf };
+        if (key) cache.set(key, page);
+      }
+      ctx.body = page.usesCsrf ? page.html.replaceAll(csrfPlaceholder, csrfToken(ctx)) : page.html;
     },
   };
 }

@@ -34,7 +34,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // The validated configuration, composed of each part's own settings type.
   ['config.ts', 'config/'],
   // What every page shares: middleware, templates, branding.
-  ['middleware/', 'branding/', 'views.ts', 'static-assets.ts', 'koa-context.ts'],
+  ['middleware/', 'branding/', 'views.ts', 'render-cache.ts', 'static-assets.ts', 'koa-context.ts'],
   // The pages, and the way in front of a protected app (forward auth, the reverse proxy).
   ['flows/', 'protect/'],
   ['app.ts', 'local-mode.ts'],
