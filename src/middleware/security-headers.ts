@@ -25,7 +25,7 @@ export function helmetHeaders(options: { https: boolean; formTargets: string[] }
   };
   let finished = false;
   helmetWith(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
-    if (err) throw err instanceof Error ? err : new Error(String(err));
+    if (err) throw err instanceof Error ? err : new Error('helmet refused its options');
     finished = true;
   });
   if (!finished) throw new Error('helmet did not set its headers at once');
