@@ -67,3 +67,10 @@ test('plain http only when the policy allows it (local mode)', () => {
   assert.equal(local('http://app.example.com/'), 'http://app.example.com/');
   assert.equal(local('https://app.example.com/'), 'https://app.example.com/');
 });
+
+test('a path of 2048 characters is kept; one longer, or an empty one, falls back', () => {
+  const path = (length: number) => `/${'p'.repeat(length - 1)}`;
+  assert.equal(returnTo(path(2048)), path(2048));
+  assert.equal(returnTo(path(2049)), FALLBACK);
+  assert.equal(returnTo(''), FALLBACK);
+});
