@@ -54,6 +54,7 @@ import type { UpstreamProxy } from './protect/upstream-proxy.ts';
 import { forwardAuthRoutes } from './flows/forward-auth/forward-auth-routes.ts';
 import { createPendingAuthorizations } from './flows/hosted/pending-authorization.ts';
 import { createRecentSignUps } from './flows/signup/recent-sign-ups.ts';
+import { CookieKeys } from './session/cookie-keys.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { createReturnTo } from './return-to.ts';
@@ -122,7 +123,9 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   if (!config.cognito) throw new Error('createApp needs config.cognito');
   const secrets =
     config.session.keys.length > 0 ? [...config.session.keys] : [randomBytes(32).toString('base64url')];
-  const app = new Koa({ keys: secrets });
+  const app = new Koa();
+  // Signed cookies in keygrip's format, checked without keygrip's per-check random bytes (session/cookie-keys.ts).
+  app.keys = new CookieKeys(secrets);
   app.silent = true;
   // The client IP (rate limits) is taken from X-Forwarded-For only as far as TRUST_PROXY proxies vouch for it.
   app.proxy = config.trustProxy > 0;

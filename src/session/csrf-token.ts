@@ -1,6 +1,7 @@
 // CSRF tokens: synchronizer tokens kept in a session, and for a visitor without one, signed double-submit tokens
 // (OWASP's HMAC variant) bound to a random cookie, so showing a form stores nothing on the server.
 import { createHmac, randomBytes } from 'node:crypto';
+import { appSecrets } from './cookie-keys.ts';
 import type { Context } from 'koa';
 import { constantTimeEqual } from '../constant-time.ts';
 import { deriveKeys } from './session-keys.ts';
@@ -59,8 +60,8 @@ function tokenFor(key: Buffer, binding: string): string {
 
 /** Keys derived from the app's keys (SESSION_KEYS, newest first): the newest signs, every one verifies. */
 function keysOf(ctx: Context): Buffer[] {
-  const secrets = ctx.app.keys;
-  if (!Array.isArray(secrets) || secrets.length === 0) throw new Error('CSRF tokens need app.keys');
+  const secrets = appSecrets(ctx.app);
+  if (secrets.length === 0) throw new Error('CSRF tokens need app.keys');
   return deriveKeys(secrets, 'csrf-double-submit');
 }
 
