@@ -1,14 +1,15 @@
 // CSRF tokens: synchronizer tokens kept in a session, and for a visitor without one, signed double-submit tokens
 // (OWASP's HMAC variant) bound to a random cookie, so showing a form stores nothing on the server.
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { appSecrets } from './cookie-keys.ts';
 import type { Context } from 'koa';
 import { constantTimeEqual } from '../constant-time.ts';
+import { randomToken } from './random-token.ts';
 import { deriveKeys } from './session-keys.ts';
 
 /** A synchronizer token: 256 random bits. */
 export function newCsrfToken(): string {
-  return randomBytes(32).toString('base64url');
+  return randomToken();
 }
 
 /**
@@ -72,7 +73,7 @@ function keysOf(ctx: Context): Buffer[] {
 export function anonymousCsrfToken(ctx: Context): string {
   let binding = bindingOf(ctx) ?? madeBindings.get(ctx);
   if (!binding) {
-    binding = randomBytes(32).toString('base64url');
+    binding = randomToken();
     madeBindings.set(ctx, binding);
     ctx.cookies.set(csrfCookieName(cookieSecure(ctx)), binding, cookieOptions(ctx));
   }

@@ -1,9 +1,9 @@
 // koa-session for server-side sessions: 256-bit ids, hardened cookie, rolling idle timeout within the absolute lifetime.
-import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import type { Context } from 'koa';
 import createSession from 'koa-session';
 import { HttpError } from '../http-error.ts';
+import { randomToken } from './random-token.ts';
 import type { SessionStore, SessionWriteMode } from './memory-store.ts';
 import type { SessionCookieSettings } from './session-settings.ts';
 
@@ -18,7 +18,7 @@ export function sessionCookieName(secure: boolean, cookieDomain?: string): strin
 
 /** A session id: 256 random bits from the CSPRNG, base64url. */
 export function newSessionId(): string {
-  return randomBytes(32).toString('base64url');
+  return randomToken();
 }
 
 /** How often a live session's idle deadline is pushed back: at most one store write a minute per session. */
