@@ -18,6 +18,7 @@ const server = createServer((req, res) =>
     res.end();
   }),
 );
+server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   serveParent({ type: 'ready', baseUrl: `http://127.0.0.1:${port}` });
