@@ -72,34 +72,79 @@ export function generatePassword(policy: PasswordPolicy, length = 16): string {
   return chars.join('');
 }
 
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+/** scrypt's cost (N) of hashes stored without one (`scrypt$<salt>$<hash>`, as earlier versions wrote them). */
+const LEGACY_COST = 16384;
+const SCRYPT = { r: 8, p: 1, keylen: 32 };
+/** The cost of passwords hashed from now on in this process; every stored hash carries its own. */
+let hashCost = 16384;
 
-function scryptAsync(password: string, salt: Buffer): Promise<Buffer> {
+/**
+ * Sets scrypt's cost (N, a power of two from 1024) for passwords the emulator hashes from now on in this process.
+ * The default, 16384, makes a password check take about as long as Cognito's; the test suite lowers it, since it
+ * signs in thousands of times. Hashes stored earlier keep their own cost.
+ */
+export function setPasswordHashCost(cost: number): void {
+  if (!Number.isInteger(cost) || cost < 1024 || (cost & (cost - 1)) !== 0) {
+    throw new Error(`the password hash cost must be a power of two from 1024, not ${cost}`);
+  }
+  hashCost = cost;
+}
+
+function scryptAsync(password: string, salt: Buffer, cost: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p }, (err, key) => {
+    scrypt(password, salt, SCRYPT.keylen, { N: cost, r: SCRYPT.r, p: SCRYPT.p }, (err, key) => {
       if (err) reject(err);
       else resolve(key);
     });
   });
 }
 
-/** `scrypt$<salt>$<hash>` (base64url) for storage. */
+/** `scrypt$<cost>$<salt>$<hash>` (salt and hash base64url) for storage. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt);
-  return `scrypt$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  const cost = hashCost;
+  const key = await scryptAsync(password, salt, cost);
+  return `scrypt$${cost}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-const DUMMY_HASH = `scrypt$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`;
+/** A hash nobody's password matches, at the current cost, for unknown users (one per cost). */
+const dummies = new Map<number, string>();
+function dummyHash(): string {
+  let dummy = dummies.get(hashCost);
+  if (!dummy) {
+    dummy = `scrypt$${hashCost}$${randomBytes(16).toString('base64url')}$${randomBytes(32).toString('base64url')}`;
+    dummies.set(hashCost, dummy);
+  }
+  return dummy;
+}
+
+/** The parts of a stored hash, or undefined when it is not one of ours. */
+function parseHash(stored: string): { cost: number; salt: Buffer; hash: Buffer } | undefined {
+  const parts = stored.split('$');
+  if (parts[0] !== 'scrypt') return undefined;
+  const [costText, saltText, hashText] =
+    parts.length === 3 ? [String(LEGACY_COST), parts[1], parts[2]] : parts.slice(1);
+  const cost = Number(costText);
+  if (
+    parts.length > 4 ||
+    !saltText ||
+    !hashText ||
+    !Number.isInteger(cost) ||
+    cost < 2 ||
+    (cost & (cost - 1)) !== 0
+  ) {
+    return undefined;
+  }
+  return { cost, salt: Buffer.from(saltText, 'base64url'), hash: Buffer.from(hashText, 'base64url') };
+}
 
 /**
  * True when `password` matches `stored`. Without a stored hash (unknown user) it still runs scrypt
  * against a dummy hash, so both cases take about the same time.
  */
 export async function verifyPassword(password: string, stored: string | undefined): Promise<boolean> {
-  const [scheme, saltText, hashText] = (stored ?? DUMMY_HASH).split('$');
-  if (scheme !== 'scrypt' || !saltText || !hashText) return false;
-  const expected = Buffer.from(hashText, 'base64url');
-  const actual = await scryptAsync(password, Buffer.from(saltText, 'base64url'));
-  return stored !== undefined && expected.length === actual.length && timingSafeEqual(expected, actual);
+  const parsed = parseHash(stored ?? dummyHash());
+  if (!parsed) return false;
+  const actual = await scryptAsync(password, parsed.salt, parsed.cost);
+  return stored !== undefined && parsed.hash.length === actual.length && timingSafeEqual(parsed.hash, actual);
 }
