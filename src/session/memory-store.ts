@@ -74,7 +74,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly owned = new Map<string, Entry>();
   private readonly anonymous = new Map<string, Entry>();
   /** owner -> session keys, kept in step with the entries. */
-  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly byOwner = new Map<string, OwnedKeys>();
   /** Destroyed ids -> when their tombstone may go; in insertion order, so the oldest go first when too many. */
   private readonly tombstones = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
@@ -114,11 +114,7 @@ export class MemorySessionStore implements SessionStore {
     const owners = ownersOf(session);
     const entry: Entry = { json: JSON.stringify(session), expiresAt: this.now() + maxAgeMs, owners };
     this.mapOf(entry).set(key, entry);
-    for (const owner of owners) {
-      let keys = this.byOwner.get(owner);
-      if (!keys) this.byOwner.set(owner, (keys = new Set()));
-      keys.add(key);
-    }
+    for (const owner of owners) this.byOwner.set(owner, withKey(this.byOwner.get(owner), key));
     this.evict();
     return Promise.resolve();
   }
@@ -130,7 +126,7 @@ export class MemorySessionStore implements SessionStore {
 
   destroyOwnedBy(owner: string): Promise<Record<string, unknown>[]> {
     const destroyed: Record<string, unknown>[] = [];
-    for (const key of [...(this.byOwner.get(owner) ?? [])]) {
+    for (const key of keysOf(this.byOwner.get(owner))) {
       const entry = this.end(key);
       if (entry) destroyed.push(JSON.parse(entry.json) as Record<string, unknown>);
     }
@@ -198,9 +194,9 @@ export class MemorySessionStore implements SessionStore {
     if (!entry) return;
     this.mapOf(entry).delete(key);
     for (const owner of entry.owners) {
-      const keys = this.byOwner.get(owner);
-      keys?.delete(key);
-      if (keys?.size === 0) this.byOwner.delete(owner);
+      const keys = withoutKey(this.byOwner.get(owner), key);
+      if (keys === undefined) this.byOwner.delete(owner);
+      else this.byOwner.set(owner, keys);
     }
   }
 
@@ -211,4 +207,30 @@ export class MemorySessionStore implements SessionStore {
     }
     for (const [key, until] of this.tombstones) if (until <= now) this.tombstones.delete(key);
   }
+}
+
+/**
+ * The session ids of one owner: most owners have one session, kept as its id alone (a Set per owner cost a few
+ * hundred bytes a session); a Set once there are more.
+ */
+type OwnedKeys = string | Set<string>;
+
+function withKey(keys: OwnedKeys | undefined, key: string): OwnedKeys {
+  if (keys === undefined || keys === key) return key;
+  if (typeof keys === 'string') return new Set([keys, key]);
+  return keys.add(key);
+}
+
+function withoutKey(keys: OwnedKeys | undefined, key: string): OwnedKeys | undefined {
+  if (keys === undefined || keys === key) return undefined;
+  if (typeof keys === 'string') return keys;
+  keys.delete(key);
+  if (keys.size > 1) return keys;
+  return keys.size === 1 ? (keys.values().next().value) : undefined;
+}
+
+/** A copy of the ids, safe to iterate while they are removed. */
+function keysOf(keys: OwnedKeys | undefined): string[] {
+  if (keys === undefined) return [];
+  return typeof keys === 'string' ? [keys] : [...keys];
 }
