@@ -5,6 +5,12 @@ import { ownersOf, type SessionStore, type SessionWriteOptions } from './memory-
 import { deriveKeys } from './session-keys.ts';
 
 const VERSION = 'v1';
+/**
+ * Sealed values opened lately, by ciphertext and owner tags: a session read on every request is decrypted once per
+ * write, not once per request. A value that changes is sealed anew (a new IV), so it is a new entry; a destroyed
+ * one is never read from the store again. Plaintext stays in this process only, where the keys are anyway.
+ */
+const OPENED_ENTRIES = 1000;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -29,6 +35,7 @@ interface Payload {
 export class SealedSessionStore implements SessionStore {
   private readonly valueKeys: Buffer[];
   private readonly ownerKeys: Buffer[];
+  private readonly opened = new Map<string, string>();
 
   constructor(
     readonly inner: SessionStore,
@@ -86,19 +93,31 @@ export class SealedSessionStore implements SessionStore {
     if (typeof sealed !== 'string') return undefined;
     const owners = envelope.owners === undefined ? [] : envelope.owners;
     if (!Array.isArray(owners) || !owners.every((o): o is string => typeof o === 'string')) return undefined;
-    for (const key of this.valueKeys) {
-      const plain = unseal(key, sealed, aad(owners));
-      if (plain === undefined) continue;
-      try {
-        const payload = JSON.parse(plain) as Partial<Payload>;
-        if (typeof payload.id !== 'string' || !payload.session || typeof payload.session !== 'object') {
-          return undefined;
-        }
-        return { id: payload.id, session: payload.session };
-      } catch {
-        return undefined;
+    // The owner tags are part of what was sealed (the AAD), so they are part of the key.
+    const cacheKey = `${sealed}\n${owners.join('\n')}`;
+    let plain = this.opened.get(cacheKey);
+    if (plain === undefined) {
+      for (const key of this.valueKeys) {
+        plain = unseal(key, sealed, aad(owners));
+        if (plain !== undefined) break;
       }
+      if (plain === undefined) return undefined;
+      this.opened.set(cacheKey, plain);
+      if (this.opened.size > OPENED_ENTRIES) this.opened.delete(this.opened.keys().next().value!);
     }
+    return parsePayload(plain);
+  }
+}
+
+/** The payload inside an opened value, or undefined when it is not one. */
+function parsePayload(plain: string): Payload | undefined {
+  try {
+    const payload = JSON.parse(plain) as Partial<Payload>;
+    if (typeof payload.id !== 'string' || !payload.session || typeof payload.session !== 'object') {
+      return undefined;
+    }
+    return { id: payload.id, session: payload.session };
+  } catch {
     return undefined;
   }
 }
