@@ -226,7 +226,7 @@ function withoutKey(keys: OwnedKeys | undefined, key: string): OwnedKeys | undef
   if (typeof keys === 'string') return keys;
   keys.delete(key);
   if (keys.size > 1) return keys;
-  return keys.size === 1 ? (keys.values().next().value) : undefined;
+  return keys.size === 1 ? keys.values().next().value : undefined;
 }
 
 /** A copy of the ids, safe to iterate while they are removed. */
