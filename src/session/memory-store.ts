@@ -39,7 +39,16 @@ interface Entry {
   json: string;
   expiresAt: number;
   owners: readonly string[];
+  /** When it last moved to the most recently used end (ms). */
+  movedAt: number;
 }
+
+/**
+ * How often a session read moves to the most recently used end: at most once a minute. Moving it on every read (a
+ * delete and a set on a Map of every session) made each request about a fifth slower with 100k sessions held; the
+ * order is still right to within a minute, which is all the eviction of the least recently used needs.
+ */
+const MOVE_INTERVAL_MS = 60_000;
 
 /** The owners a session declares (`SessionData.owners`), for destroyOwnedBy. */
 export function ownersOf(session: Record<string, unknown>): string[] {
@@ -94,10 +103,14 @@ export class MemorySessionStore implements SessionStore {
   get(key: string): Promise<Record<string, unknown> | undefined> {
     const entry = this.live(key);
     if (!entry) return Promise.resolve(undefined);
-    // Move to the most recently used end.
-    const map = this.mapOf(entry);
-    map.delete(key);
-    map.set(key, entry);
+    const now = this.now();
+    if (now - entry.movedAt >= MOVE_INTERVAL_MS) {
+      // Move to the most recently used end.
+      const map = this.mapOf(entry);
+      map.delete(key);
+      map.set(key, entry);
+      entry.movedAt = now;
+    }
     return Promise.resolve(JSON.parse(entry.json) as Record<string, unknown>);
   }
 
@@ -112,7 +125,8 @@ export class MemorySessionStore implements SessionStore {
     }
     this.remove(key);
     const owners = ownersOf(session);
-    const entry: Entry = { json: JSON.stringify(session), expiresAt: this.now() + maxAgeMs, owners };
+    const now = this.now();
+    const entry: Entry = { json: JSON.stringify(session), expiresAt: now + maxAgeMs, owners, movedAt: now };
     this.mapOf(entry).set(key, entry);
     for (const owner of owners) this.byOwner.set(owner, withKey(this.byOwner.get(owner), key));
     this.evict();

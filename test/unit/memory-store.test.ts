@@ -1,5 +1,5 @@
 // The memory store's index of sessions by owner (how a reset or sign-out everywhere finds every session of a
-// user): one session, several, some ended, owners changed by a later write, sessions evicted or expired.
+// user: one session, several, some ended, owners changed by a later write, evicted or expired) and its eviction.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MemorySessionStore } from '../../src/session/memory-store.ts';
@@ -50,4 +50,16 @@ test('evicted and expired sessions leave the index', async () => {
   await s.set('d', owned(4, 'sub:w'), HOUR);
   pass(HOUR + 1);
   assert.deepEqual(await s.destroyOwnedBy('sub:w'), [], 'expired');
+});
+
+test('a full store evicts the least recently used, by reads at most a minute old', async () => {
+  const { s, pass } = store(2);
+  await s.set('a', owned(1), HOUR);
+  await s.set('b', owned(2), HOUR);
+  pass(60_000);
+  assert.ok(await s.get('a'), 'read a minute after its write: a is now the most recently used');
+  await s.set('c', owned(3), HOUR);
+  assert.equal(await s.get('b'), undefined, 'b goes first');
+  assert.ok(await s.get('a'));
+  assert.ok(await s.get('c'));
 });
