@@ -1,5 +1,6 @@
 // Rendered pages kept for reuse: the same template, language, address, user and values give the same HTML, so it
 // is made once; only the CSRF token differs from one visitor to the next, and is put in on the way out.
+import { createLru, type Lru } from './lru.ts';
 
 /** How many rendered pages are kept (least recently used first out); each is a few kilobytes. */
 const MAX_ENTRIES = 500;
@@ -12,29 +13,10 @@ export interface RenderedPage {
   usesCsrf: boolean;
 }
 
-export interface RenderCache {
-  get(key: string): RenderedPage | undefined;
-  set(key: string, page: RenderedPage): void;
-}
+export type RenderCache = Lru<RenderedPage>;
 
 export function createRenderCache(maxEntries = MAX_ENTRIES): RenderCache {
-  const pages = new Map<string, RenderedPage>();
-  return {
-    get(key) {
-      const page = pages.get(key);
-      if (page) {
-        // Most recently used last.
-        pages.delete(key);
-        pages.set(key, page);
-      }
-      return page;
-    },
-    set(key, page) {
-      pages.delete(key);
-      pages.set(key, page);
-      if (pages.size > maxEntries) pages.delete(pages.keys().next().value!);
-    },
-  };
+  return createLru<RenderedPage>(maxEntries);
 }
 
 /**

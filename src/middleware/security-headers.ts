@@ -17,7 +17,7 @@ export function securityHeaders(options: { https: boolean; formTargets: string[]
  * The headers helmet sets with our options, worked out once: they are the same for every response, so each
  * request only copies them (helmet's own middleware chain, run per request, cost several times as much).
  */
-export function helmetHeaders(options: { https: boolean; formTargets: string[] }): [string, string][] {
+function helmetHeaders(options: { https: boolean; formTargets: string[] }): [string, string][] {
   const headers = new Map<string, string>();
   const res = {
     setHeader: (name: string, value: unknown) => headers.set(name, String(value)),

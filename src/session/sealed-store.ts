@@ -2,6 +2,7 @@
 // token, an email address or a name in clear.
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { ownersOf, type SessionStore, type SessionWriteOptions } from './memory-store.ts';
+import { createLru } from '../lru.ts';
 import { deriveKeys } from './session-keys.ts';
 
 const VERSION = 'v1';
@@ -35,7 +36,7 @@ interface Payload {
 export class SealedSessionStore implements SessionStore {
   private readonly valueKeys: Buffer[];
   private readonly ownerKeys: Buffer[];
-  private readonly opened = new Map<string, string>();
+  private readonly opened = createLru<string>(OPENED_ENTRIES);
 
   constructor(
     readonly inner: SessionStore,
@@ -103,7 +104,6 @@ export class SealedSessionStore implements SessionStore {
       }
       if (plain === undefined) return undefined;
       this.opened.set(cacheKey, plain);
-      if (this.opened.size > OPENED_ENTRIES) this.opened.delete(this.opened.keys().next().value!);
     }
     return parsePayload(plain);
   }

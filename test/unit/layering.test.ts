@@ -18,6 +18,7 @@ const LAYERS: readonly (readonly string[])[] = [
     'document-text.ts',
     'field-errors.ts',
     'http-error.ts',
+    'lru.ts',
     'i18n/',
     'logger.ts',
     'metrics.ts',
