@@ -1,7 +1,7 @@
 // Builds the Koa application from a config and its dependencies: middleware order and routes, nothing else.
 import { randomBytes } from 'node:crypto';
 import { Router } from '@koa/router';
-import Koa, { type Middleware } from 'koa';
+import Koa, { type Context, type Middleware } from 'koa';
 import compose from 'koa-compose';
 import type { CognitoGateway } from './cognito/gateway.ts';
 import type { TokenVerifier } from './cognito/verifier.ts';
@@ -48,7 +48,10 @@ import { ephemeralAsserter } from './identity/ephemeral-asserter.ts';
 import { mountAt, underBasePath } from './middleware/base-path.ts';
 import { paths } from './paths.ts';
 import { createAnswers } from './protect/answers.ts';
-import { createGate } from './protect/gate.ts';
+import { createGate, type SessionPass } from './protect/gate.ts';
+import { createFastPath, upstreamFailureOf, type FastPath } from './protect/fast-path.ts';
+import { SessionCopies } from './session/session-copies.ts';
+import { sessionCookieName } from './session/session-middleware.ts';
 import { protectStack, protectUpgrades } from './protect/protect-stack.ts';
 import type { UpstreamProxy } from './protect/upstream-proxy.ts';
 import { forwardAuthRoutes } from './flows/forward-auth/forward-auth-routes.ts';
@@ -93,6 +96,17 @@ export function upgradeHandlerOf(app: Koa): ReturnType<typeof protectUpgrades> |
   return upgradeHandlers.get(app);
 }
 
+/** Forward-auth answers for kept session passes, before Koa (protect/fast-path.ts). */
+const fastPaths = new WeakMap<Koa, FastPath>();
+
+/** What a server runs on each request before handing it to the app's callback (false: not answered). */
+export function fastPathOf(app: Koa): FastPath {
+  return fastPaths.get(app) ?? ((req, res, koa) => koa(req, res));
+}
+
+/** How many signed-in sessions' passes are kept for their next forward-auth requests (about 2 KB each). */
+const KEPT_PASSES = 10_000;
+
 const MAX_URL_LENGTH = 4096;
 
 const limitUrl: Middleware = async function limitUrl(ctx, next) {
@@ -125,7 +139,8 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     config.session.keys.length > 0 ? [...config.session.keys] : [randomBytes(32).toString('base64url')];
   const app = new Koa();
   // Signed cookies in keygrip's format, checked without keygrip's per-check random bytes (session/cookie-keys.ts).
-  app.keys = new CookieKeys(secrets);
+  const keys = new CookieKeys(secrets);
+  app.keys = keys;
   app.silent = true;
   // The client IP (rate limits) is taken from X-Forwarded-For only as far as TRUST_PROXY proxies vouch for it.
   app.proxy = config.trustProxy > 0;
@@ -165,6 +180,8 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     logger: deps.logger,
   });
   const renderer = createRenderer(rendererOptionsFrom(config, brand, catalogues, deps.localInboxUrl));
+  const copies = new SessionCopies<SessionPass>(deps.sessionStore.changes, KEPT_PASSES);
+  const rules = deps.accessRules ?? (() => DEFAULT_ACCESS_RULES);
   const flowDeps: FlowDeps = {
     config,
     cognito: deps.cognito,
@@ -192,9 +209,10 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     gate: createGate({
       resolveAuth,
       bearer: createBearerAuth({ verifier: deps.verifier, cognito: deps.cognito, clock }),
-      rules: deps.accessRules ?? (() => DEFAULT_ACCESS_RULES),
+      rules,
       asserter,
       passAccessToken: config.protect.passAccessToken,
+      copies,
     }),
     answers: createAnswers(renderer, ownAnswerHeaders),
     asserter,
@@ -239,6 +257,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     app,
     { secure: config.secureCookies, ...config.session },
     deps.sessionStore,
+    copies,
   );
   const forwardAuth = new Router(ONE_SPELLING);
   forwardAuthRoutes(forwardAuth, flowDeps);
@@ -275,6 +294,35 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     forwardAuth.allowedMethods() as unknown as Middleware,
   ]);
   const checkPaths = new Set([paths.authCheck, paths.authForward].map((p) => `${basePath}${p}`));
+  const isOurs = ourPaths(basePath, brand, Boolean(deps.upstream));
+  // A request the fast path proxied, whose upstream failed before answering: our 502 or 504 page.
+  const upstreamFailed: Middleware = compose([
+    errors,
+    secureCookies,
+    async function upstreamFailedAnswer(ctx: Context) {
+      (ctx as unknown as { _matchedRoute: string })._matchedRoute = 'upstream';
+      await flowDeps.answers.upstreamFailed(ctx, upstreamFailureOf(ctx.req)!);
+    } as Middleware,
+  ]);
+  fastPaths.set(
+    app,
+    createFastPath({
+      copies,
+      cookieName: sessionCookieName(config.secureCookies, config.session.cookieDomain),
+      keys,
+      checkPaths: new Map(
+        [paths.authCheck, paths.authForward].map((p) => [`${basePath}${p}`, metrics.recorder(p)]),
+      ),
+      trusted: config.trustProxy > 0,
+      rules,
+      clock,
+      upstream: deps.upstream && {
+        proxy: deps.upstream,
+        isOurs: (path) => isOurs(path),
+        record: metrics.recorder('upstream'),
+      },
+    }),
+  );
   // Everything else: the protected app when UPSTREAM_URL is set, else our 404 page.
   const theirs: Middleware = deps.upstream
     ? protectStack({
@@ -298,9 +346,12 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       }),
     );
   }
-  const isOurs = ourPaths(basePath, brand, Boolean(deps.upstream));
   app.use(metrics.middleware());
   app.use(async function dispatch(ctx, next) {
+    if (upstreamFailureOf(ctx.req) !== undefined) {
+      await upstreamFailed(ctx, next);
+      return;
+    }
     const path = ctx.path;
     await (checkPaths.has(path) ? checks(ctx, next) : isOurs(path) ? ours(ctx, next) : theirs(ctx, next));
   });

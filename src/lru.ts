@@ -4,6 +4,8 @@
 export interface Lru<V> {
   get(key: string): V | undefined;
   set(key: string, value: V): void;
+  delete(key: string): void;
+  clear(): void;
 }
 
 export function createLru<V>(maxEntries: number): Lru<V> {
@@ -22,6 +24,12 @@ export function createLru<V>(maxEntries: number): Lru<V> {
       entries.delete(key);
       entries.set(key, value);
       if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    },
+    delete(key) {
+      entries.delete(key);
+    },
+    clear() {
+      entries.clear();
     },
   };
 }

@@ -20,6 +20,8 @@ export interface Metrics {
   cognitoCall: (operation: string, outcome: string, seconds: number) => void;
   /** Counts and times every request, labelled by its route pattern (never the raw URL). */
   middleware(): Middleware;
+  /** For requests answered outside Koa: counts and times the answers of one route (labels bound once each). */
+  recorder(route: string): (method: string, status: number, seconds: number) => void;
 }
 
 export interface MetricsOptions {
@@ -116,6 +118,22 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       }
       calls.inc({ operation, outcome: counted });
       callDuration.observe({ operation }, seconds);
+    },
+    recorder(route) {
+      const bound = new Map<string, { counted: { inc(): void }; timed: { observe(v: number): void } }>();
+      return (method, status, seconds) => {
+        const key = `${method} ${status}`;
+        let labels = bound.get(key);
+        if (!labels) {
+          labels = {
+            counted: requests.labels({ method, route, status: String(status) }),
+            timed: duration.labels({ method, route }),
+          };
+          bound.set(key, labels);
+        }
+        labels.counted.inc();
+        labels.timed.observe(seconds);
+      };
     },
     middleware() {
       return async function metrics(ctx, next) {

@@ -1,10 +1,10 @@
 // The one wiring module: from a validated config it builds every dependency and the app, ready to serve and stop.
 import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { openAccessRulesFile } from './access/rules-file.ts';
-import { createApp, upgradeHandlerOf, type AppDeps } from './app.ts';
+import { createApp, fastPathOf, upgradeHandlerOf, type AppDeps } from './app.ts';
 import type { CognitoSettings } from './cognito/settings.ts';
 import { createIdentityAsserter, type IdentityAsserter } from './identity/assertion.ts';
 import { ephemeralAsserter } from './identity/ephemeral-asserter.ts';
@@ -142,7 +142,9 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
       target.requestTimeout = 30_000;
       target.headersTimeout = 10_000;
       const handle = app.callback();
-      target.on('request', (req, res) => void handle(req, res));
+      const fast = fastPathOf(app);
+      const koa = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+      target.on('request', (req, res) => fast(req, res, koa));
       const upgrade = upgradeHandlerOf(app);
       target.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
         if (upgrade) void upgrade(req, socket, head);

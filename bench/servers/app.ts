@@ -73,6 +73,7 @@ const runtime = await createRuntime(base, {
         destroyOwnedBy: (owner) => real.destroyOwnedBy(owner),
         ping: () => real.ping(),
         close: () => real.close(),
+        changes: real.changes,
       };
     },
   },

@@ -27,10 +27,19 @@ export interface AssertionExtras {
   preferredUsername?: string | undefined;
 }
 
+/** A signed assertion and until when it is handed out again (ms since the epoch, the asserter's clock). */
+export interface SignedAssertion {
+  jwt: string;
+  /** Half its life: from then on a fresh one is signed. */
+  refreshAt: number;
+}
+
 /** Signs and publishes the identity assertion. */
 export interface IdentityAsserter {
   /** The signed `x-amzn-oidc-data` for this identity: cached, re-signed once less than half its life is left. */
   assertionFor(identity: Identity, extras?: AssertionExtras): Promise<string>;
+  /** The same, with the time it stops being handed out (for a caller that keeps it itself). */
+  signedAssertion(identity: Identity, extras?: AssertionExtras): Promise<SignedAssertion>;
   /** Every published public key (newest first) as a JWKS, for `GET /auth/keys`. */
   publicJwks(): JSONWebKeySet;
   /** The SPKI PEM of the key `kid`, as an ALB's key endpoint serves it (`GET /auth/keys/<kid>`), or undefined. */
@@ -118,32 +127,38 @@ export function createIdentityAsserter(keys: SigningKeySet, settings: AssertionS
     return { jwt, refreshAt: now + (exp * 1000 - now) / 2 };
   }
 
+  function current(identity: Identity, extras: AssertionExtras): CachedAssertion {
+    const now = clock();
+    // Everything the assertion says is in the key, so two identities that differ in anything never share one.
+    const key = JSON.stringify([
+      identity.userId,
+      identity.username,
+      identity.email ?? null,
+      identity.groups,
+      extras.preferredUsername ?? null,
+      identity.expiresAt,
+    ]);
+    const hit = cache.get(key);
+    if (hit) cache.delete(key);
+    let entry = hit && now < hit.refreshAt ? hit : undefined;
+    if (!entry) {
+      const fresh = sign(identity, extras, now);
+      // A failed signature is not kept: the next request tries again.
+      fresh.jwt.catch(() => cache.get(key) === fresh && cache.delete(key));
+      entry = fresh;
+    }
+    cache.set(key, entry);
+    if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+    return entry;
+  }
+
   return {
     signer,
     issuer,
-    assertionFor(identity, extras = {}) {
-      const now = clock();
-      // Everything the assertion says is in the key, so two identities that differ in anything never share one.
-      const key = JSON.stringify([
-        identity.userId,
-        identity.username,
-        identity.email ?? null,
-        identity.groups,
-        extras.preferredUsername ?? null,
-        identity.expiresAt,
-      ]);
-      const hit = cache.get(key);
-      if (hit) cache.delete(key);
-      let entry = hit && now < hit.refreshAt ? hit : undefined;
-      if (!entry) {
-        const fresh = sign(identity, extras, now);
-        // A failed signature is not kept: the next request tries again.
-        fresh.jwt.catch(() => cache.get(key) === fresh && cache.delete(key));
-        entry = fresh;
-      }
-      cache.set(key, entry);
-      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
-      return entry.jwt;
+    assertionFor: (identity, extras = {}) => current(identity, extras).jwt,
+    async signedAssertion(identity, extras = {}) {
+      const entry = current(identity, extras);
+      return { jwt: await entry.jwt, refreshAt: entry.refreshAt };
     },
     publicJwks: () => ({ keys: jwks.keys.map((k) => ({ ...k })) }),
     publicPem: (kid) => pems.get(kid),

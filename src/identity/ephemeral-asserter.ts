@@ -30,6 +30,7 @@ export function ephemeralAsserter(settings: AssertionSettings): IdentityAsserter
   });
   return {
     assertionFor: (identity, extras) => ready.then((a) => a.assertionFor(identity, extras)),
+    signedAssertion: (identity, extras) => ready.then((a) => a.signedAssertion(identity, extras)),
     publicJwks: (): JSONWebKeySet => built?.publicJwks() ?? { keys: [] },
     publicPem: (kid) => built?.publicPem(kid),
     signer: settings.signerArn ?? defaultSignerArn(settings.region),

@@ -1,5 +1,5 @@
 // The identity headers an app behind us trusts: removing every client-sent copy, and building ours, injection-safe.
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Identity } from '../session/resolve-auth.ts';
 
 /** `sub`, as oauth2-proxy names it. */
@@ -76,6 +76,18 @@ export function stripIdentityHeaders(
     }
   }
   return removed;
+}
+
+/**
+ * Every client-sent copy of an identity header gone from a request, in every form Node keeps its headers in: to call
+ * before anything reads or forwards it.
+ */
+export function scrubIdentityHeaders(req: IncomingMessage): void {
+  // Node builds `headersDistinct` from `rawHeaders` on first read: read it before either changes.
+  const distinct = req.headersDistinct as Record<string, unknown>;
+  stripIdentityHeaders(req.headers);
+  stripIdentityHeaders(req.rawHeaders);
+  for (const name of Object.keys(distinct)) if (!(name in req.headers)) delete distinct[name];
 }
 
 /** What the headers need beside the Identity. */

@@ -1,5 +1,5 @@
 // What the proxy in front says the original request was (forward auth), believed only as far as TRUST_PROXY says.
-import type { Context } from 'koa';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { GuardedRequest } from './gate.ts';
 
 /** The original request: method and path, and its origin when the proxy named it (for the way back after sign-in). */
@@ -13,9 +13,15 @@ const PROTO = /^https?$/;
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 const MAX_URI = 8192;
 
+/** A request header as one string ('' when absent). */
+function header(headers: IncomingHttpHeaders, name: string): string {
+  const value = headers[name];
+  return value === undefined ? '' : Array.isArray(value) ? value.join(', ') : value;
+}
+
 /** The first value of a header a proxy may have sent as a list (`a, b`). */
-function first(ctx: Context, name: string): string | undefined {
-  const value = ctx.get(name).split(',')[0]?.trim();
+function first(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = header(headers, name).split(',')[0]?.trim();
   return value === '' ? undefined : value;
 }
 
@@ -25,21 +31,24 @@ function first(ctx: Context, name: string): string | undefined {
  * was in a form we can read exactly: forward auth then refuses, since judging some other path than the one the app
  * will serve could pass a request the rules refuse (fail closed).
  */
-export function forwardedRequest(ctx: Context, trusted: boolean): ForwardedRequest | undefined {
+export function forwardedRequest(
+  headers: IncomingHttpHeaders,
+  trusted: boolean,
+): ForwardedRequest | undefined {
   if (!trusted) return undefined;
-  const methodHeader = first(ctx, 'x-forwarded-method') ?? first(ctx, 'x-original-method');
+  const methodHeader = first(headers, 'x-forwarded-method') ?? first(headers, 'x-original-method');
   const method = methodHeader === undefined ? 'GET' : methodHeader.toUpperCase();
   if (!METHOD.test(method)) return undefined;
   // URIs may hold commas (in their query): taken whole, unlike the list-valued headers.
-  const uri = ctx.get('x-forwarded-uri');
+  const uri = header(headers, 'x-forwarded-uri');
   if (uri !== '') {
     if (uri.length > MAX_URI || !uri.startsWith('/') || uri.startsWith('//')) return undefined;
-    const proto = first(ctx, 'x-forwarded-proto')?.toLowerCase();
-    const host = first(ctx, 'x-forwarded-host');
+    const proto = first(headers, 'x-forwarded-proto')?.toLowerCase();
+    const host = first(headers, 'x-forwarded-host');
     const origin = proto && host && PROTO.test(proto) && HOST.test(host) ? `${proto}://${host}` : undefined;
     return { method, url: uri, origin };
   }
-  const original = ctx.get('x-original-url');
+  const original = header(headers, 'x-original-url');
   if (original === '' || original.length > MAX_URI) return undefined;
   // Only a URL that reads back exactly as it was written: a Host such as `a?` or `a#b` (which nginx passes on)
   // would move part of the path into the query or fragment, and the rules would judge another path.

@@ -5,6 +5,7 @@ import type { IdentityAsserter } from '../identity/assertion.ts';
 import { identityHeaders } from '../identity/identity-headers.ts';
 import type { BearerAuth } from '../session/bearer-auth.ts';
 import type { AuthResolver, Identity } from '../session/resolve-auth.ts';
+import type { SessionCopies } from '../session/session-copies.ts';
 
 /** The request as the app will see it: for forward auth, what the proxy in front says it was. */
 export interface GuardedRequest {
@@ -23,6 +24,16 @@ export type GateOutcome =
   | { kind: 'invalid-token' }
   | { kind: 'deny'; identity: Identity };
 
+/**
+ * What later requests of the same signed-in session reuse (protect/fast-path.ts) instead of reading the session:
+ * who it is, and the identity headers that say so (also as `[name, value, ...]`, as `writeHead` takes them).
+ */
+export interface SessionPass {
+  identity: Identity;
+  headers: Readonly<Record<string, string>>;
+  rawHeaders: readonly string[];
+}
+
 export interface GateDeps {
   resolveAuth: AuthResolver;
   bearer: BearerAuth;
@@ -30,6 +41,8 @@ export interface GateDeps {
   rules: () => AccessRules;
   asserter: IdentityAsserter;
   passAccessToken: boolean;
+  /** Where a signed-in session's pass is kept for its next requests (none: every request reads the session). */
+  copies?: SessionCopies<SessionPass> | undefined;
 }
 
 export type Gate = (ctx: Context, request: GuardedRequest) => Promise<GateOutcome>;
@@ -44,6 +57,8 @@ export function createGate(deps: GateDeps): Gate {
     let identity: Identity | undefined;
     let accessToken: string | undefined;
     let ended = false;
+    /** Until when a session's answer holds (the resolver's clock); undefined for a Bearer token. */
+    let stableUntil: number | undefined;
     const bearer = await deps.bearer.check(ctx.get('authorization') || undefined);
     if (bearer.kind === 'invalid') return { kind: 'invalid-token' };
     if (bearer.kind === 'valid') {
@@ -54,6 +69,7 @@ export function createGate(deps: GateDeps): Gate {
       identity = resolved.identity;
       accessToken = resolved.auth?.accessToken;
       ended = resolved.ended === true;
+      if (resolved.identity) stableUntil = resolved.stableUntil;
     }
     const decision = decide(deps.rules(), { identity, method: request.method, path });
     if (decision.kind === 'sign-in') return { kind: 'sign-in', ended };
@@ -62,15 +78,19 @@ export function createGate(deps: GateDeps): Gate {
       return identity ? { kind: 'deny', identity } : { kind: 'sign-in', ended };
     }
     if (!identity) return { kind: 'pass', identity: undefined, headers: {} };
-    const assertion = await deps.asserter.assertionFor(identity, {
+    const assertion = await deps.asserter.signedAssertion(identity, {
       preferredUsername: identity.preferredUsername,
     });
     const headers = identityHeaders(identity, {
-      assertion,
+      assertion: assertion.jwt,
       passAccessToken: deps.passAccessToken,
       preferredUsername: identity.preferredUsername,
       accessToken,
     });
+    if (stableUntil !== undefined && deps.copies) {
+      const pass: SessionPass = { identity, headers, rawHeaders: Object.entries(headers).flat() };
+      deps.copies.keep(ctx, pass, Math.min(stableUntil, assertion.refreshAt));
+    }
     return { kind: 'pass', identity, headers };
   };
 }

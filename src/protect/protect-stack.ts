@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type Koa from 'koa';
 import type { Context, Middleware } from 'koa';
 import compose from 'koa-compose';
-import { stripIdentityHeaders } from '../identity/identity-headers.ts';
+import { scrubIdentityHeaders } from '../identity/identity-headers.ts';
 import { loginQuery } from '../notices.ts';
 import type { Answers } from './answers.ts';
 import type { Gate, GateOutcome } from './gate.ts';
@@ -21,15 +21,6 @@ export interface ProtectStackDeps {
   /** Ours, in the order ours run: error pages first, then the session (which the gate reads). */
   errorHandler: Middleware;
   session: Middleware;
-}
-
-/** Every client-sent copy of an identity header is gone before anything reads or forwards the request. */
-function scrub(req: IncomingMessage): void {
-  // Node builds `headersDistinct` from `rawHeaders` on first read: read it before either changes.
-  const distinct = req.headersDistinct as Record<string, unknown>;
-  stripIdentityHeaders(req.headers);
-  stripIdentityHeaders(req.rawHeaders);
-  for (const name of Object.keys(distinct)) if (!(name in req.headers)) delete distinct[name];
 }
 
 /**
@@ -64,7 +55,7 @@ export function protectStack(deps: ProtectStackDeps): Middleware {
   }
   const inner = compose([deps.errorHandler, deps.session, check]);
   return async function protectedApp(ctx) {
-    scrub(ctx.req);
+    scrubIdentityHeaders(ctx.req);
     await inner(ctx, () => Promise.resolve());
     const outcome = ctx.state.gateOutcome as GateOutcome | undefined;
     if (outcome?.kind !== 'pass') return;
@@ -89,7 +80,7 @@ export function protectUpgrades(
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => Promise<void> {
   return async function upgrade(req, socket, head) {
     socket.on('error', () => socket.destroy());
-    scrub(req);
+    scrubIdentityHeaders(req);
     const origin = req.headers.origin;
     if (origin !== undefined && origin !== deps.origin) return refuse(socket, 403, 'Forbidden');
     const ctx = app.createContext(req, new ServerResponse(req));

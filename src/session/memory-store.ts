@@ -1,4 +1,5 @@
 // A bounded in-memory session store for one process: anonymous sessions go first when full, then the least used.
+import { LocalChanges, type SessionChanges } from './session-changes.ts';
 
 /**
  * How a write relates to what is stored. `create`: a new id (koa-session's genid), refused if the id is taken.
@@ -32,6 +33,8 @@ export interface SessionStore {
   /** True when the store can serve requests (readiness). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
+  /** Every change to a session, when the store can tell them (see session-changes.ts); else copies are never used. */
+  readonly changes?: SessionChanges | undefined;
 }
 
 interface Entry {
@@ -88,6 +91,8 @@ export class MemorySessionStore implements SessionStore {
   private readonly tombstones = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
+  /** Every removal of a live session (overwritten, destroyed, evicted, expired) is told here. */
+  readonly changes = new LocalChanges();
 
   constructor(private readonly options: MemoryStoreOptions) {
     this.now = options.now ?? Date.now;
@@ -207,6 +212,7 @@ export class MemorySessionStore implements SessionStore {
     const entry = this.owned.get(key) ?? this.anonymous.get(key);
     if (!entry) return;
     this.mapOf(entry).delete(key);
+    this.changes.changed(key);
     for (const owner of entry.owners) {
       const keys = withoutKey(this.byOwner.get(owner), key);
       if (keys === undefined) this.byOwner.delete(owner);

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { RedisClient } from '../redis/redis-client.ts';
 import { ownersOf, type SessionStore, type SessionWriteOptions } from './memory-store.ts';
+import { RedisChanges } from './redis-changes.ts';
 
 export interface RedisStoreOptions {
   /** Prefix of every key (REDIS_KEY_PREFIX), e.g. `cognito-login:`. */
@@ -56,10 +57,15 @@ return value`;
  * The connection belongs to the caller.
  */
 export class RedisSessionStore implements SessionStore {
+  /** Every write and destroy, published on `<prefix>session-changes` for every instance. */
+  readonly changes: RedisChanges;
+
   constructor(
     private readonly client: RedisClient,
     private readonly options: RedisStoreOptions,
-  ) {}
+  ) {
+    this.changes = new RedisChanges(client, `${options.keyPrefix}session-changes`);
+  }
 
   async get(key: string): Promise<Record<string, unknown> | undefined> {
     return parse(await this.client.get(this.sessionKey(key)));
@@ -82,15 +88,19 @@ export class RedisSessionStore implements SessionStore {
       TOMBSTONE,
     );
     if (written !== 1) return;
-    await Promise.all(
-      ownersOf(session).map((owner) => this.client.eval(ADD_OWNED, 1, this.ownerKey(owner), key, ttl)),
-    );
+    await Promise.all([
+      this.changes.publish(key),
+      ...ownersOf(session).map((owner) => this.client.eval(ADD_OWNED, 1, this.ownerKey(owner), key, ttl)),
+    ]);
   }
 
   async destroy(key: string): Promise<void> {
     const session = await this.take(key);
     if (session) {
-      await Promise.all(ownersOf(session).map((owner) => this.client.srem(this.ownerKey(owner), key)));
+      await Promise.all([
+        this.changes.publish(key),
+        ...ownersOf(session).map((owner) => this.client.srem(this.ownerKey(owner), key)),
+      ]);
     }
   }
 
@@ -98,6 +108,7 @@ export class RedisSessionStore implements SessionStore {
     const ownerKey = this.ownerKey(owner);
     const ids = await this.client.smembers(ownerKey);
     const sessions = await Promise.all(ids.map((id) => this.take(id)));
+    await Promise.all(ids.map((id) => this.changes.publish(id)));
     // Only the ids handled here leave the set: a session this owner starts meanwhile stays findable.
     if (ids.length > 0) await this.client.srem(ownerKey, ...ids);
     return sessions.filter((s): s is Record<string, unknown> => s !== undefined);
@@ -112,9 +123,9 @@ export class RedisSessionStore implements SessionStore {
     }
   }
 
-  /** The connection is shared with the rate limiters; whoever created it closes it (closeRedis). */
+  /** The connection is shared with the rate limiters (whoever created it closes it); the changes' one is ours. */
   close(): Promise<void> {
-    return Promise.resolve();
+    return this.changes.close();
   }
 
   private async take(id: string): Promise<Record<string, unknown> | undefined> {

@@ -27,7 +27,13 @@ export interface Identity {
  * (its absolute lifetime passed, or the refresh was refused), so a page can say so.
  */
 export type AuthResolution =
-  | { identity: Identity; auth: AuthState; ended?: undefined }
+  | {
+      identity: Identity;
+      auth: AuthState;
+      ended?: undefined;
+      /** Until when (the resolver's clock) the answer stays the same: the next refresh is due, or the sign-in ends. */
+      stableUntil: number;
+    }
   | { identity: undefined; auth: undefined; ended: boolean };
 
 export interface AuthResolverDeps {
@@ -59,11 +65,11 @@ export function createAuthResolver(deps: AuthResolverDeps): AuthResolver {
       endSession(ctx);
       return ENDED;
     }
-    if (auth.accessExpiresAt - REFRESH_SKEW_MS > now) return { identity: identityOf(auth), auth };
+    if (auth.accessExpiresAt - REFRESH_SKEW_MS > now) return signedIn(auth);
     try {
       const fresh = await refresher.refresh(auth);
       sessionOf(ctx).auth = fresh;
-      return { identity: identityOf(fresh), auth: fresh };
+      return signedIn(fresh);
     } catch (err) {
       if (err instanceof AuthError && !err.expose) throw err;
       // Refused (revoked, expired, user disabled): the session is over.
@@ -75,6 +81,14 @@ export function createAuthResolver(deps: AuthResolverDeps): AuthResolver {
       return ENDED;
     }
   };
+
+  function signedIn(auth: AuthState): AuthResolution {
+    return {
+      identity: identityOf(auth),
+      auth,
+      stableUntil: Math.min(auth.accessExpiresAt - REFRESH_SKEW_MS, auth.signedInAt + absoluteTimeoutMs),
+    };
+  }
 }
 
 function identityOf(auth: AuthState): Identity {

@@ -3,6 +3,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { ownersOf, type SessionStore, type SessionWriteOptions } from './memory-store.ts';
 import { createLru } from '../lru.ts';
+import type { SessionChanges } from './session-changes.ts';
 import { deriveKeys } from './session-keys.ts';
 
 const VERSION = 'v1';
@@ -87,6 +88,10 @@ export class SealedSessionStore implements SessionStore {
 
   close(): Promise<void> {
     return this.inner.close();
+  }
+
+  get changes(): SessionChanges | undefined {
+    return this.inner.changes;
   }
 
   private open(envelope: Record<string, unknown>): Payload | undefined {

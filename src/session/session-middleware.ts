@@ -5,6 +5,7 @@ import createSession from 'koa-session';
 import { HttpError } from '../http-error.ts';
 import { randomToken } from './random-token.ts';
 import type { SessionStore, SessionWriteMode } from './memory-store.ts';
+import type { SessionCopies } from './session-copies.ts';
 import type { SessionCookieSettings } from './session-settings.ts';
 
 /**
@@ -54,6 +55,7 @@ export function sessionMiddleware(
   app: Koa,
   settings: SessionCookieSettings,
   store: SessionStore,
+  copies?: SessionCopies<unknown>,
 ): Koa.Middleware {
   let readyUntil = 0;
   readiness.set(app, async () => {
@@ -98,8 +100,16 @@ export function sessionMiddleware(
         return id;
       },
       store: {
-        get: (key: string) =>
-          isSessionId(key) ? unavailableOnError(() => store.get(key)) : Promise.resolve(undefined),
+        get: async (key: string, _maxAge: unknown, options?: { ctx?: object }) => {
+          if (!isSessionId(key)) return undefined;
+          const epoch = copies?.reading();
+          const session = await unavailableOnError(() => store.get(key));
+          const touchAt = session && nextTouch(session, settings);
+          if (epoch !== undefined && touchAt !== undefined && options?.ctx) {
+            copies!.loaded(options.ctx, key, epoch, touchAt);
+          }
+          return session;
+        },
         // A session this request loaded is only ever updated: if it was destroyed (signed out, a reset, sign-out
         // everywhere) or expired while the request was in flight, the store refuses the write, so it stays dead.
         set: (key: string, sess: Record<string, unknown>, maxAge: number, options?: { ctx?: object }) =>
@@ -145,6 +155,17 @@ function touch(session: Record<string, unknown> | null, cookieMaxAgeMs: number):
   if (typeof expire !== 'number') return;
   const lastSave = expire - cookieMaxAgeMs;
   if (Date.now() - lastSave >= TOUCH_INTERVAL_MS) session.seenAt = Date.now();
+}
+
+/**
+ * When a stored session is next written to move its idle deadline (see touch), on the real clock: at the latest a
+ * minute after its last save, and before the store lets it expire.
+ */
+function nextTouch(session: Record<string, unknown>, settings: SessionCookieSettings): number | undefined {
+  const expire = session._expire;
+  if (typeof expire !== 'number') return undefined;
+  const lastSave = expire - settings.absoluteTimeoutMs;
+  return Math.min(lastSave + Math.min(TOUCH_INTERVAL_MS, settings.idleTimeoutMs), expire);
 }
 
 /**

@@ -20,7 +20,7 @@ export function forwardAuthRoutes(router: Router, deps: FlowDeps): void {
   let warned = false;
   /** The original request, or a refusal when the proxy is not trusted or did not say what it was. */
   const original = (ctx: Context) => {
-    const request = forwardedRequest(ctx, trusted);
+    const request = forwardedRequest(ctx.headers, trusted);
     if (!request && !warned) {
       warned = true;
       logger.warn(
