@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
 import { createLogger } from '../../src/logger.ts';
+import type { SessionStore } from '../../src/session/memory-store.ts';
 import { createRuntime } from '../../src/runtime.ts';
 import { Browser } from './browser.ts';
 
@@ -27,6 +28,8 @@ export interface Instance {
   baseUrl: string;
   config: Config;
   logs: string[];
+  /** This instance's session store (sealed, over Redis). */
+  store: SessionStore;
   /** A browser on this instance holding `other`'s cookies (the load balancer sent it here). */
   adopt(other: Browser): Browser;
   browser(): Browser;
@@ -82,6 +85,7 @@ export async function startInstance(options: InstanceOptions): Promise<Instance>
     baseUrl,
     config,
     logs,
+    store: runtime.deps.sessionStore,
     browser: () => new Browser(baseUrl),
     adopt(other) {
       const b = new Browser(baseUrl);
