@@ -48,7 +48,8 @@ import { ephemeralAsserter } from './identity/ephemeral-asserter.ts';
 import { mountAt, underBasePath } from './middleware/base-path.ts';
 import { paths } from './paths.ts';
 import { createAnswers } from './protect/answers.ts';
-import { createGate, type SessionPass } from './protect/gate.ts';
+import { createGate, type KeptPass, type SessionPass } from './protect/gate.ts';
+import { createLru } from './lru.ts';
 import { createFastPath, upstreamFailureOf, type FastPath } from './protect/fast-path.ts';
 import { SessionCopies } from './session/session-copies.ts';
 import { sessionCookieName } from './session/session-middleware.ts';
@@ -104,7 +105,7 @@ export function fastPathOf(app: Koa): FastPath {
   return fastPaths.get(app) ?? ((req, res, koa) => koa(req, res));
 }
 
-/** How many signed-in sessions' passes are kept for their next forward-auth requests (about 2 KB each). */
+/** How many passes of signed-in sessions (and as many of Bearer tokens) are kept for their next requests (about 2 KB each). */
 const KEPT_PASSES = 10_000;
 
 const MAX_URL_LENGTH = 4096;
@@ -181,6 +182,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   });
   const renderer = createRenderer(rendererOptionsFrom(config, brand, catalogues, deps.localInboxUrl));
   const copies = new SessionCopies<SessionPass>(deps.sessionStore.changes, KEPT_PASSES);
+  const tokenPasses = createLru<KeptPass>(KEPT_PASSES);
   const rules = deps.accessRules ?? (() => DEFAULT_ACCESS_RULES);
   const flowDeps: FlowDeps = {
     config,
@@ -213,6 +215,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       asserter,
       passAccessToken: config.protect.passAccessToken,
       copies,
+      tokenPasses,
     }),
     answers: createAnswers(renderer, ownAnswerHeaders),
     asserter,
@@ -308,6 +311,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     app,
     createFastPath({
       copies,
+      tokenPasses,
       cookieName: sessionCookieName(config.secureCookies, config.session.cookieDomain),
       keys,
       checkPaths: new Map(

@@ -4,10 +4,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { decide, type AccessRules } from '../access/access-rules.ts';
 import { scrubIdentityHeaders } from '../identity/identity-headers.ts';
+import type { Lru } from '../lru.ts';
+import { bearerKey } from '../session/bearer-auth.ts';
 import type { CookieKeys } from '../session/cookie-keys.ts';
 import type { SessionCopies } from '../session/session-copies.ts';
 import { forwardedRequest } from './forwarded-request.ts';
-import type { SessionPass } from './gate.ts';
+import type { KeptPass, SessionPass } from './gate.ts';
 import type { UpstreamFailure, UpstreamProxy } from './upstream-proxy.ts';
 
 /** Counts and times one answer (metrics.ts, `recorder`). */
@@ -15,6 +17,8 @@ type Recorder = (method: string, status: number, seconds: number) => void;
 
 export interface FastPathDeps {
   copies: SessionCopies<SessionPass>;
+  /** Passes of Bearer tokens, by bearerKey. */
+  tokenPasses: Lru<KeptPass>;
   /** The session cookie's name; its `.sig` is checked with `keys` as koa-session's cookies do. */
   cookieName: string;
   keys: CookieKeys;
@@ -43,22 +47,30 @@ export function upstreamFailureOf(req: IncomingMessage): UpstreamFailure | undef
 }
 
 /**
- * Only the common case is answered here: a session cookie signed with the newest key, no Bearer token, a kept pass
- * still good, and rules that let the request through; for forward auth a `GET` of its path with a readable original
+ * Only the common case is answered here: a Bearer token verified before, or a session cookie signed with the newest
+ * key (and no Authorization header); a kept pass still good; and rules that let the request through; for forward auth a `GET` of its path with a readable original
  * request, for the built-in proxy any request for a path that is not ours. It is answered exactly as Koa's routes
  * answer it: forward auth with 200, the identity headers and no body; the proxy by passing the request on with
  * client-sent identity headers removed and ours set. Everything else (not signed in, refused, a session due for a
- * refresh or an idle-timeout write, a cookie to re-sign, a Bearer token) goes on to Koa, which reads the session
- * and decides as always, and keeps a fresh pass when it lets a session through.
+ * refresh or an idle-timeout write, a cookie to re-sign, a token not seen yet) goes on to Koa, which reads the session
+ * and decides as always, and keeps a fresh pass when it lets a session or token through.
  */
 export function createFastPath(deps: FastPathDeps): FastPath {
   const { copies, keys, checkPaths, cookieName, upstream } = deps;
   const cookie = cookieReader(cookieName);
   const signature = cookieReader(`${cookieName}.sig`);
 
-  /** The kept pass of the request's session, if the rules let it reach `url` with `method`. */
-  function passFor(req: IncomingMessage, method: string, url: string): SessionPass | undefined {
-    if (req.headers.authorization !== undefined) return undefined;
+  /** The kept pass of the request's Bearer token (which decides alone when sent), else of its session. */
+  function keptPass(req: IncomingMessage): SessionPass | undefined {
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined) {
+      const key = authorization === '' ? undefined : bearerKey(authorization);
+      const kept = key === undefined ? undefined : deps.tokenPasses.get(key);
+      if (kept === undefined) return undefined;
+      if (kept.until > deps.clock()) return kept.pass;
+      deps.tokenPasses.delete(key!);
+      return undefined;
+    }
     const header = req.headers.cookie;
     if (header === undefined) return undefined;
     const id = cookie(header);
@@ -66,7 +78,12 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     const digest = signature(header);
     // Signed by an older key: Koa re-signs the cookie, so it answers.
     if (digest === undefined || keys.index(`${cookieName}=${id}`, digest) !== 0) return undefined;
-    const pass = copies.get(id, deps.clock());
+    return copies.get(id, deps.clock());
+  }
+
+  /** The kept pass of the request, if the rules let it reach `url` with `method`. */
+  function passFor(req: IncomingMessage, method: string, url: string): SessionPass | undefined {
+    const pass = keptPass(req);
     if (pass === undefined) return undefined;
     const path = url.split('?')[0]!;
     const decision = decide(deps.rules(), { identity: pass.identity, method, path });
@@ -111,7 +128,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
 
   return function fastPath(req, res, koa) {
     const url = req.url;
-    const ok = copies.usable && url !== undefined && url.length <= MAX_URL_LENGTH && url.startsWith('/');
+    const ok = url !== undefined && url.length <= MAX_URL_LENGTH && url.startsWith('/');
     if (ok && !url.includes('#')) {
       const started = process.hrtime.bigint();
       const query = url.indexOf('?');

@@ -6,6 +6,7 @@ import { identityHeaders } from '../identity/identity-headers.ts';
 import type { BearerAuth } from '../session/bearer-auth.ts';
 import type { AuthResolver, Identity } from '../session/resolve-auth.ts';
 import type { SessionCopies } from '../session/session-copies.ts';
+import type { Lru } from '../lru.ts';
 
 /** The request as the app will see it: for forward auth, what the proxy in front says it was. */
 export interface GuardedRequest {
@@ -43,6 +44,14 @@ export interface GateDeps {
   passAccessToken: boolean;
   /** Where a signed-in session's pass is kept for its next requests (none: every request reads the session). */
   copies?: SessionCopies<SessionPass> | undefined;
+  /** Where a Bearer token's pass is kept, by the token's key (bearerKey), until the token or its assertion is due. */
+  tokenPasses?: Lru<KeptPass> | undefined;
+}
+
+/** A pass kept for a Bearer token, good until `until` (the gate's clock). */
+export interface KeptPass {
+  pass: SessionPass;
+  until: number;
 }
 
 export type Gate = (ctx: Context, request: GuardedRequest) => Promise<GateOutcome>;
@@ -59,11 +68,13 @@ export function createGate(deps: GateDeps): Gate {
     let ended = false;
     /** Until when a session's answer holds (the resolver's clock); undefined for a Bearer token. */
     let stableUntil: number | undefined;
+    let tokenKey: string | undefined;
     const bearer = await deps.bearer.check(ctx.get('authorization') || undefined);
     if (bearer.kind === 'invalid') return { kind: 'invalid-token' };
     if (bearer.kind === 'valid') {
       identity = bearer.identity;
       accessToken = bearer.accessToken;
+      tokenKey = bearer.key;
     } else {
       const resolved = await deps.resolveAuth(ctx);
       identity = resolved.identity;
@@ -87,9 +98,10 @@ export function createGate(deps: GateDeps): Gate {
       preferredUsername: identity.preferredUsername,
       accessToken,
     });
-    if (stableUntil !== undefined && deps.copies) {
-      const pass: SessionPass = { identity, headers, rawHeaders: Object.entries(headers).flat() };
-      deps.copies.keep(ctx, pass, Math.min(stableUntil, assertion.refreshAt));
+    const pass: SessionPass = { identity, headers, rawHeaders: Object.entries(headers).flat() };
+    if (stableUntil !== undefined) deps.copies?.keep(ctx, pass, Math.min(stableUntil, assertion.refreshAt));
+    if (tokenKey !== undefined) {
+      deps.tokenPasses?.set(tokenKey, { pass, until: Math.min(identity.expiresAt, assertion.refreshAt) });
     }
     return { kind: 'pass', identity, headers };
   };

@@ -6,7 +6,10 @@ import type { Identity } from './resolve-auth.ts';
 
 /** The outcome of an `Authorization` header: none sent, a valid access token, or one we refuse (401). */
 export type BearerResult =
-  { kind: 'none' } | { kind: 'valid'; identity: Identity; accessToken: string } | { kind: 'invalid' };
+  | { kind: 'none' }
+  /** `key`: the token's SHA-256 (bearerKey), under which what was decided about it may be kept. */
+  | { kind: 'valid'; identity: Identity; accessToken: string; key: string }
+  | { kind: 'invalid' };
 
 export interface BearerAuth {
   /** Reads `Authorization: Bearer <token>`; anything else than a verified access token is `invalid`. */
@@ -26,6 +29,16 @@ export interface BearerAuthDeps {
 const BEARER = /^Bearer +([A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+\.[A-Za-z0-9\-_]+)\s*$/i;
 /** Longer than any Cognito access token: a header this size is refused before any work. */
 const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * The key a token in an `Authorization` header is known by (its SHA-256, never the token itself), or undefined when
+ * the header holds no well-formed Bearer token.
+ */
+export function bearerKey(authorization: string): string | undefined {
+  if (authorization.length > MAX_TOKEN_LENGTH) return undefined;
+  const token = BEARER.exec(authorization)?.[1];
+  return token ? createHash('sha256').update(token).digest('base64url') : undefined;
+}
 
 /**
  * A verified token is kept by its SHA-256 (never the token itself as a key) until its `exp`, so a busy API pays one
@@ -60,10 +73,9 @@ export function createBearerAuth(deps: BearerAuthDeps): BearerAuth {
   return {
     async check(authorization) {
       if (authorization === undefined || authorization === '') return { kind: 'none' };
-      if (authorization.length > MAX_TOKEN_LENGTH) return { kind: 'invalid' };
-      const token = BEARER.exec(authorization)?.[1];
-      if (!token) return { kind: 'invalid' };
-      const key = createHash('sha256').update(token).digest('base64url');
+      const key = bearerKey(authorization);
+      const token = key && BEARER.exec(authorization)?.[1];
+      if (!key || !token) return { kind: 'invalid' };
       let pending = cache.get(key);
       if (!pending) {
         pending = verify(token);
@@ -75,7 +87,7 @@ export function createBearerAuth(deps: BearerAuthDeps): BearerAuth {
         cache.delete(key);
         return { kind: 'invalid' };
       }
-      return { kind: 'valid', identity, accessToken: token };
+      return { kind: 'valid', identity, accessToken: token, key };
     },
   };
 }

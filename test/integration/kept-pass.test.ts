@@ -8,6 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { csrfOf, type Browser, type Page } from '../helpers/browser.ts';
 import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.ts';
 import { startHarness, type Harness } from '../helpers/harness.ts';
+import { adminClient } from '../helpers/admin.ts';
+import { flippedSignature, signInWithSdk } from '../helpers/cognito-tokens.ts';
 import { JWT } from '../helpers/protect-checks.ts';
 
 const APP = 'app.example.test';
@@ -136,6 +138,37 @@ describe('forward auth from a kept pass', () => {
     try {
       h.clock.advance(h.config.session.absoluteTimeoutMs);
       assert.equal((await b.get('/auth/check', forwarded('/dashboard'))).status, 401);
+    } finally {
+      h.clock.offsetMs = offset;
+    }
+  });
+
+  test('a Bearer token seen before: answered again alike, the rules still judge, and never past its exp', async () => {
+    const admin = adminClient(h.emulator.endpoint);
+    const { accessToken } = await signInWithSdk(
+      admin,
+      { userPoolId: h.pool.userPoolId, clientId: h.pool.clientId, clientSecret: h.pool.clientSecret },
+      h.pool.demoUser.email,
+      h.pool.demoUser.password,
+    ).finally(() => admin.destroy());
+    const bearer = (uri: string, token = accessToken) => ({
+      ...forwarded(uri),
+      authorization: `Bearer ${token}`,
+    });
+    const first = await h.browser().get('/auth/check', bearer('/api'));
+    assert.equal(first.status, 200);
+    for (let i = 0; i < 5; i++) {
+      assert.deepEqual(meaningful(await h.browser().get('/auth/check', bearer('/api'))), meaningful(first));
+    }
+    assert.equal((await h.browser().get('/auth/check', bearer('/admin'))).status, 403);
+    const forged = await h.browser().get('/auth/check', bearer('/api', flippedSignature(accessToken)));
+    assert.equal(forged.status, 401, 'another signature is another token');
+    const offset = h.clock.offsetMs;
+    try {
+      h.clock.advance(3_600_000);
+      const expired = await h.browser().get('/auth/check', bearer('/api'));
+      assert.equal(expired.status, 401);
+      assert.equal(expired.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
     } finally {
       h.clock.offsetMs = offset;
     }
