@@ -482,7 +482,9 @@ function printTable(r: {
   for (const [a, b, c] of rows) say(`  ${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`.trimEnd());
   say(`\n  one GET /login:     ${layer(r.breakdown.login)}`);
   say(`  one GET /account:   ${layer(r.breakdown.protected)}`);
-  say(`  one /auth/check:    ${layer(r.breakdown.authCheck)}`);
+  say(
+    `  one /auth/check:    ${layer(r.breakdown.authCheck)} (through Koa, as a session's first check; later ones take the fast path)`,
+  );
 }
 
 main().catch((err: unknown) => {
