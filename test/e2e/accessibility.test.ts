@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { adminClient } from '../helpers/admin.ts';
 import { ARTIFACTS, browserSuite } from '../helpers/browser-suite.ts';
 import type { Harness } from '../helpers/harness.ts';
+import { htmlProblems } from '../helpers/html-check.ts';
 import { enableMfa, makeInvitedUser, makeUser, PASSWORD } from '../helpers/mfa-users.ts';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -20,9 +21,29 @@ interface AxeResult {
   violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[];
 }
 
-/** Runs axe (WCAG 2.1 A/AA and best practices) in light and dark, and saves both screenshots as `<name>-*.png`. */
+/** The HTML each page was last sent, as the server wrote it (before the browser repaired anything). */
+const sentHtml = new WeakMap<Page, Promise<string>>();
+
+/** Keeps the body of every page `page` is sent (not the redirects on the way). */
+function keepSentHtml(page: Page): Page {
+  page.on('response', (response) => {
+    const request = response.request();
+    if (request.resourceType() !== 'document' || request.frame() !== page.mainFrame()) return;
+    if (response.status() >= 300 && response.status() < 400) return;
+    sentHtml.set(page, response.text());
+  });
+  return page;
+}
+
+/**
+ * Reads the page as sent with a real HTML parser (axe sees the repaired DOM, not two attributes glued into one),
+ * runs axe (WCAG 2.1 A/AA and best practices) in light and dark, and saves both screenshots as `<name>-*.png`.
+ */
 async function audit(page: Page, name: string): Promise<void> {
   const problems: string[] = [];
+  const html = await sentHtml.get(page);
+  assert.ok(html !== undefined, `${name}: the page's HTML was kept`);
+  problems.push(...htmlProblems(html).map((p) => `${name}: ${p}`));
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.addScriptTag({ content: AXE_SOURCE });
@@ -52,7 +73,7 @@ test('every page passes axe-core in light and dark', { skip, timeout: 240_000 },
   const h = suite.harness();
   // bypassCSP only so the test can inject axe; the pages themselves run under their real CSP elsewhere.
   const newPage = async (lang = 'en-GB') =>
-    (await suite.browser().newContext({ bypassCSP: true, locale: lang })).newPage();
+    keepSentHtml(await (await suite.browser().newContext({ bypassCSP: true, locale: lang })).newPage());
   const visit = async (page: Page, path: string, name: string) => {
     await page.goto(`${h.baseUrl}${path}`);
     await audit(page, name);
