@@ -7,12 +7,28 @@ const NOTICES = {
   'sign-in-required': 'login.signInToContinue',
   'account-confirmed': 'login.accountConfirmed',
   'password-changed': 'login.passwordChanged',
+  'signed-out-everywhere': 'login.signedOutEverywhere',
+  'account-deleted': 'login.accountDeleted',
   'challenge-unsupported': 'login.challengeUnsupported',
   'challenge-expired': 'login.challengeExpired',
   'too-many-codes': 'login.tooManyCodes',
 } as const satisfies Record<string, MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;
+
+/** The notices that say something went well: shown in the success style. */
+const SUCCESSES: ReadonlySet<string> = new Set<NoticeName>([
+  'signed-out',
+  'account-confirmed',
+  'password-changed',
+  'signed-out-everywhere',
+  'account-deleted',
+]);
+
+/** `success` for a notice that says something went well, else undefined (a neutral notice). */
+export function noticeTone(name: unknown): 'success' | undefined {
+  return typeof name === 'string' && SUCCESSES.has(name) ? 'success' : undefined;
+}
 
 /** The message for a `?notice=` value, or undefined for anything we did not send. */
 export function noticeMessage(name: unknown): MessageKey | undefined {

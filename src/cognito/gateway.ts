@@ -4,6 +4,8 @@ import {
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   DescribeUserPoolCommand,
+  ChangePasswordCommand,
+  DeleteUserCommand,
   ForgotPasswordCommand,
   GetUserCommand,
   GlobalSignOutCommand,
@@ -83,6 +85,10 @@ export interface CognitoGateway {
   revokeRefreshToken(refreshToken: string): Promise<void>;
   globalSignOut(accessToken: string): Promise<void>;
   getUser(accessToken: string): Promise<CognitoUser>;
+  /** The signed-in user's new password; a wrong `previous` counts as a failed sign-in at Cognito. */
+  changePassword(accessToken: string, previous: string, proposed: string): Promise<void>;
+  /** Deletes the signed-in user (their tokens stop working). */
+  deleteUser(accessToken: string): Promise<void>;
 }
 
 /** Builds the gateway over one SDK client; `settings.endpoint` points it at an emulator. */
@@ -188,6 +194,16 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     },
     async getUser(accessToken) {
       return toCognitoUser(await send(GetUserCommand, { AccessToken: accessToken }));
+    },
+    async changePassword(accessToken, previous, proposed) {
+      await send(ChangePasswordCommand, {
+        AccessToken: accessToken,
+        PreviousPassword: previous,
+        ProposedPassword: proposed,
+      });
+    },
+    async deleteUser(accessToken) {
+      await send(DeleteUserCommand, { AccessToken: accessToken });
     },
   };
 }

@@ -54,6 +54,8 @@ export const RATE_LIMITED_ROUTES: Readonly<Record<string, Rule>> = {
   [paths.mfaSetup]: { group: 'sign-in', account: challengeUser },
   [paths.newPassword]: { group: 'sign-in', account: challengeUser },
   [paths.accountMfaVerify]: { group: 'sign-in', account: signedInUser },
+  [paths.accountPassword]: { group: 'sign-in', account: signedInUser },
+  [paths.accountDelete]: { group: 'sign-in', account: signedInUser },
   [paths.signup]: { group: 'sign-up', account: typed('email') },
   [paths.confirm]: { group: 'sign-up', account: signUpUser },
   [paths.confirmResend]: { group: 'sign-up', account: signUpUser },

@@ -167,4 +167,11 @@ test('every page passes axe-core in light and dark', { skip, timeout: 240_000 },
   await me.getByRole('button', { name: 'Continue' }).click();
   await audit(me, 'account-mfa');
   await visit(me, '/account/mfa/totp', 'account-mfa-totp');
+  await visit(me, '/account/password', 'account-password');
+  await me.getByRole('button', { name: 'Change password' }).click();
+  await audit(me, 'account-password-errors');
+  await visit(me, '/account/sign-out-everywhere', 'account-sign-out-everywhere');
+  await visit(me, '/account/delete', 'account-delete');
+  await me.getByRole('button', { name: 'Delete my account' }).click();
+  await audit(me, 'account-delete-errors');
 });

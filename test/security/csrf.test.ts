@@ -28,6 +28,8 @@ import {
 } from './support.ts';
 
 let h: Harness;
+/** The address of the user the delete route's case signed in. */
+let deleting = '';
 before(async () => {
   h = await startSecurityHarness();
 });
@@ -103,6 +105,32 @@ const ROUTES: readonly Route[] = [
     signedIn: true,
   },
   {
+    path: paths.accountPassword,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({ currentPassword: PASSWORD, newPassword: 'Another-pass-9' }),
+    signedIn: true,
+  },
+  {
+    path: paths.accountSignOutEverywhere,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({}),
+    signedIn: true,
+  },
+  {
+    path: paths.accountDelete,
+    state: 'signed in',
+    arrange: async (h, b) => {
+      const token = await signedIn(h, b);
+      // The address to type out, as the page names it.
+      deleting = /type (\S+@example\.com) below/.exec((await b.get(paths.accountDelete)).body)?.[1] ?? '';
+      return token;
+    },
+    form: () => ({ password: PASSWORD, confirm: deleting }),
+    signedIn: true,
+  },
+  {
     path: paths.accountMfaTotp,
     state: 'signed in, adding an authenticator app',
     arrange: addingTotp,
@@ -114,7 +142,7 @@ const ROUTES: readonly Route[] = [
 /** Every value of a form that must never come back or reach the logs. */
 const secretsOf = (form: Record<string, string>) =>
   Object.entries(form)
-    .filter(([k]) => ['password', 'newPassword', 'code'].includes(k))
+    .filter(([k]) => ['password', 'currentPassword', 'newPassword', 'code'].includes(k))
     .map(([, v]) => v);
 
 /** A refused request: 403, the friendly "form has expired" page, no Cognito call, nothing secret echoed or logged. */

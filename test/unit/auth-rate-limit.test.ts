@@ -71,6 +71,8 @@ test('every form that reaches Cognito has a POST limit, and nothing else', () =>
     paths.mfaSetup,
     paths.newPassword,
     paths.accountMfaVerify,
+    paths.accountPassword,
+    paths.accountDelete,
     paths.signup,
     paths.confirm,
     paths.confirmResend,

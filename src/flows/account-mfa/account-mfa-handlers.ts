@@ -2,7 +2,7 @@
 // step Cognito asks for (second-factor.ts). Every change ends the user's other sessions.
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
-import type { CognitoUser, MfaMethod, MfaPreference, SignInResult } from '../../cognito/gateway.ts';
+import type { CognitoUser, MfaMethod, MfaPreference } from '../../cognito/gateway.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth, ownerKeys, sessionOf } from '../../session/auth-session.ts';
@@ -11,7 +11,7 @@ import { qrSvg } from '../../totp/qr-svg.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { formStatus } from '../form-status.ts';
-import { settleRefusedSignIn } from '../../rate-limit/login-throttle.ts';
+import { checkCurrentPassword } from '../account/password-check.ts';
 import { endUserSessions } from '../end-sessions.ts';
 import type { FlowDeps } from '../types.ts';
 import { needsMessage, proofCovers, proofNeeded, secondFactorStep, type MfaChange } from './second-factor.ts';
@@ -19,7 +19,7 @@ import { needsMessage, proofCovers, proofNeeded, secondFactorStep, type MfaChang
 const NOTICES: Readonly<Record<string, MessageKey>> = { changed: 'accountMfa.changed' };
 
 export function accountMfaHandlers(deps: FlowDeps) {
-  const { config, cognito, renderer, clock, logger, loginThrottle } = deps;
+  const { config, cognito, renderer, clock, logger } = deps;
   const methods = config.mfa.methods;
   const second = secondFactorStep(deps);
 
@@ -71,7 +71,13 @@ export function accountMfaHandlers(deps: FlowDeps) {
     }));
     ctx.status = status;
     const notice = NOTICES[String(ctx.query.notice)];
-    renderer.render(ctx, 'pages/account-mfa.njk', { rows, notice, errors, fieldErrors: byField(errors) });
+    renderer.render(ctx, 'pages/account-mfa.njk', {
+      rows,
+      notice,
+      noticeTone: 'success',
+      errors,
+      fieldErrors: byField(errors),
+    });
   }
 
   /** The one change a button asks for, as SetUserMFAPreference's settings. */
@@ -102,38 +108,14 @@ export function accountMfaHandlers(deps: FlowDeps) {
      */
     verifyPost: async (ctx: Context): Promise<void> => {
       if (ctx.state.form?.step === 'second') return second.answer(ctx, showVerify);
-      const auth = currentAuth(ctx)!;
       const password = ctx.state.form?.password ?? '';
       if (password === '') return showVerify(ctx, 400, [fieldError('password', 'login.passwordMissing')]);
       // The sign-in may make Cognito send a code by text message or email: not sooner or more often than allowed.
       const tooSoon = await second.codeRefused(ctx);
       if (tooSoon) return showVerify(ctx, 429, [tooSoon]);
-      const username = auth.email ?? auth.username;
-      // Counted before Cognito is asked, as at sign-in, and taken back when the password was right.
-      if ((await loginThrottle.begin(username, ctx.ip)) > 0) {
-        return showVerify(ctx, 429, [formError('errors.ACCOUNT_LOCKED')]);
-      }
-      let result: SignInResult;
-      try {
-        result = await cognito.signInWithPassword(username, password);
-        if (result.kind === 'tokens' && result.tokens.refreshToken) {
-          // Only the check mattered: end the extra sign-in at once.
-          await cognito.revokeRefreshToken(result.tokens.refreshToken).catch(() => undefined);
-        }
-      } catch (err) {
-        await settleRefusedSignIn(loginThrottle, username, ctx.ip, err);
-        if (!(err instanceof AuthError)) throw err;
-        if (err.code === 'INVALID_CREDENTIALS') {
-          const errors = [fieldError('password', 'errors.INVALID_CREDENTIALS')];
-          return showVerify(ctx, formStatus(errors), errors);
-        }
-        if (err.code === 'ACCOUNT_LOCKED' || err.code === 'TOO_MANY_ATTEMPTS') {
-          const errors = [formError('errors.ACCOUNT_LOCKED')];
-          return showVerify(ctx, formStatus(errors), errors);
-        }
-        throw err;
-      }
-      await loginThrottle.succeeded(username, ctx.ip);
+      const check = await checkCurrentPassword(ctx, deps, password);
+      if (!check.ok) return showVerify(ctx, formStatus([check.error]), [check.error]);
+      const result = check.result;
       // Fresh once the second step is answered too (when Cognito asks for one); then a new session id.
       return second.afterPassword(ctx, result);
     },

@@ -1,8 +1,9 @@
-// The signed-in user's own page: who you are and your groups.
+// The signed-in user's own page (who you are, your groups) and the pages under it that change the account.
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { requireAuth } from '../../middleware/require-auth.ts';
-import { LANGUAGES, type Language } from '../../i18n/index.ts';
+import { LANGUAGES, type Language, type MessageKey } from '../../i18n/index.ts';
+import { accountSecurityHandlers } from './account-security.ts';
 import { createLru } from '../../lru.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth } from '../../session/auth-session.ts';
@@ -37,10 +38,29 @@ const SIGNED_IN_FORMATS = new Map(
   ]),
 );
 
+/** What a change on a page under /account says once it is done, by the fixed name a redirect gives. */
+const NOTICES: Readonly<Record<string, MessageKey>> = {
+  'password-changed': 'account.passwordChanged',
+  'password-changed-others': 'account.passwordChangedOthers',
+};
+
 export function accountRoutes(router: Router, deps: FlowDeps): void {
-  router.get(paths.account, requireAuth(deps.resolveAuth), function accountGet(ctx: Context) {
+  const auth = requireAuth(deps.resolveAuth);
+  const security = accountSecurityHandlers(deps);
+  router.get(paths.accountPassword, auth, security.passwordGet);
+  router.post(paths.accountPassword, auth, security.passwordPost);
+  router.get(paths.accountSignOutEverywhere, auth, security.signOutEverywhereGet);
+  router.post(paths.accountSignOutEverywhere, auth, security.signOutEverywherePost);
+  router.get(paths.accountDelete, auth, security.deleteGet);
+  router.post(paths.accountDelete, auth, security.deletePost);
+  router.get(paths.account, auth, function accountGet(ctx: Context) {
     const auth = currentAuth(ctx)!;
+    const notice = Object.hasOwn(NOTICES, String(ctx.query.notice))
+      ? NOTICES[String(ctx.query.notice)]
+      : undefined;
     deps.renderer.render(ctx, 'pages/account.njk', {
+      notice,
+      noticeTone: 'success',
       account: {
         email: auth.email,
         name: auth.name,

@@ -8,7 +8,7 @@ import { paths } from '../../paths.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, formError, type FieldError } from '../../field-errors.ts';
-import { noticeMessage } from '../../notices.ts';
+import { noticeMessage, noticeTone } from '../../notices.ts';
 import { formStatus } from '../form-status.ts';
 import { sendConfirmationCode } from '../confirm/send-confirmation-code.ts';
 import { sendResetCode } from '../recovery/send-reset-code.ts';
@@ -29,6 +29,7 @@ export function loginHandlers(deps: FlowDeps) {
       errors,
       fieldErrors: byField(errors),
       notice: errors.length === 0 ? noticeMessage(ctx.query.notice) : undefined,
+      noticeTone: noticeTone(ctx.query.notice),
       action: deps.publicPath(`${paths.login}?${new URLSearchParams({ returnTo }).toString()}`),
       signupEnabled: config.signup.enabled && effectiveLoginMode(config) === 'forms',
       providers: deps.hostedUi

@@ -33,7 +33,7 @@ import {
   getGroup,
 } from './groups.ts';
 import { initiateAuth, respondToAuthChallenge } from './auth.ts';
-import { changePassword, getUser, globalSignOut, revokeToken } from './user-tokens.ts';
+import { changePassword, deleteUser, getUser, globalSignOut, revokeToken } from './user-tokens.ts';
 import { confirmSignUp, resendConfirmationCode, signUp } from './sign-up.ts';
 import { adminResetUserPassword, confirmForgotPassword, forgotPassword } from './recovery.ts';
 import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from './software-token.ts';
@@ -78,6 +78,7 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['ForgotPassword', forgotPassword],
   ['ConfirmForgotPassword', confirmForgotPassword],
   ['ChangePassword', changePassword],
+  ['DeleteUser', deleteUser],
   ['AssociateSoftwareToken', associateSoftwareToken],
   ['VerifySoftwareToken', verifySoftwareToken],
   ['SetUserMFAPreference', setUserMfaPreference],

@@ -1,11 +1,11 @@
-// Calls authorized by the user's own tokens: GetUser, ChangePassword, GlobalSignOut, and RevokeToken for a
-// refresh token.
+// Calls authorized by the user's own tokens: GetUser, ChangePassword, GlobalSignOut, DeleteUser, and RevokeToken
+// for a refresh token.
 import { CognitoError, notAuthorized, userNotFound } from '../errors.ts';
 import { checkPassword, hashPassword } from '../password.ts';
 import { userKey, type PoolRecord, type UserRecord } from '../state.ts';
 import { issuerOf } from '../tokens.ts';
 import { getClient, optString, reqString, type Input, type OpContext } from './context.ts';
-import { findRefreshToken, revokeAllForUser } from './refresh-tokens.ts';
+import { findRefreshToken, forgetUser, revokeAllForUser } from './refresh-tokens.ts';
 import { mfaFields } from './users.ts';
 import { checkUserPassword } from './auth.ts';
 import { timingSafeEqual } from 'node:crypto';
@@ -55,6 +55,17 @@ export async function changePassword(ctx: OpContext, input: Input): Promise<obje
 export async function globalSignOut(ctx: OpContext, input: Input): Promise<object> {
   const { pool, user } = await authenticateAccessToken(ctx, reqString(input, 'AccessToken'));
   revokeAllForUser(ctx, pool, user);
+  return {};
+}
+
+/**
+ * Deletes the signed-in user, as AdminDeleteUser does: every token of theirs stops working (it names a user that is
+ * gone), and the name and its aliases are free again.
+ */
+export async function deleteUser(ctx: OpContext, input: Input): Promise<object> {
+  const { pool, user } = await authenticateAccessToken(ctx, reqString(input, 'AccessToken'));
+  pool.users.delete(userKey(pool, user.username));
+  forgetUser(ctx, pool, user);
   return {};
 }
 
