@@ -144,7 +144,11 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'mfa.codeWrong': 'Der Code ist falsch. Verbleibende Versuche: {left}.',
   'mfa.setupCodeWrong':
     'Der Code ist falsch. Prüfen Sie, ob die Uhrzeit auf Ihrem Gerät automatisch eingestellt wird. Verbleibende Versuche: {left}.',
-  'mfa.noResend': 'Keinen Code erhalten? Beginnen Sie neu, damit Ihnen ein neuer Code gesendet wird.',
+  'mfa.noCode': 'Kein Code?',
+  'mfa.startAgain': 'Neu beginnen, um einen neuen zu erhalten',
+  'mfa.otherMethod': 'Andere Methode verwenden',
+  'mfa.otherMethodHint':
+    'Sie haben mehr als eine Bestätigungsmethode eingerichtet: Melden Sie sich erneut an, um eine andere zu wählen.',
 
   'mfaSelect.title': 'Bestätigungsmethode wählen',
   'mfaSelect.lead':

@@ -133,7 +133,10 @@ export const en = {
   'mfa.codeWrong': 'The code is incorrect. You have {left} more attempts.',
   'mfa.setupCodeWrong':
     'The code is incorrect. Check that the time on your device is set automatically. You have {left} more attempts.',
-  'mfa.noResend': 'No code? Start again to have a new one sent.',
+  'mfa.noCode': 'No code?',
+  'mfa.startAgain': 'Start again to have a new one sent',
+  'mfa.otherMethod': 'Use another method',
+  'mfa.otherMethodHint': 'You set up more than one way to verify: sign in again to choose another.',
 
   'mfaSelect.title': 'Choose how to verify',
   'mfaSelect.lead': 'Your account has more than one way to confirm it is you. Which do you want to use?',

@@ -71,6 +71,8 @@ export interface PendingChallenge {
   startedAt: number;
   expiresAt: number;
   returnTo: string;
+  /** The user chose this step's method among several (SELECT_MFA_TYPE came first): another can be chosen. */
+  chosen?: boolean;
   /** MFA_SETUP: the TOTP secret being set up (shown as a QR code, never sent to the browser otherwise). */
   totpSecret?: string;
 }

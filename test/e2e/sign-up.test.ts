@@ -72,3 +72,33 @@ test(
     await context.close();
   },
 );
+
+test(
+  'with script, the resend button waits out its cooldown on the page, then comes back by itself',
+  { skip },
+  async () => {
+    const h = suite.harness();
+    const context = await suite.browser().newContext();
+    const page = await context.newPage();
+    await page.clock.install();
+    await page.goto(`${h.baseUrl}/signup`);
+    await page.getByLabel('Email address').fill(`counter-${Date.now()}@example.com`);
+    await page.getByLabel('Full name').fill('Count Down');
+    await page.getByLabel('Password', { exact: true }).fill('Walking-shoes-7');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.waitForURL(`${h.baseUrl}/confirm`);
+    const resend = page.getByRole('button', { name: 'Send a new code' });
+    assert.equal(await resend.isDisabled(), true, 'waiting');
+    const wait = page.getByText(/You can ask for a new code in \d+ seconds/);
+    const secondsLeft = async () => Number(/in (\d+) seconds/.exec((await wait.textContent()) ?? '')?.[1]);
+    const first = await secondsLeft();
+    assert.ok(first > 10, `a cooldown to wait out (${first} s)`);
+    await page.clock.fastForward(10_000);
+    assert.ok(Math.abs((await secondsLeft()) - (first - 10)) <= 1, 'counting down');
+    await page.clock.fastForward(first * 1000);
+    assert.equal(await resend.isDisabled(), false, 'ready');
+    assert.equal(await wait.isVisible(), false);
+    await page.screenshot({ path: `${ARTIFACTS}/confirm-resend-ready.png`, fullPage: true });
+    await context.close();
+  },
+);

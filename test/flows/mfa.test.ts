@@ -206,6 +206,16 @@ describe('a code challenge', () => {
   });
 });
 
+test('a code page of the only method set up offers no other method', async () => {
+  const { b, location } = await signInTo(
+    challenge('EMAIL_OTP', { USER_ID_FOR_SRP: USERNAME, CODE_DELIVERY_DESTINATION: 'j***@e***.com' }, 's'),
+  );
+  assert.equal(location, '/mfa');
+  const page = await b.get('/mfa');
+  assert.doesNotMatch(page.body, /Use another method/);
+  assert.match(page.body, /We sent a code by email to j\*\*\*@e\*\*\*\.com\./);
+});
+
 describe('choosing a method (SELECT_MFA_TYPE)', () => {
   const select = () =>
     challenge(
@@ -244,6 +254,16 @@ describe('choosing a method (SELECT_MFA_TYPE)', () => {
     ]);
     const mfa = await b.get('/mfa');
     assert.match(mfa.body, /We sent a code by email/);
+    assert.match(
+      mfa.body,
+      /No code\? <a href="\/login">Start again to have a new one sent<\/a>/,
+      'a link, not text',
+    );
+    assert.match(
+      mfa.body,
+      /<a href="\/login">Use another method<\/a>/,
+      'chosen among several: another can be',
+    );
     h.cognito.once('respondToChallenge', signedInWith(h.tokens.issue(JANE)));
     assert.equal(
       (await b.post('/mfa', { _csrf: csrfOf(mfa.body), code: '123456' })).location,

@@ -117,6 +117,12 @@ describe('sign up and confirm', () => {
     await signUp(b, email);
     const page = await b.get('/confirm');
     assert.match(page.body, /You can ask for a new code in (30|29) seconds/);
+    assert.match(
+      page.body,
+      /<button type="submit" class="link-button" disabled aria-describedby="resend-wait">/,
+    );
+    assert.match(page.body, /data-resend-wait="(30|29)"/, 'the script counts down from the same number');
+    // The button waits on the page; the server refuses an early resend all the same.
     const early = await b.post('/confirm/resend', { _csrf: csrfOf(page.body) });
     assert.equal(early.status, 429);
     assert.match(early.body, /Please wait \d+ seconds/);
@@ -128,7 +134,12 @@ describe('sign up and confirm', () => {
       const resent = await b.post('/confirm/resend', { _csrf: csrfOf(page.body) });
       assert.equal(resent.location, '/confirm?notice=resent');
       assert.deepEqual(h.cognito.argsOf('resendConfirmationCode'), [[email]]);
-      assert.match((await b.get(resent.location)).body, /We sent a new code to r\*\*\*@e\*\*\*\.com/);
+      const after = await b.get(resent.location);
+      assert.match(after.body, /We sent a new code to r\*\*\*@e\*\*\*\.com/);
+      assert.match(after.body, /class="link-button" disabled/, 'and the button waits again');
+      h.clock.advance(31_000);
+      assert.match((await b.get('/confirm')).body, /<button type="submit" class="link-button">/, 'ready');
+      h.clock.advance(-31_000);
       const again = await b.post('/confirm/resend', { _csrf: csrfOf(page.body) });
       assert.equal(again.status, 429, 'the cooldown starts again');
     } finally {
@@ -245,6 +256,20 @@ describe('sign up and confirm', () => {
     assert.match(res.body, /Full name is required/);
     assert.match(res.body, /value="not-an-email"/);
     assert.doesNotMatch(res.body, new RegExp(PASSWORD));
+    assert.equal(h.cognito.callCount(), 0);
+  });
+
+  test('an email address over the limit is told the limit, not "the right format"; so is the recovery form', async () => {
+    const long = `${'a'.repeat(120)}@example.com`;
+    const signUpPage = await h
+      .browser()
+      .submit('/signup', '/signup', { email: long, name: 'A', password: PASSWORD });
+    assert.equal(signUpPage.status, 400);
+    assert.match(signUpPage.body, /Enter an email address of at most 128 characters/);
+    assert.doesNotMatch(signUpPage.body, /right format/);
+    const recovery = await h.browser().submit('/forgot-password', '/forgot-password', { email: long });
+    assert.equal(recovery.status, 400);
+    assert.match(recovery.body, /Enter an email address of at most 128 characters/);
     assert.equal(h.cognito.callCount(), 0);
   });
 

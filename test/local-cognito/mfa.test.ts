@@ -341,7 +341,7 @@ describe('local cognito: MFA', () => {
     assert.equal(challenge.ChallengeName, 'EMAIL_OTP');
     assert.deepEqual(challenge.ChallengeParameters, {
       CODE_DELIVERY_DELIVERY_MEDIUM: 'EMAIL',
-      CODE_DELIVERY_DESTINATION: 'e***@e***',
+      CODE_DELIVERY_DESTINATION: 'e***@e***.com',
       USER_ID_FOR_SRP: username,
     });
     const sent = lastMessage(address)!;

@@ -104,7 +104,7 @@ describe('local cognito: password recovery', () => {
     await createUser(email);
     const out = await forgot(email);
     assert.deepEqual(out.CodeDeliveryDetails, {
-      Destination: 'f***@e***',
+      Destination: 'f***@e***.com',
       DeliveryMedium: 'EMAIL',
       AttributeName: 'email',
     });
@@ -135,7 +135,7 @@ describe('local cognito: password recovery', () => {
     const before = emu.messages().length;
     const out = await forgot('nobody@example.com');
     assert.deepEqual(out.CodeDeliveryDetails, {
-      Destination: 'n***@e***',
+      Destination: 'n***@e***.com',
       DeliveryMedium: 'EMAIL',
       AttributeName: 'email',
     });

@@ -86,7 +86,7 @@ describe('local cognito: sign-up and confirmation', () => {
     assert.equal(out.UserConfirmed, false);
     assert.match(out.UserSub!, /^[0-9a-f-]{36}$/);
     assert.deepEqual(out.CodeDeliveryDetails, {
-      Destination: 'j***@e***',
+      Destination: 'j***@e***.com',
       DeliveryMedium: 'EMAIL',
       AttributeName: 'email',
     });
@@ -138,7 +138,7 @@ describe('local cognito: sign-up and confirmation', () => {
         SecretHash: hash(email),
       }),
     );
-    assert.equal(resent.CodeDeliveryDetails?.Destination, 'r***@e***');
+    assert.equal(resent.CodeDeliveryDetails?.Destination, 'r***@e***.com');
     const second = lastCode(email);
     if (first !== second) assert.equal((await failure(confirm(email, first))).name, 'CodeMismatchException');
     clock.advance(24 * 3600 * 1000 + 1);

@@ -12,6 +12,8 @@ export interface SignInContext {
   /** What the user typed at /login. */
   typedUsername: string;
   returnTo: string;
+  /** The challenge just answered, if any. */
+  name?: string;
 }
 
 /** Moves the sign-in one step on. An unknown challenge ends it, keeping nothing (fail closed). */
@@ -54,6 +56,7 @@ export async function continueSignIn(
     startedAt: now,
     expiresAt: now + deps.config.mfa.challengeMinutes * 60_000,
     returnTo: deps.returnTo(context.returnTo),
+    ...(context.name === 'SELECT_MFA_TYPE' ? { chosen: true } : {}),
   };
   ctx.redirect(page);
 }

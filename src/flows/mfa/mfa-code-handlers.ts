@@ -33,6 +33,7 @@ export function mfaCodeHandlers(deps: FlowDeps) {
     renderer.render(ctx, 'pages/mfa.njk', {
       lead: LEAD[challenge.name],
       destination: challenge.parameters.CODE_DELIVERY_DESTINATION ?? '',
+      chosen: challenge.chosen === true,
       secondsLeft: secondsLeft(challenge, clock()),
       errors,
       fieldErrors: byField(errors),

@@ -44,7 +44,7 @@ export function recoveryHandlers(deps: FlowDeps) {
       const email = (ctx.state.form?.email ?? '').trim();
       if (email === '') return showForgot(ctx, 400, email, [fieldError('email', 'signup.emailMissing')]);
       if (email.length > 128)
-        return showForgot(ctx, 400, email, [fieldError('email', 'signup.emailInvalid')]);
+        return showForgot(ctx, 400, email, [fieldError('email', 'login.usernameTooLong')]);
       let refused;
       try {
         refused = await sendResetCode(ctx, deps, email, false);

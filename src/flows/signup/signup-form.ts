@@ -66,7 +66,8 @@ export function parseSignupForm(
   const attributes: Record<string, string> = { email };
 
   if (email === '') errors.push(fieldError('email', 'signup.emailMissing'));
-  else if (email.length > 128 || !EMAIL.test(email)) errors.push(fieldError('email', 'signup.emailInvalid'));
+  else if (email.length > 128) errors.push(fieldError('email', 'login.usernameTooLong'));
+  else if (!EMAIL.test(email)) errors.push(fieldError('email', 'signup.emailInvalid'));
 
   for (const f of settings.fields) {
     const name = fieldName(f.attribute);

@@ -218,10 +218,14 @@ export function requireUser(pool: PoolRecord, name: string): UserRecord {
   return user;
 }
 
-/** Cognito's masked destination: `j***@e***` for emails, `+*******1234` for phone numbers. */
+/** Cognito's masked destination: `j***@e***.com` for emails (the top-level domain kept), `+*******1234` for phones. */
 export function maskDestination(to: string): string {
   const at = to.indexOf('@');
-  if (at > 0) return `${to.charAt(0)}***@${to.charAt(at + 1)}***`;
+  if (at > 0) {
+    const domain = to.slice(at + 1);
+    const dot = domain.lastIndexOf('.');
+    return `${to.charAt(0)}***@${domain.charAt(0)}***${dot > 0 ? domain.slice(dot) : ''}`;
+  }
   return `+${'*'.repeat(Math.max(0, to.length - 5))}${to.slice(-4)}`;
 }
 
