@@ -9,8 +9,8 @@ export interface FieldError {
   params?: Readonly<Record<string, string | number>>;
   /** Extra text to show after the message (a Lambda trigger's own words). */
   detail?: string;
-  /** A broken password rule, filled into the message as `{rule}`. */
-  rule?: BrokenRule;
+  /** Every broken password rule, filled into the message as `{rule}` (listed: "a, b and c"). */
+  rules?: readonly BrokenRule[];
   /** The field's label, filled into the message as `{field}`. */
   label?: MessageKey;
 }

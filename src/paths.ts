@@ -34,4 +34,5 @@ export const paths = {
   themeStylesheet: '/assets/theme.css',
   favicon: '/favicon.svg',
   countdownScript: '/assets/countdown.js',
+  passwordScript: '/assets/password.js',
 } as const;

@@ -28,6 +28,7 @@ export function staticAssets(brand: Brand): Middleware {
     [paths.themeStylesheet, asset(Buffer.from(brand.css), 'text/css; charset=utf-8')],
     [paths.favicon, file('favicon.svg', 'image/svg+xml')],
     [paths.countdownScript, file('countdown.js', 'text/javascript; charset=utf-8')],
+    [paths.passwordScript, file('password.js', 'text/javascript; charset=utf-8')],
   ]);
   for (const [url, a] of brand.assets) assets.set(url, asset(a.body, a.type));
   return async function staticAssets(ctx, next) {

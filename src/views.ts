@@ -99,7 +99,14 @@ export function createRenderer(options: RendererOptions): Renderer {
           errorText: (e: FieldError) => {
             const params = {
               ...e.params,
-              ...(e.rule ? { rule: t(e.rule.message, e.rule.params) } : {}),
+              ...(e.rules
+                ? {
+                    rule: listOf(
+                      lang,
+                      e.rules.map((r) => t(r.message, r.params)),
+                    ),
+                  }
+                : {}),
               ...(e.label ? { field: t(e.label) } : {}),
             };
             const text = t(e.message, params);
@@ -124,6 +131,14 @@ export function createRenderer(options: RendererOptions): Renderer {
 }
 
 /** This page's address with `lang` set: the switcher keeps the visitor where they are. */
+/** "a, b and c" in the page's language (Intl.ListFormat), made once per language. */
+const listFormats = new Map<string, Intl.ListFormat>();
+function listOf(lang: string, items: string[]): string {
+  let format = listFormats.get(lang);
+  if (!format) listFormats.set(lang, (format = new Intl.ListFormat(lang, { type: 'conjunction' })));
+  return format.format(items);
+}
+
 function withLang(ctx: Context, lang: string): string {
   const query = new URLSearchParams(ctx.querystring);
   query.set('lang', lang);

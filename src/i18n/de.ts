@@ -272,6 +272,9 @@ export const de: Readonly<Record<MessageKey, string>> = {
 
   'form.errorSummaryTitle': 'Es gibt ein Problem',
   'form.showPassword': 'Passwort anzeigen',
+  'form.hidePassword': 'Passwort verbergen',
+  'password.ruleMet': '(erfüllt)',
+  'password.ruleMissing': '(fehlt noch)',
 
   'errors.INVALID_CREDENTIALS': 'E-Mail-Adresse oder Passwort ist falsch.',
   'errors.ACCOUNT_LOCKED':

@@ -254,6 +254,9 @@ export const en = {
 
   'form.errorSummaryTitle': 'There is a problem',
   'form.showPassword': 'Show password',
+  'form.hidePassword': 'Hide password',
+  'password.ruleMet': '(done)',
+  'password.ruleMissing': '(still needed)',
 
   'errors.INVALID_CREDENTIALS': 'Incorrect email address or password.',
   'errors.ACCOUNT_LOCKED':

@@ -102,3 +102,40 @@ test(
     await context.close();
   },
 );
+
+test(
+  'with script, a password can be shown and hidden, and its rules tick as one types; without, nothing changes',
+  { skip },
+  async () => {
+    const h = suite.harness();
+    const context = await suite.browser().newContext();
+    const page = await context.newPage();
+    await page.goto(`${h.baseUrl}/signup`);
+    const password = page.getByLabel('Password', { exact: true });
+    const toggle = page.getByRole('button', { name: 'Show password' });
+    await password.fill('abc');
+    assert.equal(await password.getAttribute('type'), 'password');
+    await toggle.click();
+    assert.equal(await password.getAttribute('type'), 'text', 'shown');
+    const hide = page.getByRole('button', { name: 'Hide password' });
+    assert.equal(await hide.getAttribute('aria-pressed'), 'true');
+    await hide.click();
+    assert.equal(await password.getAttribute('type'), 'password', 'hidden again');
+    const rule = (name: string) => page.locator(`li[data-rule="${name}"]`);
+    assert.equal(await rule('lowercase').getAttribute('class'), 'rule-met');
+    assert.equal(await rule('minLength').getAttribute('class'), 'rule-broken');
+    await password.fill('abcDEF12!');
+    for (const name of ['minLength', 'lowercase', 'uppercase', 'number', 'symbol']) {
+      assert.equal(await rule(name).getAttribute('class'), 'rule-met', name);
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/signup-password-rules.png`, fullPage: true });
+    await context.close();
+
+    const bare = await suite.browser().newContext({ javaScriptEnabled: false });
+    const noScript = await bare.newPage();
+    await noScript.goto(`${h.baseUrl}/signup`);
+    assert.equal(await noScript.getByRole('button', { name: 'Show password' }).count(), 0);
+    assert.equal(await noScript.getByLabel('Password', { exact: true }).getAttribute('type'), 'password');
+    await bare.close();
+  },
+);

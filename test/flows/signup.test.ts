@@ -259,6 +259,27 @@ describe('sign up and confirm', () => {
     assert.equal(h.cognito.callCount(), 0);
   });
 
+  test('a weak password is told every rule it breaks at once; the checklist says which are met; the rest is kept', async () => {
+    const res = await h
+      .browser()
+      .submit('/signup', '/signup', { email: 'kept@example.com', name: 'Kept Name', password: 'abc' });
+    assert.equal(res.status, 400);
+    assert.match(
+      res.body,
+      /Your password needs at least 8 characters, an uppercase letter, a number, and a symbol, such as ! \? @ # or %/,
+    );
+    const rules = (res.body.match(/<li data-rule="[^"]+"[^>]*>/g) ?? []).join('\n');
+    assert.match(rules, /data-rule="minLength" data-min="8" class="rule-broken"/);
+    assert.match(rules, /data-rule="lowercase" class="rule-met"/);
+    assert.match(rules, /data-rule="uppercase" class="rule-broken"/);
+    assert.match(res.body, /a lowercase letter<span class="visually-hidden"[^>]*> \(done\)<\/span>/);
+    assert.match(res.body, /value="kept@example\.com"/);
+    assert.match(res.body, /value="Kept Name"/);
+    assert.doesNotMatch(res.body, /value="abc"/, 'the password is not sent back');
+    const first = await h.browser().get('/signup');
+    assert.doesNotMatch(first.body, /rule-met|rule-broken/, 'nothing is ticked before a password was tried');
+  });
+
   test('an email address over the limit is told the limit, not "the right format"; so is the recovery form', async () => {
     const long = `${'a'.repeat(120)}@example.com`;
     const signUpPage = await h
