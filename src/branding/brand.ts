@@ -141,15 +141,19 @@ export function colorVariables(primary: string, accent: string): string {
   const dark = { surface: '#1a2030' };
   const lightBrand = readableOn(primary, light.surface);
   const darkBrand = readableOn(primary, dark.surface, 7);
-  const block = (brand: string, accentColor: string) =>
-    `--brand: ${brand}; --brand-contrast: ${textOn(brand)}; --accent: ${accentColor};`;
+  const block = (brand: string, accentColor: string, button = brand) =>
+    `--brand: ${brand}; --brand-contrast: ${textOn(brand)}; --accent: ${accentColor}; ` +
+    `--button-bg: ${button}; --button-text: ${textOn(button)};`;
+  // In dark, links are lightened to read on the dark surface; the primary button keeps the colour at full strength
+  // (darkened only as far as white text on it needs), so it does not look disabled.
+  const darkButton = contrast(primary, textOn(primary)) >= 4.5 ? primary : readableOn(primary, '#ffffff');
   const lightAccent = readableOn(accent, light.surface, 3);
   const darkAccent = readableOn(accent, dark.surface, 3);
   const ok = contrast(lightBrand, textOn(lightBrand)) >= 4.5 ? '' : '/* brand text contrast below AA */';
   return (
     `/* Generated from the brand colours. */${ok}\n` +
     `:root { ${block(lightBrand, lightAccent)} }\n` +
-    `:root[data-color-scheme='dark'] { ${block(darkBrand, darkAccent)} }\n` +
-    `@media (prefers-color-scheme: dark) { :root[data-color-scheme='auto'] { ${block(darkBrand, darkAccent)} } }\n`
+    `:root[data-color-scheme='dark'] { ${block(darkBrand, darkAccent, darkButton)} }\n` +
+    `@media (prefers-color-scheme: dark) { :root[data-color-scheme='auto'] { ${block(darkBrand, darkAccent, darkButton)} } }\n`
   );
 }

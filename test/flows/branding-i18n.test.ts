@@ -40,7 +40,12 @@ describe('a theme folder', () => {
   test('replaces a page it has a template for, and keeps ours for the others', async () => {
     const home = await h.browser().get('/');
     assert.match(home.body, /<h1>Welcome to Northwind<\/h1>/);
-    assert.match(home.body, /<p class="hint">Secured by Amazon Cognito<\/p>/, 'the theme template');
+    assert.match(
+      home.body,
+      /Sign in to your Northwind workspace|<a class="button" href="\/login">/,
+      'the theme template',
+    );
+    assert.equal(home.body.split('Secured by Amazon Cognito').length - 1, 1, 'said once, in the footer');
     const login = await h.browser().get('/login');
     assert.match(login.body, /Sign in to Northwind with your work email address\./, 'a theme text');
   });

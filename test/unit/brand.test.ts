@@ -25,8 +25,33 @@ test('the generated variables cover light, forced dark and automatic dark', () =
   const css = colorVariables('#0f766e', '#f59e0b');
   assert.match(
     css,
-    /^:root \{ --brand: #[0-9a-f]{6}; --brand-contrast: #(?:000000|ffffff); --accent: #[0-9a-f]{6}; \}$/m,
+    /^:root \{ --brand: #[0-9a-f]{6}; --brand-contrast: #(?:000000|ffffff); --accent: #[0-9a-f]{6}; --button-bg: #[0-9a-f]{6}; --button-text: #(?:000000|ffffff); \}$/m,
   );
+  assert.match(css, /:root\[data-color-scheme='dark'\]/);
+  assert.match(css, /@media \(prefers-color-scheme: dark\) \{ :root\[data-color-scheme='auto'\]/);
+});
+
+test('in dark the primary button keeps the brand at full strength under readable text, not the pale link colour', () => {
+  for (const primary of ['#0f766e', '#2f5bd3', '#ffdd00', '#111111']) {
+    const css = colorVariables(primary, '#f59e0b');
+    const dark =
+      /:root\[data-color-scheme='dark'\] \{ --brand: (#[0-9a-f]{6});.*--button-bg: (#[0-9a-f]{6}); --button-text: (#[0-9a-f]{6});/.exec(
+        css,
+      );
+    assert.ok(dark, css);
+    const [, link, button, text] = dark;
+    assert.ok(
+      contrast(button!, text!) >= 4.5,
+      `${primary}: the button's text reads (${contrast(button!, text!)})`,
+    );
+    if (contrast(primary, textOn(primary)) >= 4.5)
+      assert.equal(button, primary, `${primary} is kept as it is`);
+    if (link !== primary) assert.notEqual(button, link, `${primary}: not the lightened link colour`);
+  }
+});
+
+test('the generated variables name the dark and automatic dark blocks', () => {
+  const css = colorVariables('#0f766e', '#f59e0b');
   assert.match(css, /:root\[data-color-scheme='dark'\]/);
   assert.match(css, /@media \(prefers-color-scheme: dark\) \{ :root\[data-color-scheme='auto'\]/);
 });
