@@ -6,6 +6,9 @@ import {
   DescribeUserPoolCommand,
   ChangePasswordCommand,
   DeleteUserCommand,
+  GetUserAttributeVerificationCodeCommand,
+  UpdateUserAttributesCommand,
+  VerifyUserAttributeCommand,
   ForgotPasswordCommand,
   GetUserCommand,
   GlobalSignOutCommand,
@@ -24,11 +27,13 @@ import type { CognitoSettings } from './settings.ts';
 import { AuthError } from './errors.ts';
 import {
   present,
+  toCodeDelivery,
   toCognitoUser,
   toMfaSettings,
   toPasswordPolicy,
   toSignInResult,
   toTokenSet,
+  type CodeDelivery,
   type CognitoUser,
   type MfaPreference,
   type SignInResult,
@@ -41,6 +46,7 @@ import { createSender, type CallObserver } from './sender.ts';
 // The gateway's data shapes live with their mapping, the observer with the sender; importers keep this module.
 export type { CallObserver } from './sender.ts';
 export type {
+  CodeDelivery,
   CognitoUser,
   MfaMethod,
   MfaPreference,
@@ -89,6 +95,15 @@ export interface CognitoGateway {
   changePassword(accessToken: string, previous: string, proposed: string): Promise<void>;
   /** Deletes the signed-in user (their tokens stop working). */
   deleteUser(accessToken: string): Promise<void>;
+  /** Changes the signed-in user's attributes; where a changed email or phone number's code went. */
+  updateUserAttributes(
+    accessToken: string,
+    attributes: Readonly<Record<string, string>>,
+  ): Promise<CodeDelivery[]>;
+  /** Sends a code to verify the signed-in user's `email` or `phone_number`. */
+  sendAttributeCode(accessToken: string, attribute: string): Promise<CodeDelivery>;
+  /** Verifies the signed-in user's `email` or `phone_number` with the code sent to it. */
+  verifyAttribute(accessToken: string, attribute: string, code: string): Promise<void>;
 }
 
 /** Builds the gateway over one SDK client; `settings.endpoint` points it at an emulator. */
@@ -204,6 +219,27 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     },
     async deleteUser(accessToken) {
       await send(DeleteUserCommand, { AccessToken: accessToken });
+    },
+    async updateUserAttributes(accessToken, attributes) {
+      const out = await send(UpdateUserAttributesCommand, {
+        AccessToken: accessToken,
+        UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+      });
+      return (out.CodeDeliveryDetailsList ?? []).map(toCodeDelivery);
+    },
+    async sendAttributeCode(accessToken, attribute) {
+      const out = await send(GetUserAttributeVerificationCodeCommand, {
+        AccessToken: accessToken,
+        AttributeName: attribute,
+      });
+      return toCodeDelivery(out.CodeDeliveryDetails ?? {});
+    },
+    async verifyAttribute(accessToken, attribute, code) {
+      await send(VerifyUserAttributeCommand, {
+        AccessToken: accessToken,
+        AttributeName: attribute,
+        Code: code,
+      });
     },
   };
 }

@@ -45,6 +45,25 @@ export interface SignUpResult {
   session: string | undefined;
 }
 
+/** Where Cognito sent a code: the attribute, its masked value (`j***@e***.com`, `+*******1234`), and how. */
+export interface CodeDelivery {
+  attribute: string;
+  destination: string;
+  medium: 'EMAIL' | 'SMS';
+}
+
+export function toCodeDelivery(d: {
+  AttributeName?: string;
+  Destination?: string;
+  DeliveryMedium?: string;
+}): CodeDelivery {
+  return {
+    attribute: d.AttributeName ?? '',
+    destination: d.Destination ?? '',
+    medium: d.DeliveryMedium === 'SMS' ? 'SMS' : 'EMAIL',
+  };
+}
+
 /** A field Cognito must have answered with; UNEXPECTED_RESPONSE (naming `operation`) when it is missing or empty. */
 export function present<T>(value: T | undefined, operation: string): T {
   if (!value) throw new AuthError('UNEXPECTED_RESPONSE', operation);

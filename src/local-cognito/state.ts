@@ -14,7 +14,7 @@ export interface EmulatorLogger {
 export interface SentMessage {
   to: string;
   username: string;
-  kind: 'SIGN_UP' | 'FORGOT_PASSWORD' | 'SMS_MFA' | 'EMAIL_OTP' | 'VERIFY_ATTRIBUTE';
+  kind: 'SIGN_UP' | 'FORGOT_PASSWORD' | 'SMS_MFA' | 'EMAIL_OTP' | 'VERIFY_EMAIL' | 'VERIFY_PHONE_NUMBER';
   code: string;
   sentAt: string;
 }
@@ -38,7 +38,7 @@ export interface PendingCode {
 
 /** A code the user asked for through a rate-limited public call, kept for the hourly limits. */
 export interface CodeRequest {
-  purpose: 'RESEND_CONFIRMATION' | 'FORGOT_PASSWORD';
+  purpose: 'RESEND_CONFIRMATION' | 'FORGOT_PASSWORD' | 'VERIFY_ATTRIBUTE';
   at: number;
 }
 

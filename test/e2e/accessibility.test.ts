@@ -167,6 +167,11 @@ test('every page passes axe-core in light and dark', { skip, timeout: 240_000 },
   await me.getByRole('button', { name: 'Continue' }).click();
   await audit(me, 'account-mfa');
   await visit(me, '/account/mfa/totp', 'account-mfa-totp');
+  await visit(me, '/account/profile', 'account-profile');
+  await me.getByLabel('Phone number').fill('12');
+  await me.getByRole('button', { name: 'Save' }).click();
+  await audit(me, 'account-profile-errors');
+  await visit(me, '/account/verify?attribute=email', 'account-verify');
   await visit(me, '/account/password', 'account-password');
   await me.getByRole('button', { name: 'Change password' }).click();
   await audit(me, 'account-password-errors');

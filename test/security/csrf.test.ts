@@ -105,6 +105,27 @@ const ROUTES: readonly Route[] = [
     signedIn: true,
   },
   {
+    path: paths.accountProfile,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({ email: freshEmail('csrf-profile') }),
+    signedIn: true,
+  },
+  {
+    path: paths.accountVerify,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({ attribute: 'email', code: '123456' }),
+    signedIn: true,
+  },
+  {
+    path: paths.accountVerifySend,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({ attribute: 'email' }),
+    signedIn: true,
+  },
+  {
     path: paths.accountPassword,
     state: 'signed in',
     arrange: signedIn,

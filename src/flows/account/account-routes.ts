@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { requireAuth } from '../../middleware/require-auth.ts';
 import { LANGUAGES, type Language, type MessageKey } from '../../i18n/index.ts';
 import { accountSecurityHandlers } from './account-security.ts';
+import { accountProfileHandlers, PROFILE_NOTICES } from './account-profile.ts';
 import { createLru } from '../../lru.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth } from '../../session/auth-session.ts';
@@ -42,11 +43,18 @@ const SIGNED_IN_FORMATS = new Map(
 const NOTICES: Readonly<Record<string, MessageKey>> = {
   'password-changed': 'account.passwordChanged',
   'password-changed-others': 'account.passwordChangedOthers',
+  ...PROFILE_NOTICES,
 };
 
 export function accountRoutes(router: Router, deps: FlowDeps): void {
   const auth = requireAuth(deps.resolveAuth);
   const security = accountSecurityHandlers(deps);
+  const profile = accountProfileHandlers(deps);
+  router.get(paths.accountProfile, auth, profile.profileGet);
+  router.post(paths.accountProfile, auth, profile.profilePost);
+  router.get(paths.accountVerify, auth, profile.verifyGet);
+  router.post(paths.accountVerify, auth, profile.verifyPost);
+  router.post(paths.accountVerifySend, auth, profile.sendPost);
   router.get(paths.accountPassword, auth, security.passwordGet);
   router.post(paths.accountPassword, auth, security.passwordPost);
   router.get(paths.accountSignOutEverywhere, auth, security.signOutEverywhereGet);

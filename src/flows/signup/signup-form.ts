@@ -53,23 +53,19 @@ export interface SignupForm {
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+[1-9]\d{6,14}$/;
 
-/** Reads the sign-up form and lists every problem with it, each against its field. */
-export function parseSignupForm(
+/**
+ * Reads the configured attribute fields of a form (sign-up, profile): each value trimmed (a phone number's spaces,
+ * dots, dashes and brackets taken out), checked for presence, length and shape, each problem against its field.
+ * Empty optional fields are left out of `attributes`.
+ */
+export function readAttributeFields(
   form: Readonly<Record<string, string>>,
-  settings: SignupSettings,
-  policy: PasswordPolicy,
-): { value: SignupForm; errors: FieldError[] } {
+  fields: readonly SignupField[],
+): { attributes: Record<string, string>; values: Record<string, string>; errors: FieldError[] } {
   const errors: FieldError[] = [];
-  const email = (form.email ?? '').trim();
-  const password = form.password ?? '';
-  const values: Record<string, string> = { email };
-  const attributes: Record<string, string> = { email };
-
-  if (email === '') errors.push(fieldError('email', 'signup.emailMissing'));
-  else if (email.length > 128) errors.push(fieldError('email', 'login.usernameTooLong'));
-  else if (!EMAIL.test(email)) errors.push(fieldError('email', 'signup.emailInvalid'));
-
-  for (const f of settings.fields) {
+  const values: Record<string, string> = {};
+  const attributes: Record<string, string> = {};
+  for (const f of fields) {
     const name = fieldName(f.attribute);
     const view = fieldView(f, '');
     let value = (form[name] ?? '').trim();
@@ -86,6 +82,30 @@ export function parseSignupForm(
     }
     attributes[f.attribute] = value;
   }
+
+  return { attributes, values, errors };
+}
+
+/** Reads the sign-up form and lists every problem with it, each against its field. */
+export function parseSignupForm(
+  form: Readonly<Record<string, string>>,
+  settings: SignupSettings,
+  policy: PasswordPolicy,
+): { value: SignupForm; errors: FieldError[] } {
+  const errors: FieldError[] = [];
+  const email = (form.email ?? '').trim();
+  const password = form.password ?? '';
+  const values: Record<string, string> = { email };
+  const attributes: Record<string, string> = { email };
+
+  if (email === '') errors.push(fieldError('email', 'signup.emailMissing'));
+  else if (email.length > 128) errors.push(fieldError('email', 'login.usernameTooLong'));
+  else if (!EMAIL.test(email)) errors.push(fieldError('email', 'signup.emailInvalid'));
+
+  const read = readAttributeFields(form, settings.fields);
+  errors.push(...read.errors);
+  Object.assign(values, read.values);
+  Object.assign(attributes, read.attributes);
 
   const passwordError = checkNewPassword(password, policy, 'password');
   if (passwordError) errors.push(passwordError);

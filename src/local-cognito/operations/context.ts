@@ -245,7 +245,22 @@ export function sendEmailCode(
   kind: SentMessage['kind'],
   validityMs = CODE_VALIDITY_MS,
 ): { Destination: string; DeliveryMedium: 'EMAIL'; AttributeName: 'email' } {
-  const to = getAttr(user, 'email') ?? '';
+  return sendCodeTo(ctx, user, kind, 'email', validityMs) as {
+    Destination: string;
+    DeliveryMedium: 'EMAIL';
+    AttributeName: 'email';
+  };
+}
+
+/** As sendEmailCode, to the user's `email` (by email) or `phone_number` (by text message). */
+export function sendCodeTo(
+  ctx: OpContext,
+  user: UserRecord,
+  kind: SentMessage['kind'],
+  attribute: 'email' | 'phone_number',
+  validityMs = CODE_VALIDITY_MS,
+): { Destination: string; DeliveryMedium: 'EMAIL' | 'SMS'; AttributeName: string } {
+  const to = getAttr(user, attribute) ?? '';
   const code = newNumericCode();
   const now = ctx.clock();
   user.codes = user.codes.filter((c) => c.kind !== kind);
@@ -260,5 +275,9 @@ export function sendEmailCode(
   ctx.store.state.messages.push(message);
   ctx.logger?.info('local-cognito: message sent', { to, kind });
   ctx.onMessage?.(message);
-  return { Destination: maskDestination(to), DeliveryMedium: 'EMAIL', AttributeName: 'email' };
+  return {
+    Destination: maskDestination(to),
+    DeliveryMedium: attribute === 'email' ? 'EMAIL' : 'SMS',
+    AttributeName: attribute,
+  };
 }

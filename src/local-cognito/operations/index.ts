@@ -34,6 +34,11 @@ import {
 } from './groups.ts';
 import { initiateAuth, respondToAuthChallenge } from './auth.ts';
 import { changePassword, deleteUser, getUser, globalSignOut, revokeToken } from './user-tokens.ts';
+import {
+  getUserAttributeVerificationCode,
+  updateUserAttributes,
+  verifyUserAttribute,
+} from './user-attributes.ts';
 import { confirmSignUp, resendConfirmationCode, signUp } from './sign-up.ts';
 import { adminResetUserPassword, confirmForgotPassword, forgotPassword } from './recovery.ts';
 import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from './software-token.ts';
@@ -79,6 +84,9 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['ConfirmForgotPassword', confirmForgotPassword],
   ['ChangePassword', changePassword],
   ['DeleteUser', deleteUser],
+  ['UpdateUserAttributes', updateUserAttributes],
+  ['GetUserAttributeVerificationCode', getUserAttributeVerificationCode],
+  ['VerifyUserAttribute', verifyUserAttribute],
   ['AssociateSoftwareToken', associateSoftwareToken],
   ['VerifySoftwareToken', verifySoftwareToken],
   ['SetUserMFAPreference', setUserMfaPreference],
