@@ -1,5 +1,6 @@
 // The structured logger; secrets are redacted by name wherever they appear in a log object.
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -26,4 +27,18 @@ const REDACT = [
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined }, destination);
+}
+
+/**
+ * Lines for a person at a terminal (`12:00:01 INFO: local-cognito: listening endpoint: "http://..."`), for local
+ * mode; production keeps one JSON object a line. The same redaction applies: it happens before formatting.
+ */
+export function humanLogDestination(output: NodeJS.WritableStream = process.stdout): pino.DestinationStream {
+  return pretty({
+    destination: output,
+    sync: true,
+    colorize: 'isTTY' in output && output.isTTY === true,
+    translateTime: 'HH:MM:ss',
+    singleLine: true,
+  });
 }

@@ -1,12 +1,13 @@
 // The only file that listens: config -> runtime (local emulator, app) -> listen -> graceful shutdown.
 import type { Server, ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
+import { createLogger, humanLogDestination, type Logger } from './logger.ts';
 import { createRuntime } from './runtime.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
+  // Local mode is read by a person at a terminal; anything else by a log pipeline (JSON lines).
+  const logger = createLogger(config.logLevel, config.mode === 'local' ? humanLogDestination() : undefined);
   const runtime = await createRuntime(config, { logger, processMetrics: true });
   const server = await runtime.listen();
   const url = runtime.config.appBaseUrl.origin;

@@ -10,6 +10,8 @@ export interface VerifiedIdentity {
   username: string;
   sub: string;
   email: string | undefined;
+  /** The ID token's `email_verified`: false when the address is known to be unverified, else undefined or true. */
+  emailVerified?: boolean | undefined;
   name: string | undefined;
   groups: string[];
   authTime: number;
@@ -67,6 +69,7 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
         username: access.username,
         sub: access.sub,
         email: typeof id.email === 'string' ? id.email : undefined,
+        emailVerified: verifiedClaim(id.email_verified),
         name: typeof id.name === 'string' ? id.name : undefined,
         groups: groupsOf(access['cognito:groups']),
         authTime: access.auth_time,
@@ -94,4 +97,11 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
 
 function groupsOf(claim: unknown): string[] {
   return Array.isArray(claim) ? claim.filter((g): g is string => typeof g === 'string') : [];
+}
+
+/** Cognito's `email_verified`: a boolean, or the strings "true" and "false" in some pools' tokens. */
+function verifiedClaim(value: unknown): boolean | undefined {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  return undefined;
 }

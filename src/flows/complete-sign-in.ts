@@ -4,7 +4,8 @@ import { AuthError } from '../cognito/errors.ts';
 import { constantTimeEqual } from '../constant-time.ts';
 import type { TokenSet } from '../cognito/gateway.ts';
 import { redirectPublic } from '../middleware/base-path.ts';
-import { startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
+import { paths } from '../paths.ts';
+import { sessionOf, startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
 import type { FlowDeps } from './types.ts';
 
 /** Tokens are verified before anything is kept; then the browser gets a new session id and is redirected. */
@@ -30,5 +31,11 @@ export async function completeSignIn(
   }
   const via = hosted ? 'hosted' : 'forms';
   await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, deps.clock(), via));
-  redirectPublic(ctx, deps.returnTo(returnTo));
+  const target = deps.returnTo(returnTo);
+  if (identity.email !== undefined && identity.emailVerified === false) {
+    // Recovery codes go to a verified address only: offer to verify it now (with "skip"), as Amplify's verifyUser.
+    sessionOf(ctx).verifyContact = { then: target };
+    return ctx.redirect(`${paths.accountVerify}?attribute=email`);
+  }
+  redirectPublic(ctx, target);
 }

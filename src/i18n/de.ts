@@ -259,6 +259,9 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'accountVerify.submit': 'Bestätigen',
   'accountVerify.send': 'Code senden',
   'accountVerify.later': 'Später bestätigen',
+  'accountVerify.leadAfterSignIn':
+    'Ihre E-Mail-Adresse ist noch nicht bestätigt. Bestätigen Sie sie jetzt, damit Sie Ihr Passwort zurücksetzen können, falls Sie es einmal vergessen.',
+  'accountVerify.skip': 'Jetzt überspringen',
   'login.signedOutEverywhere': 'Sie wurden auf allen Geräten abgemeldet.',
   'login.accountDeleted': 'Ihr Konto wurde gelöscht. Danke, dass Sie bei uns waren.',
   'account.securityTitle': 'Sicherheit',

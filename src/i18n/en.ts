@@ -242,6 +242,9 @@ export const en = {
   'accountVerify.submit': 'Verify',
   'accountVerify.send': 'Send a code',
   'accountVerify.later': 'Verify later',
+  'accountVerify.leadAfterSignIn':
+    'Your email address is not verified yet. Verify it now, so that you can reset your password if you ever forget it.',
+  'accountVerify.skip': 'Skip for now',
   'login.signedOutEverywhere': 'You have been signed out on every device.',
   'login.accountDeleted': 'Your account has been deleted. Thank you for having been with us.',
   'account.securityTitle': 'Security',

@@ -83,6 +83,8 @@ export interface SessionData {
   auth?: AuthState;
   /** Who this session belongs to (`sub:..`, `email:..`), so a password reset can end all of them. */
   owners?: string[];
+  /** Signed in with an unverified email address: verifying it was offered, and where to go after (or on skip). */
+  verifyContact?: { then: string };
   /** A changed email address or phone number waiting for its code, and where the code went (masked). */
   verifyingAttribute?: { attribute: 'email' | 'phone_number'; destination: string };
   /** The username to prefill on the sign-in form (after confirming, or a reset). */

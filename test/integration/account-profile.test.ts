@@ -1,9 +1,11 @@
 // The profile under /account against the emulator: change the name, the email address (unverified until its code is
-// entered, and the sign-in name follows) and add a phone number verified by text message.
+// entered, and the sign-in name follows), add a phone number verified by text message; and an unverified address
+// offered to be verified right after sign-in.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   AdminGetUserCommand,
+  AdminUpdateUserAttributesCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { adminClient, createConfirmedUser } from '../helpers/admin.ts';
@@ -141,5 +143,55 @@ describe('the profile', () => {
     const res = await saveProfile(b, { email: h.pool.demoUser.email });
     assert.equal(res.status, 400);
     assert.match(res.body, /This email address is already used by another account/);
+  });
+});
+
+describe('an unverified email address at sign-in', () => {
+  async function unverifiedUser(): Promise<string> {
+    const email = freshEmail('unverified');
+    await createConfirmedUser(admin, h.pool.userPoolId, email, PASSWORD);
+    await admin.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: h.pool.userPoolId,
+        Username: email,
+        UserAttributes: [{ Name: 'email_verified', Value: 'false' }],
+      }),
+    );
+    return email;
+  }
+
+  test('is offered to be verified right after the sign-in, and "skip" goes on where the user was going', async () => {
+    const email = await unverifiedUser();
+    const b = h.browser();
+    const res = await b.submit('/login?returnTo=%2Faccount%2Fmfa', '/login?returnTo=%2Faccount%2Fmfa', {
+      username: email,
+      password: PASSWORD,
+    });
+    assert.equal(res.location, '/account/verify?attribute=email');
+    const page = await b.get(res.location);
+    assert.match(page.body, /Your email address is not verified yet/);
+    assert.match(page.body, /<a href="\/account\/mfa">Skip for now<\/a>/);
+    assert.equal((await b.get('/account')).status, 200, 'signed in all the same');
+  });
+
+  test('verified there: the user goes on to where they were going, verified', async () => {
+    const email = await unverifiedUser();
+    const b = h.browser();
+    const res = await b.submit('/login?returnTo=%2Faccount%2Fmfa', '/login?returnTo=%2Faccount%2Fmfa', {
+      username: email,
+      password: PASSWORD,
+    });
+    const page = await b.get(res.location!);
+    const sent = await b.post('/account/verify/send', { _csrf: csrfOf(page.body), attribute: 'email' });
+    assert.equal(sent.location, '/account/verify?sent=1');
+    const code = await latestCode(h.emulator.endpoint, email, 'VERIFY_EMAIL');
+    const done = await b.post('/account/verify', { _csrf: csrfOf(page.body), attribute: 'email', code });
+    assert.equal(done.location, '/account/mfa');
+    assert.equal((await attributesOf(email)).email_verified, 'true');
+  });
+
+  test('a verified address is not asked about', async () => {
+    const { b } = await signedIn();
+    assert.equal((await b.get('/account')).status, 200);
   });
 });

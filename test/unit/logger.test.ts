@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { AuthError } from '../../src/cognito/errors.ts';
-import { createLogger } from '../../src/logger.ts';
+import { createLogger, humanLogDestination } from '../../src/logger.ts';
 import { csrfOf } from '../helpers/browser.ts';
 import { cognitoError, startFakeHarness } from '../helpers/fake-harness.ts';
 
@@ -75,4 +75,34 @@ test('no log line of the server puts an error code under `code` (where it would 
   }
   assert.ok(files.length > 50, 'the scan saw the sources');
   assert.deepEqual(offenders, []);
+});
+
+/** What a stream was written, as one text. */
+function sinkOf(): { text: () => string; sink: Writable } {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  return { text: () => chunks.join(''), sink };
+}
+
+test('local mode logs lines for a person, with the same redaction; production logs JSON', () => {
+  const { text, sink } = sinkOf();
+  const human = createLogger('info', humanLogDestination(sink));
+  human.info(
+    { endpoint: 'http://127.0.0.1:9229', password: 'Secret-1', user: { code: '123456' } },
+    'listening',
+  );
+  const line = text();
+  assert.match(line, /^\[\d{2}:\d{2}:\d{2}\] INFO: listening /);
+  assert.match(line, /"endpoint":"http:\/\/127\.0\.0\.1:9229"/);
+  assert.doesNotMatch(line, /Secret-1|123456/);
+  assert.doesNotMatch(line, /^\{/, 'not a JSON line');
+  assert.ok(!line.includes(String.fromCharCode(27)), 'no colours when the output is not a terminal');
+  const json = sinkOf();
+  createLogger('info', json.sink).info({ endpoint: 'x' }, 'listening');
+  assert.equal((JSON.parse(json.text()) as { msg: string }).msg, 'listening');
 });

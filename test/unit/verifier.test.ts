@@ -94,12 +94,30 @@ describe('a pair of tokens', () => {
       username: 'internal-1',
       sub: 'sub-1',
       email: 'ada@example.com',
+      emailVerified: undefined,
       name: 'Ada Lovelace',
       groups: ['staff', 'admins'],
       authTime,
       accessExpiresAt: exp * 1000,
       nonce: 'n-1',
     });
+  });
+
+  test('email_verified is read as Cognito writes it (a boolean, or "true"/"false"), else left unknown', async () => {
+    for (const [claim, read] of [
+      [true, true],
+      ['true', true],
+      [false, false],
+      ['false', false],
+      ['yes', undefined],
+      [1, undefined],
+    ] as const) {
+      const identity = await verifierFor().verify(
+        await idToken({ email_verified: claim }),
+        await accessToken(),
+      );
+      assert.equal(identity.emailVerified, read, String(claim));
+    }
   });
 
   test('claims of the wrong type are left out: no email, name or nonce; only string groups', async () => {

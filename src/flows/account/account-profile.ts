@@ -8,6 +8,7 @@ import type { CognitoUser } from '../../cognito/gateway.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { paths } from '../../paths.ts';
+import { redirectPublic } from '../../middleware/base-path.ts';
 import { currentAuth, ownerKeys, sessionOf } from '../../session/auth-session.ts';
 import { parseCode } from '../code-field.ts';
 import { formStatus } from '../form-status.ts';
@@ -68,10 +69,13 @@ export function accountProfileHandlers(deps: FlowDeps) {
   ) {
     ctx.status = status;
     ctx.set('Referrer-Policy', 'no-referrer');
+    const afterSignIn = sessionOf(ctx).verifyContact;
     renderer.render(ctx, 'pages/account-verify.njk', {
       attribute,
       destination,
-      sent: ctx.query.sent === '1',
+      // Offered right after a sign-in: "skip" goes on where the user was going.
+      afterSignIn: afterSignIn !== undefined,
+      later: afterSignIn?.then ?? paths.account,
       errors,
       fieldErrors: byField(errors),
     });
@@ -200,8 +204,12 @@ export function accountProfileHandlers(deps: FlowDeps) {
         if (!shown) throw err;
         return showVerify(ctx, formStatus([shown]), attribute, destination, [shown]);
       }
-      delete sessionOf(ctx).verifyingAttribute;
+      const session = sessionOf(ctx);
+      delete session.verifyingAttribute;
+      const then = session.verifyContact?.then;
+      delete session.verifyContact;
       await refreshSession(ctx);
+      if (then !== undefined && then !== paths.account) return redirectPublic(ctx, then);
       ctx.redirect(`${paths.account}?notice=${attribute}-verified`);
     },
   };
