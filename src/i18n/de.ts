@@ -268,6 +268,7 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'account.passwordLink': 'Passwort ändern',
   'account.signOutEverywhereLink': 'Überall abmelden',
   'account.deleteLink': 'Konto löschen',
+  'account.confirmed': 'Ihr Konto ist bestätigt, und Sie sind angemeldet. Willkommen!',
   'account.passwordChanged': 'Ihr Passwort wurde geändert.',
   'account.passwordChangedOthers':
     'Ihr Passwort wurde geändert, und Sie wurden auf Ihren anderen Geräten abgemeldet.',

@@ -251,6 +251,7 @@ export const en = {
   'account.passwordLink': 'Change password',
   'account.signOutEverywhereLink': 'Sign out everywhere',
   'account.deleteLink': 'Delete account',
+  'account.confirmed': 'Your account is confirmed, and you are signed in. Welcome!',
   'account.passwordChanged': 'Your password has been changed.',
   'account.passwordChangedOthers':
     'Your password has been changed, and you have been signed out on your other devices.',

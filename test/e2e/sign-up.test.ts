@@ -48,8 +48,9 @@ test(
       .getByLabel('Confirmation code')
       .fill(await readInbox(page, h.emulator.endpoint, email, 'SIGN_UP'));
     await page.getByRole('button', { name: 'Confirm account' }).click();
-    await page.waitForURL(`${h.baseUrl}/account`);
+    await page.waitForURL(`${h.baseUrl}/account?notice=account-confirmed`);
     assert.ok(await page.getByText('Walker Test').isVisible());
+    assert.ok(await page.getByText('Your account is confirmed, and you are signed in.').isVisible());
 
     await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You have been signed out.').waitFor();

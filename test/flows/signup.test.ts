@@ -59,11 +59,15 @@ describe('sign up and confirm', () => {
     h.cognito.once('signInWithSession', signedInWith(h.tokens.issue(userFor(email))));
     const done = await b.post('/confirm', { _csrf: csrfOf(page.body), code: '123456' });
     assert.equal(done.status, 302);
-    assert.equal(done.location, '/account');
+    assert.equal(done.location, '/account?notice=account-confirmed');
     assert.deepEqual(h.cognito.argsOf('confirmSignUp'), [[email, '123456', 'sign-up-session']]);
     assert.deepEqual(h.cognito.argsOf('signInWithSession'), [[email, 'sign-in-session']]);
-    const account = await b.get('/account');
+    const account = await b.get(done.location);
     assert.equal(account.status, 200);
+    assert.match(
+      account.body,
+      /notice-success" role="status">Your account is confirmed, and you are signed in/,
+    );
     assert.match(account.body, new RegExp(email.replace(/[.]/g, '\\.')));
     assert.equal((await b.get('/confirm')).body.includes('We sent a code'), false, 'the sign-up is spent');
   });
@@ -150,7 +154,7 @@ describe('sign up and confirm', () => {
     h.cognito.once('signInWithSession', signedInWith(h.tokens.issue(userFor(email))));
     assert.equal(
       (await b.post('/confirm', { _csrf: csrfOf(page.body), code: '123456' })).location,
-      '/account',
+      '/account?notice=account-confirmed',
     );
     assert.equal(h.cognito.argsOf('confirmSignUp')[0]![2], 'sign-up-session');
   });

@@ -37,7 +37,7 @@ describe('sign up and confirm', () => {
     const code = await latestCode(h.emulator.endpoint, email, 'SIGN_UP');
     const done = await b.post('/confirm', { _csrf: csrfOf(page.body), code });
     assert.equal(done.status, 302);
-    assert.equal(done.location, '/account');
+    assert.equal(done.location, '/account?notice=account-confirmed');
     const account = await b.get('/account');
     assert.equal(account.status, 200);
     assert.match(account.body, new RegExp(email.replace(/[.]/g, '\\.')));
@@ -70,7 +70,7 @@ describe('sign up and confirm', () => {
     assert.equal(stale.status, 400);
     assert.match(stale.body, /The code is incorrect/);
     const ok = await b.post('/confirm', { _csrf: csrfOf(page.body), code: second });
-    assert.equal(ok.location, '/account');
+    assert.equal(ok.location, '/account?notice=account-confirmed');
   });
 
   test('signing in before confirming lands on /confirm with a new code sent', async () => {

@@ -41,6 +41,7 @@ const SIGNED_IN_FORMATS = new Map(
 
 /** What a change on a page under /account says once it is done, by the fixed name a redirect gives. */
 const NOTICES: Readonly<Record<string, MessageKey>> = {
+  'account-confirmed': 'account.confirmed',
   'password-changed': 'account.passwordChanged',
   'password-changed-others': 'account.passwordChangedOthers',
   ...PROFILE_NOTICES,

@@ -109,7 +109,8 @@ export function confirmHandlers(deps: FlowDeps) {
           const result = await cognito.signInWithSession(username, signInSession);
           return await continueSignIn(ctx, deps, result, {
             typedUsername: username,
-            returnTo: paths.account,
+            // The account page says the account is confirmed (after any MFA set-up it goes through first).
+            returnTo: `${paths.account}?notice=account-confirmed`,
           });
         } catch (err) {
           // Confirmed all the same: the user signs in with the password instead.
