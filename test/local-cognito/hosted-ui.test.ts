@@ -354,6 +354,22 @@ describe('local cognito: hosted UI', () => {
     assert.match(alt.headers.get('location') ?? '', /^\/login\?/);
   });
 
+  it('the sign-in page honours lang (German for de, English otherwise), and a wrong password is said in it', async () => {
+    const browser = new Browser(emu.endpoint);
+    const german = await openLoginForm(browser, { client_id: pool.clientId, lang: 'de' });
+    assert.match(german.html, /<html lang="de">/);
+    assert.match(german.html, /<h1>Anmelden<\/h1>/);
+    assert.match(german.html, /<label for="password">Passwort<\/label>/);
+    assert.match(
+      german.html,
+      /<button type="submit" name="cancel" value="1" formnovalidate>Abbrechen<\/button>/,
+    );
+    const english = await openLoginForm(new Browser(emu.endpoint), { client_id: pool.clientId, lang: 'fr' });
+    assert.match(english.html, /<html lang="en">/);
+    assert.match(english.html, /<h1>Sign in<\/h1>/);
+    assert.match(english.html, /prefers-color-scheme: dark/, 'styled like the app, light and dark');
+  });
+
   it('cancel goes back with error=access_denied and the state', async () => {
     const browser = new Browser(emu.endpoint);
     const { fields } = await openLoginForm(browser, { client_id: pool.clientId, state: 'st-1' });

@@ -8,7 +8,7 @@ import { afterFirstFactor, answerMfaChallenge } from '../operations/mfa-challeng
 import { findRefreshToken } from '../operations/refresh-tokens.ts';
 import { userKey } from '../state.ts';
 import { answerCheckFailure, checkAuthorize } from './check.ts';
-import { loginPage, mfaPage } from './pages.ts';
+import { loginPage, mfaPage, textsFor } from './pages.ts';
 import { csrfCookie, csrfToken, page, readForm, redirect } from './respond.ts';
 import {
   BROWSER_SESSION_MS,
@@ -40,7 +40,7 @@ export async function loginPost(ui: HostedUiState, req: IncomingMessage, res: Se
         params: request.carried,
         csrf,
         username: form.get('username') ?? request.loginHint,
-        error: 'Your sign-in form expired. Please try again.',
+        error: textsFor(lang).text.expired,
         lang,
       }),
       [csrfCookie(csrf)],
@@ -78,7 +78,7 @@ export async function loginPost(ui: HostedUiState, req: IncomingMessage, res: Se
         session: mfaSession,
         challengeName: form.get('mfa_challenge') ?? '',
         username: form.get('mfa_username') ?? '',
-        error: 'Incorrect code. Please try again.',
+        error: textsFor(request.lang).text.wrongCode,
       });
     }
     return page(
@@ -122,7 +122,7 @@ export async function loginPost(ui: HostedUiState, req: IncomingMessage, res: Se
       params: request.carried,
       csrf,
       username,
-      error: 'This account must set up two-step verification first; sign in through the app to do that.',
+      error: textsFor(request.lang).text.setUpFirst,
       lang,
     }),
     [csrfCookie(csrf)],
