@@ -96,6 +96,17 @@ describe('kept passes on two instances sharing Redis', { skip }, () => {
     assert.equal((await onB.get('/auth/check', forwarded)).status, 401);
   });
 
+  test('signed out everywhere on A (the account page): every session of the user on B is refused at once', async () => {
+    const onA = await signedInOnA();
+    const elsewhere = b.adopt(await signedInOnA());
+    await keptOn(b, elsewhere);
+    const confirm = await onA.get('/account/sign-out-everywhere');
+    const out = await onA.post('/account/sign-out-everywhere', { _csrf: csrfOf(confirm.body) });
+    assert.equal(out.location, '/login?notice=signed-out-everywhere');
+    assert.equal((await elsewhere.get('/auth/check', forwarded)).status, 401);
+    assert.equal((await elsewhere.get('/account')).status, 302, 'and its pages');
+  });
+
   test('B cut off from Redis stops using its kept passes within seconds: 503, never a 200 from a copy', async () => {
     const onB = b.adopt(await signedInOnA());
     await keptOn(b, onB);
