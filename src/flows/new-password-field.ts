@@ -1,7 +1,13 @@
 // Checks a new password against the pool's policy before Cognito is asked, naming every broken rule at once.
 import type { MessageKey } from '../i18n/index.ts';
-import { brokenRules, type BrokenRule, type PasswordPolicy } from '../password-policy.ts';
-import type { FieldError } from '../field-errors.ts';
+import type { AuthError } from '../cognito/errors.ts';
+import {
+  brokenRules,
+  ruleFromCognitoMessage,
+  type BrokenRule,
+  type PasswordPolicy,
+} from '../password-policy.ts';
+import { fieldError, type FieldError } from '../field-errors.ts';
 
 export const MAX_PASSWORD = 256;
 
@@ -24,4 +30,21 @@ export function passwordRuleError(field: string, rules: BrokenRule | readonly Br
     message: 'password.breaks' satisfies MessageKey,
     rules: Array.isArray(rules) ? rules : [rules as BrokenRule],
   };
+}
+
+/**
+ * Cognito's refusal of a new password, said on `field`: the rule its message names (or that the policy refused it),
+ * or that it was used before. Undefined for any other error.
+ */
+export function newPasswordRefusal(
+  err: AuthError,
+  field: string,
+  policy: PasswordPolicy,
+): FieldError | undefined {
+  if (err.code === 'INVALID_PASSWORD') {
+    const rule = ruleFromCognitoMessage(err.cognitoMessage ?? '', policy);
+    return rule ? passwordRuleError(field, rule) : fieldError(field, 'errors.INVALID_PASSWORD');
+  }
+  if (err.code === 'PASSWORD_REUSED') return fieldError(field, 'errors.PASSWORD_REUSED');
+  return undefined;
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from './browser.ts';
+import type { SessionStore } from '../../src/session/memory-store.ts';
 import type { Harness } from './harness.ts';
 
 /** A JWT (Cognito tokens and our assertions start with a base64url `{"`). */
@@ -35,6 +36,17 @@ export async function within<T>(promise: Promise<T>, ms: number, what: string): 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Counts the reads of a session store (a harness's, an instance's) until `stop()`. */
+export function countStoreReads(store: Pick<SessionStore, 'get'>): { reads: () => number; stop: () => void } {
+  const get = store.get.bind(store);
+  let reads = 0;
+  store.get = (key) => {
+    reads++;
+    return get(key);
+  };
+  return { reads: () => reads, stop: () => (store.get = get) };
 }
 
 /** Counts what the harness's session store is asked to write (set) or delete (destroy) until `stop()`. */

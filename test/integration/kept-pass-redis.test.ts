@@ -10,7 +10,7 @@ import {
   type Instance,
   type SharedEmulator,
 } from '../helpers/instances.ts';
-import { until } from '../helpers/protect-checks.ts';
+import { countStoreReads, until } from '../helpers/protect-checks.ts';
 import {
   cleanUp,
   redisSkipReason,
@@ -25,21 +25,9 @@ const skip = await redisSkipReason();
 const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.test', 'x-forwarded-uri': '/x' };
 const env = { TRUST_PROXY: '1', RATE_LIMIT_PER_IP: '100000', RATE_LIMIT_PER_ACCOUNT: '100000' };
 
-/** Counts an instance's session reads until `stop()`. */
-function countReads(instance: Instance): { reads: () => number; stop: () => void } {
-  const store = instance.store;
-  const get = store.get.bind(store);
-  let reads = 0;
-  store.get = (key) => {
-    reads++;
-    return get(key);
-  };
-  return { reads: () => reads, stop: () => (store.get = get) };
-}
-
 /** Checks until one answers from the kept pass (no session read): the instance has subscribed to the changes. */
 async function keptOn(instance: Instance, b: Browser): Promise<void> {
-  const reads = countReads(instance);
+  const reads = countStoreReads(instance.store);
   try {
     await until('a check answered from the kept pass', async () => {
       const before = reads.reads();

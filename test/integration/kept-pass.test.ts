@@ -10,7 +10,7 @@ import { startEchoUpstream, type EchoUpstream } from '../helpers/echo-upstream.t
 import { startHarness, type Harness } from '../helpers/harness.ts';
 import { adminClient } from '../helpers/admin.ts';
 import { flippedSignature, signInWithSdk } from '../helpers/cognito-tokens.ts';
-import { JWT } from '../helpers/protect-checks.ts';
+import { countStoreReads, JWT } from '../helpers/protect-checks.ts';
 
 const APP = 'app.example.test';
 const forwarded = (uri: string, method = 'GET') => ({
@@ -33,18 +33,6 @@ before(() => {
   writeFileSync(rulesFile, JSON.stringify(RULES));
 });
 after(() => rmSync(rulesDir, { recursive: true, force: true }));
-
-/** Counts the harness store's reads until `stop()`. */
-function countReads(h: Harness): { reads: () => number; stop: () => void } {
-  const store = h.store;
-  const get = store.get.bind(store);
-  let reads = 0;
-  store.get = (key) => {
-    reads++;
-    return get(key);
-  };
-  return { reads: () => reads, stop: () => (store.get = get) };
-}
 
 /** The headers of an answer that say anything (not the date or the connection's). */
 function meaningful(res: Page): [string, string][] {
@@ -71,7 +59,7 @@ describe('forward auth from a kept pass', () => {
 
   test('later checks read no session and answer exactly as the first did, /auth/forward too', async () => {
     const { b, first } = await kept();
-    const reads = countReads(h);
+    const reads = countStoreReads(h.store);
     try {
       for (let i = 0; i < 20; i++) {
         const res = await b.get('/auth/check', forwarded(`/dashboard?i=${i}`));
@@ -228,7 +216,7 @@ describe('the built-in proxy from a kept pass', () => {
 
   test('requests read no session, reach the app with our identity headers only, and the app answers as itself', async () => {
     const b = await signedIn();
-    const reads = countReads(h);
+    const reads = countStoreReads(h.store);
     try {
       const res = await b.get('/reports?x=1', {
         'x-auth-request-email': 'boss@example.com',

@@ -5,11 +5,11 @@ import { AuthError } from '../../cognito/errors.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
 import { loginUrl } from '../../notices.ts';
 import { paths } from '../../paths.ts';
-import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
+import { policyRules } from '../../password-policy.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { endUserSessions } from '../end-sessions.ts';
 import { formStatus } from '../form-status.ts';
-import { checkNewPassword, MAX_PASSWORD, passwordRuleError } from '../new-password-field.ts';
+import { checkNewPassword, MAX_PASSWORD, newPasswordRefusal } from '../new-password-field.ts';
 import type { FlowDeps } from '../types.ts';
 import { checkCurrentPassword } from './password-check.ts';
 
@@ -45,19 +45,11 @@ export function accountSecurityHandlers(deps: FlowDeps) {
     switch (err.code) {
       case 'INVALID_CREDENTIALS':
         return fieldError('currentPassword', 'accountPassword.currentWrong');
-      case 'INVALID_PASSWORD': {
-        const rule = ruleFromCognitoMessage(err.cognitoMessage ?? '', passwordPolicy);
-        return rule
-          ? passwordRuleError('newPassword', rule)
-          : fieldError('newPassword', 'errors.INVALID_PASSWORD');
-      }
-      case 'PASSWORD_REUSED':
-        return fieldError('newPassword', 'errors.PASSWORD_REUSED');
       case 'ACCOUNT_LOCKED':
       case 'TOO_MANY_ATTEMPTS':
         return formError('errors.ACCOUNT_LOCKED');
       default:
-        return undefined;
+        return newPasswordRefusal(err, 'newPassword', passwordPolicy);
     }
   }
 

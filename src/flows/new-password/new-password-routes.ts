@@ -3,12 +3,12 @@ import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import { paths } from '../../paths.ts';
-import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
+import { policyRules } from '../../password-policy.ts';
 import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/challenge-guard.ts';
 import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { byField, fieldError, type FieldError } from '../../field-errors.ts';
-import { checkNewPassword, passwordRuleError } from '../new-password-field.ts';
+import { checkNewPassword, newPasswordRefusal } from '../new-password-field.ts';
 import { fieldName, fieldView } from '../signup/signup-form.ts';
 import type { FlowDeps } from '../types.ts';
 
@@ -81,15 +81,11 @@ export function newPasswordRoutes(router: Router, deps: FlowDeps): void {
         responses,
       );
     } catch (err) {
-      if (err instanceof AuthError && err.code === 'INVALID_PASSWORD') {
-        const rule = ruleFromCognitoMessage(err.cognitoMessage ?? '', passwordPolicy);
-        const shown = rule
-          ? passwordRuleError('newPassword', rule)
-          : fieldError('newPassword', 'errors.INVALID_PASSWORD');
-        return showForm(ctx, 400, values, [shown]);
-      }
-      if (err instanceof AuthError && (err.code === 'INVALID_PARAMETER' || err.code === 'PASSWORD_REUSED')) {
-        return showForm(ctx, 400, values, [fieldError('newPassword', `errors.${err.code}`)]);
+      const refused =
+        err instanceof AuthError ? newPasswordRefusal(err, 'newPassword', passwordPolicy) : undefined;
+      if (refused) return showForm(ctx, 400, values, [refused]);
+      if (err instanceof AuthError && err.code === 'INVALID_PARAMETER') {
+        return showForm(ctx, 400, values, [fieldError('newPassword', 'errors.INVALID_PARAMETER')]);
       }
       const shown = answerError(ctx, deps, err, 'newPassword');
       return shown ? showForm(ctx, 400, values, [shown]) : undefined;

@@ -2,11 +2,11 @@
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import { paths } from '../../paths.ts';
-import { policyRules, ruleFromCognitoMessage } from '../../password-policy.ts';
+import { policyRules } from '../../password-policy.ts';
 import { ownersNamedBy, sessionOf } from '../../session/auth-session.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, fieldError, formError, type FieldError } from '../../field-errors.ts';
-import { checkNewPassword, passwordRuleError } from '../new-password-field.ts';
+import { checkNewPassword, newPasswordRefusal } from '../new-password-field.ts';
 import { loginUrl } from '../../notices.ts';
 import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
@@ -102,20 +102,12 @@ export function recoveryHandlers(deps: FlowDeps) {
         return fieldError('code', 'errors.CODE_MISMATCH');
       case 'CODE_EXPIRED':
         return fieldError('code', 'errors.CODE_EXPIRED');
-      case 'INVALID_PASSWORD': {
-        const rule = ruleFromCognitoMessage(err.cognitoMessage ?? '', passwordPolicy);
-        return rule
-          ? passwordRuleError('newPassword', rule)
-          : fieldError('newPassword', 'errors.INVALID_PASSWORD');
-      }
-      case 'PASSWORD_REUSED':
-        return fieldError('newPassword', 'errors.PASSWORD_REUSED');
       case 'TOO_MANY_ATTEMPTS':
         return formError('errors.TOO_MANY_ATTEMPTS');
       case 'INVALID_PARAMETER':
         return formError('errors.INVALID_PARAMETER');
       default:
-        return undefined;
+        return newPasswordRefusal(err, 'newPassword', passwordPolicy);
     }
   }
 }
