@@ -13,6 +13,9 @@ test('the demo user signs in, sees the account page and signs out', { skip }, as
   const page = await context.newPage();
   await page.goto(`${h.baseUrl}/account`);
   assert.equal(new URL(page.url()).pathname, '/login', 'a protected page sends you to sign in');
+  assert.equal(await page.locator(':focus').getAttribute('id'), 'username', 'the first field has the focus');
+  assert.equal(await page.getByLabel('Email address').getAttribute('maxlength'), '128');
+  assert.equal(await page.getByLabel('Password').getAttribute('maxlength'), '256');
   await page.screenshot({ path: `${ARTIFACTS}/login.png`, fullPage: true });
 
   await page.getByLabel('Email address').fill('demo@example.com');

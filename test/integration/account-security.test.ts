@@ -150,6 +150,7 @@ describe('delete account', () => {
     assert.equal(mistyped.status, 400);
     const wrong = await post(b, '/account/delete', { password: 'Not-the-one-1', confirm: email });
     assert.equal(wrong.status, 401);
+    assert.match(wrong.body, new RegExp(`id="confirm"[^>]*value="${email.replace(/[.]/g, '\\.')}"`), 'kept');
     await admin.send(new AdminGetUserCommand({ UserPoolId: h.pool.userPoolId, Username: email }));
     assert.ok(await signedIn(b));
   });

@@ -31,10 +31,11 @@ export function accountSecurityHandlers(deps: FlowDeps) {
     return auth.email ?? auth.username;
   };
 
-  function showDelete(ctx: Context, status: number, errors: FieldError[]): void {
+  function showDelete(ctx: Context, status: number, errors: FieldError[], typed = ''): void {
     ctx.status = status;
     renderer.render(ctx, 'pages/account-delete.njk', {
       confirmName: confirmName(ctx),
+      typed,
       errors,
       fieldErrors: byField(errors),
     });
@@ -124,9 +125,9 @@ export function accountSecurityHandlers(deps: FlowDeps) {
             ? fieldError('confirm', 'accountDelete.confirmWrong')
             : undefined,
       ].filter((e): e is FieldError => e !== undefined);
-      if (errors.length > 0) return showDelete(ctx, 400, errors);
+      if (errors.length > 0) return showDelete(ctx, 400, errors, typed);
       const check = await checkCurrentPassword(ctx, deps, password);
-      if (!check.ok) return showDelete(ctx, formStatus([check.error]), [check.error]);
+      if (!check.ok) return showDelete(ctx, formStatus([check.error]), [check.error], typed);
       const auth = currentAuth(ctx)!;
       await cognito.deleteUser(auth.accessToken);
       logger.info('account deleted by its user');

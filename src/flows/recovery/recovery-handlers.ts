@@ -22,7 +22,8 @@ export function recoveryHandlers(deps: FlowDeps) {
     renderer.render(ctx, 'pages/forgot-password.njk', { email, errors, fieldErrors: byField(errors) });
   }
 
-  function showReset(ctx: Context, status: number, errors: FieldError[]): void {
+  /** The reset form; shown again with errors, it keeps the code typed (never the password). */
+  function showReset(ctx: Context, status: number, errors: FieldError[], code = ''): void {
     const pending = sessionOf(ctx).pendingReset;
     if (!pending) return ctx.redirect(paths.forgotPassword);
     ctx.status = status;
@@ -31,6 +32,7 @@ export function recoveryHandlers(deps: FlowDeps) {
     renderer.render(ctx, 'pages/reset-password.njk', {
       destination: pending.destination,
       required: pending.required,
+      code,
       passwordRules: policyRules(passwordPolicy),
       errors,
       fieldErrors: byField(errors),
@@ -75,14 +77,15 @@ export function recoveryHandlers(deps: FlowDeps) {
       const errors = [error, checkNewPassword(newPassword, passwordPolicy, 'newPassword')].filter(
         (e): e is FieldError => e !== undefined,
       );
-      if (errors.length > 0) return showReset(ctx, 400, errors);
+      const typedCode = (form.code ?? '').slice(0, 12);
+      if (errors.length > 0) return showReset(ctx, 400, errors, typedCode);
       try {
         await cognito.confirmForgotPassword(pending.username, code, newPassword);
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
         const shown = resetError(err);
         if (!shown) throw err;
-        return showReset(ctx, formStatus([shown]), [shown]);
+        return showReset(ctx, formStatus([shown]), [shown], typedCode);
       }
       delete session.pendingReset;
       session.lastUsername = pending.username;
