@@ -22,8 +22,8 @@ export function recoveryHandlers(deps: FlowDeps) {
     renderer.render(ctx, 'pages/forgot-password.njk', { email, errors, fieldErrors: byField(errors) });
   }
 
-  /** The reset form; shown again with errors, it keeps the code typed (never the password). */
-  function showReset(ctx: Context, status: number, errors: FieldError[], code = ''): void {
+  /** The reset form. Shown again with errors it keeps neither the code nor the password: both are secrets. */
+  function showReset(ctx: Context, status: number, errors: FieldError[]): void {
     const pending = sessionOf(ctx).pendingReset;
     if (!pending) return ctx.redirect(paths.forgotPassword);
     ctx.status = status;
@@ -32,7 +32,6 @@ export function recoveryHandlers(deps: FlowDeps) {
     renderer.render(ctx, 'pages/reset-password.njk', {
       destination: pending.destination,
       required: pending.required,
-      code,
       passwordRules: policyRules(passwordPolicy),
       errors,
       fieldErrors: byField(errors),
@@ -77,15 +76,14 @@ export function recoveryHandlers(deps: FlowDeps) {
       const errors = [error, checkNewPassword(newPassword, passwordPolicy, 'newPassword')].filter(
         (e): e is FieldError => e !== undefined,
       );
-      const typedCode = (form.code ?? '').slice(0, 12);
-      if (errors.length > 0) return showReset(ctx, 400, errors, typedCode);
+      if (errors.length > 0) return showReset(ctx, 400, errors);
       try {
         await cognito.confirmForgotPassword(pending.username, code, newPassword);
       } catch (err) {
         if (!(err instanceof AuthError)) throw err;
         const shown = resetError(err);
         if (!shown) throw err;
-        return showReset(ctx, formStatus([shown]), [shown], typedCode);
+        return showReset(ctx, formStatus([shown]), [shown]);
       }
       delete session.pendingReset;
       session.lastUsername = pending.username;
