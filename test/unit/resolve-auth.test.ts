@@ -73,6 +73,14 @@ test('a signed-in session with a fresh token: the identity, with no refresh and 
   assert.equal(JSON.stringify(ctx.session), before, 'nothing written');
 });
 
+test('the answer holds until the refresh is due or the sign-in ends, whichever comes first', async () => {
+  const r = refresher(() => Promise.reject(new Error('not called')));
+  const refreshFirst = await resolver(r)(ctxWith(auth()));
+  assert.equal(refreshFirst.identity && refreshFirst.stableUntil, NOW + HOUR - REFRESH_SKEW_MS);
+  const endFirst = await resolver(r)(ctxWith(auth({ signedInAt: NOW - 12 * HOUR + 10 * 60_000 })));
+  assert.equal(endFirst.identity && endFirst.stableUntil, NOW + 10 * 60_000);
+});
+
 test('past the absolute lifetime: ended, and the session is gone', async () => {
   const r = refresher(() => Promise.reject(new Error('not called')));
   const ctx = ctxWith(auth({ signedInAt: NOW - 12 * HOUR }));

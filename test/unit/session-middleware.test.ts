@@ -15,6 +15,8 @@ import {
   sessionStoreReady,
   TOUCH_INTERVAL_MS,
 } from '../../src/session/session-middleware.ts';
+import { LocalChanges } from '../../src/session/session-changes.ts';
+import { SessionCopies } from '../../src/session/session-copies.ts';
 import { Browser } from '../helpers/browser.ts';
 
 const MINUTE = 60_000;
@@ -54,7 +56,14 @@ type Session = Record<string, unknown> & { regenerate(): Promise<void> };
  * /sign-in-at?at=ms marks the session signed in at that time; /end ends the session; /read shows the session;
  * /ready answers sessionStoreReady; /plant?id= sets a signed session cookie holding any id.
  */
-async function startApp(settings: { secure?: boolean; cookieDomain?: string } = {}) {
+async function startApp(
+  settings: {
+    secure?: boolean;
+    cookieDomain?: string;
+    idleTimeoutMs?: number;
+    copies?: SessionCopies<string>;
+  } = {},
+) {
   const app = new Koa({ keys: ['session-unit-test-key-'.padEnd(40, 'k')], proxy: true });
   const store = new RecordingStore({ maxEntries: 100 });
   app.use(async (ctx, next) => {
@@ -72,11 +81,12 @@ async function startApp(settings: { secure?: boolean; cookieDomain?: string } = 
       app,
       {
         secure: settings.secure ?? false,
-        idleTimeoutMs: IDLE,
+        idleTimeoutMs: settings.idleTimeoutMs ?? IDLE,
         absoluteTimeoutMs: ABSOLUTE,
         cookieDomain: settings.cookieDomain,
       },
       store,
+      settings.copies as SessionCopies<unknown> | undefined,
     ),
   );
   app.use(async (ctx: Context) => {
@@ -96,6 +106,10 @@ async function startApp(settings: { secure?: boolean; cookieDomain?: string } = 
       case '/sign-in-at':
         session.auth = { signedInAt: Number(q.at) };
         ctx.body = 'marked';
+        return;
+      case '/keep':
+        settings.copies?.keep(ctx, 'kept', Number.MAX_SAFE_INTEGER);
+        ctx.body = 'kept';
         return;
       case '/end':
         ctx.session = null;
@@ -352,5 +366,75 @@ describe('a store that fails', () => {
   test('an app without a session store is always ready', async () => {
     const ctx = { app: new Koa() } as unknown as Context;
     assert.equal(await sessionStoreReady(ctx), true);
+  });
+});
+
+describe('what a read tells the kept copies (protect/fast-path.ts)', () => {
+  /** Copies that record each read the middleware reports. */
+  class RecordingCopies extends SessionCopies<string> {
+    readonly reads: { id: string; epoch: number; touchAt: number }[] = [];
+    override loaded(request: object, id: string, epoch: number, touchAt: number): void {
+      this.reads.push({ id, epoch, touchAt });
+      super.loaded(request, id, epoch, touchAt);
+    }
+  }
+
+  async function withCopies(idleTimeoutMs = IDLE) {
+    const copies = new RecordingCopies(new LocalChanges(), 10);
+    const app = await startApp({ copies, idleTimeoutMs });
+    return { app, copies };
+  }
+
+  /** The stored session's last save, from koa-session's `_expire` (the cookie lives the absolute lifetime). */
+  const lastSaveOf = async (app: Awaited<ReturnType<typeof startApp>>, id: string) =>
+    ((await app.store.get(id)) as { _expire: number })._expire - ABSOLUTE;
+
+  test('a read session is reported with its id and its next idle-timeout write; a copy is kept for it', async () => {
+    const { app, copies } = await withCopies();
+    try {
+      const b = new Browser(app.origin);
+      await b.get('/put?k=v');
+      const id = b.cookies.get(app.cookieName)!;
+      await b.get('/keep');
+      assert.equal(copies.reads.length, 1, 'one read, reported once');
+      assert.equal(copies.reads[0]!.id, id);
+      assert.equal(copies.reads[0]!.epoch, 0, 'read before any change was heard');
+      assert.equal(copies.reads[0]!.touchAt, (await lastSaveOf(app, id)) + TOUCH_INTERVAL_MS);
+      assert.equal(copies.get(id, 0), 'kept');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('with an idle timeout under a minute, the next write is due at the idle timeout', async () => {
+    const { app, copies } = await withCopies(20_000);
+    try {
+      const b = new Browser(app.origin);
+      await b.get('/put?k=v');
+      const id = b.cookies.get(app.cookieName)!;
+      await b.get('/read');
+      assert.equal(copies.reads[0]!.touchAt, (await lastSaveOf(app, id)) + 20_000);
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('nothing is reported for a visitor without a session, a malformed id, or a stored value without _expire', async () => {
+    const { app, copies } = await withCopies();
+    try {
+      await new Browser(app.origin).get('/read');
+      const planted = new Browser(app.origin);
+      await planted.get('/plant?id=not-a-session-id');
+      await planted.get('/read');
+      const foreign = 'f'.repeat(43);
+      await app.store.set(foreign, { owners: ['x'] }, 60_000);
+      const b = new Browser(app.origin);
+      await b.get(`/plant?id=${foreign}`);
+      await b.get('/keep');
+      assert.deepEqual(copies.reads, []);
+      assert.equal(copies.get(foreign, 0), undefined);
+    } finally {
+      await app.close();
+    }
   });
 });
