@@ -20,6 +20,12 @@ export interface ChallengeSession {
   totpVerified?: boolean | undefined;
   /** EMAIL_OTP reached through MFA_SETUP: the address being set up for email MFA. */
   setupEmail?: string | undefined;
+  /** PASSWORD_VERIFIER, DEVICE_PASSWORD_VERIFIER: the server's half of the SRP exchange and the secret block. */
+  srp?: { A: string; b: string; B: string; secretBlock: string } | undefined;
+  /** The device this sign-in is made from (DEVICE_KEY given and known), carried to the tokens. */
+  deviceKey?: string | undefined;
+  /** PASSWORD_VERIFIER for a name no user has (PreventUserExistenceErrors): it can only fail. */
+  unknownUser?: boolean | undefined;
 }
 
 /** What a new session carries: everything but its expiry and use. */

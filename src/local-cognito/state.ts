@@ -73,9 +73,32 @@ export interface UserRecord {
   /** The last TOTP step accepted for `totpSecret`: its code (and older ones) are refused from then on. */
   totpLastStep?: number | undefined;
   codes: PendingCode[];
+  /**
+   * The SRP salt and password verifier (hex) over the internal username, kept beside the hash whenever the
+   * password is set; absent for passwords set before the emulator spoke SRP (USER_SRP_AUTH refuses those).
+   */
+  srp?: { salt: string; verifier: string } | undefined;
+  /** The devices this user signed in from, while the pool tracks devices (absent: none). */
+  devices?: DeviceRecord[] | undefined;
   /** Recent ResendConfirmationCode / ForgotPassword sends (absent in older state files). */
   codeRequests?: CodeRequest[] | undefined;
   groups: string[];
+}
+
+/** A device Cognito handed out in NewDeviceMetadata: unconfirmed until ConfirmDevice gives its verifier. */
+export interface DeviceRecord {
+  key: string;
+  groupKey: string;
+  /** ConfirmDevice's DeviceSecretVerifierConfig, as hex (absent until confirmed). */
+  salt?: string | undefined;
+  verifier?: string | undefined;
+  name?: string | undefined;
+  status: 'remembered' | 'not_remembered';
+  createdAt: number;
+  modifiedAt: number;
+  lastAuthenticatedAt: number;
+  /** The address the sign-in came from, as Cognito's `last_ip_used`. */
+  lastIp?: string | undefined;
 }
 
 export interface GroupRecord {
@@ -153,6 +176,8 @@ export interface RefreshRecord {
   revoked: boolean;
   /** OAuth scopes granted through the hosted UI (space-separated); absent for JSON API sign-ins. */
   scope?: string | undefined;
+  /** The device the sign-in was made from (device tracking): refreshing needs its DEVICE_KEY. */
+  deviceKey?: string | undefined;
 }
 
 /** The pool, client and demo user that local mode seeds once. */

@@ -109,6 +109,8 @@ export interface Origin {
   originJti: string;
   eventId: string;
   authTime: number;
+  /** The tracked device the sign-in came from: the access token's `device_key`. */
+  deviceKey?: string | undefined;
 }
 
 const attr = (user: UserRecord, name: string): string | undefined =>
@@ -159,6 +161,7 @@ export async function mintTokens(
     exp: iat + life.access,
     jti: newUuid(),
     username: user.username,
+    ...(origin.deviceKey === undefined ? {} : { device_key: origin.deviceKey }),
   };
   if (!oauth) {
     const [idToken, accessToken] = await Promise.all([keys.sign(idClaims), keys.sign(accessClaims)]);

@@ -1,7 +1,9 @@
 // Sign-in: InitiateAuth (USER_PASSWORD_AUTH, USER_AUTH, REFRESH_TOKEN_AUTH) and RespondToAuthChallenge
 // (NEW_PASSWORD_REQUIRED, and the MFA challenges of mfa-challenges.ts).
 import { CognitoError, invalidParameter, notAuthorized, userNotFound } from '../errors.ts';
-import { checkPassword, hashPassword, verifyPassword } from '../password.ts';
+import { checkPassword, verifyPassword } from '../password.ts';
+import { passwordFields } from '../user-password.ts';
+import { makeVerifier, srpPoolName } from '../srp.ts';
 import { checkSecretHash } from '../secret-hash.ts';
 import { CONFIRMED_SIGN_UP_SESSION } from '../sessions.ts';
 import { mintTokens } from '../tokens.ts';
@@ -20,6 +22,14 @@ import {
   type OpContext,
 } from './context.ts';
 import { afterFirstFactor, answerMfaChallenge } from './mfa-challenges.ts';
+import { afterPassword, requiredPoolAttributes } from './password-step.ts';
+import { confirmedDevice } from './device-records.ts';
+import {
+  answerDevicePasswordVerifier,
+  answerDeviceSrpAuth,
+  answerPasswordVerifier,
+  userSrpAuth,
+} from './srp-auth.ts';
 import { findRefreshToken } from './refresh-tokens.ts';
 import { signedIn } from './sign-in.ts';
 
@@ -37,7 +47,7 @@ const AUTH_FLOWS = [
 const LOCKOUT_AFTER = 5;
 const LOCKOUT_MAX_MS = 15 * 60 * 1000;
 
-function requireFlow(client: ClientRecord, flow: string): void {
+export function requireFlow(client: ClientRecord, flow: string): void {
   const flows = client.explicitAuthFlows;
   if (!flows.includes(`ALLOW_${flow}`) && !flows.includes(flow)) {
     throw invalidParameter(`${flow} flow not enabled for this client`);
@@ -92,32 +102,6 @@ const CHALLENGE_NAMES = [
   'PASSWORD_SRP',
 ];
 
-/** The attributes the pool's schema (CreateUserPool's Schema) marks Required. */
-function requiredPoolAttributes(pool: PoolRecord): string[] {
-  const schema = pool.extra.Schema;
-  if (!Array.isArray(schema)) return [];
-  return schema
-    .filter((a: unknown): a is { Name: string; Required: true } => {
-      const attr = a as { Name?: unknown; Required?: unknown } | null;
-      return typeof attr?.Name === 'string' && attr.Required === true;
-    })
-    .map((a) => a.Name);
-}
-
-/** Required attributes the user has no value for, as NEW_PASSWORD_REQUIRED's `requiredAttributes` names them. */
-function missingRequiredAttributes(pool: PoolRecord, user: UserRecord): string[] {
-  return requiredPoolAttributes(pool)
-    .filter((name) => getAttr(user, name) === undefined)
-    .map((name) => `userAttributes.${name}`);
-}
-
-/** The attributes Cognito lists in NEW_PASSWORD_REQUIRED's `userAttributes`. */
-function challengeAttributes(user: UserRecord): string {
-  const out: Record<string, string> = {};
-  for (const a of user.attributes) if (a.Name !== 'sub') out[a.Name] = a.Value;
-  return JSON.stringify(out);
-}
-
 async function userPasswordAuth(
   ctx: OpContext,
   pool: PoolRecord,
@@ -127,7 +111,8 @@ async function userPasswordAuth(
   requireFlow(client, 'USER_PASSWORD_AUTH');
   const username = requiredParam(params, 'USERNAME');
   checkSecretHash(client, username, params.get('SECRET_HASH'));
-  return passwordSignIn(ctx, pool, client, username, requiredParam(params, 'PASSWORD'));
+  const password = requiredParam(params, 'PASSWORD');
+  return passwordSignIn(ctx, pool, client, username, password, params.get('DEVICE_KEY'));
 }
 
 /**
@@ -150,6 +135,8 @@ export async function checkFirstFactor(
     throw userNotFound();
   }
   await checkUserPassword(ctx, user, password);
+  // Passwords set before the emulator spoke SRP get their verifier at their next password sign-in.
+  user.srp ??= makeVerifier(srpPoolName(pool.id), user.username, password);
   if (user.status === 'UNCONFIRMED')
     throw new CognitoError('UserNotConfirmedException', 'User is not confirmed.');
   if (user.status === 'RESET_REQUIRED') {
@@ -165,34 +152,10 @@ async function passwordSignIn(
   client: ClientRecord,
   username: string,
   password: string,
+  deviceKey?: string,
 ): Promise<object> {
   const user = await checkFirstFactor(ctx, pool, client, username, password);
-  const now = ctx.clock();
-  if (user.status === 'FORCE_CHANGE_PASSWORD') {
-    if (user.tempPasswordExpiresAt !== undefined && now > user.tempPasswordExpiresAt) {
-      throw notAuthorized('Temporary password has expired and must be reset by an administrator.');
-    }
-    const session = ctx.sessions.create(
-      {
-        poolId: pool.id,
-        clientId: client.clientId,
-        username: user.username,
-        challengeName: 'NEW_PASSWORD_REQUIRED',
-      },
-      now,
-      client.authSessionValidity,
-    );
-    return {
-      ChallengeName: 'NEW_PASSWORD_REQUIRED',
-      Session: session,
-      ChallengeParameters: {
-        USER_ID_FOR_SRP: user.username,
-        requiredAttributes: JSON.stringify(missingRequiredAttributes(pool, user)),
-        userAttributes: challengeAttributes(user),
-      },
-    };
-  }
-  return afterFirstFactor(ctx, pool, client, user);
+  return afterPassword(ctx, pool, client, user, deviceKey);
 }
 
 /**
@@ -257,6 +220,10 @@ async function refreshTokenAuth(
   const user = pool.users.get(userKey(pool, record.username));
   if (!user) throw notAuthorized('Invalid Refresh Token');
   if (!user.enabled) throw notAuthorized('User is disabled.');
+  // A sign-in from a confirmed device refreshes only with that device's key (as on Cognito).
+  if (confirmedDevice(user, record.deviceKey) && params.get('DEVICE_KEY') !== record.deviceKey) {
+    throw notAuthorized('Invalid Refresh Token');
+  }
   const minted = await mintTokens(
     ctx.keys,
     pool,
@@ -293,6 +260,8 @@ export async function initiateAuth(ctx: OpContext, input: Input): Promise<object
     case 'REFRESH_TOKEN_AUTH':
     case 'REFRESH_TOKEN':
       return refreshTokenAuth(ctx, pool, client, params);
+    case 'USER_SRP_AUTH':
+      return userSrpAuth(ctx, pool, client, params);
     case 'USER_AUTH':
       return userAuth(ctx, pool, client, params, optString(input, 'Session'));
     case 'ADMIN_NO_SRP_AUTH':
@@ -310,6 +279,7 @@ async function newPasswordRequired(
   client: ClientRecord,
   user: UserRecord,
   responses: Map<string, string>,
+  deviceKey: string | undefined,
 ): Promise<object> {
   const newPassword = requiredParam(responses, 'NEW_PASSWORD');
   checkPassword(pool.passwordPolicy, newPassword);
@@ -327,14 +297,14 @@ async function newPasswordRequired(
       throw invalidParameter(`Invalid attributes given, ${name} is missing`); // as reported from Cognito
     }
   }
-  const hash = await hashPassword(newPassword);
+  const stored = await passwordFields(pool, user, newPassword);
   for (const [name, value] of given) setAttr(user, name, value);
-  user.passwordHash = hash;
+  Object.assign(user, stored);
   user.status = 'CONFIRMED';
   user.tempPasswordExpiresAt = undefined;
   user.modifiedAt = ctx.clock();
   // MFA follows a new password just as it follows a password.
-  return afterFirstFactor(ctx, pool, client, user);
+  return afterFirstFactor(ctx, pool, client, user, deviceKey);
 }
 
 /**
@@ -358,6 +328,10 @@ export async function respondToAuthChallenge(ctx: OpContext, input: Input): Prom
   // Sign-up sessions (`local:` names, refused by the enum check above) never answer a challenge.
   if (!sessionId) throw notAuthorized('Invalid session for the user.');
   const session = ctx.sessions.get(sessionId, client.clientId, challengeName, ctx.clock());
+  // The password's proof comes first: it answers for names no user has exactly as for a wrong password.
+  if (challengeName === 'PASSWORD_VERIFIER') {
+    return answerPasswordVerifier(ctx, pool, client, session, responses);
+  }
   const user = findUser(pool, username);
   if (!user || user.username !== session.username || session.poolId !== pool.id) {
     throw notAuthorized('Invalid session for the user.');
@@ -367,12 +341,16 @@ export async function respondToAuthChallenge(ctx: OpContext, input: Input): Prom
     case 'NEW_PASSWORD_REQUIRED': {
       ctx.sessions.consume(session); // before any await: a concurrent answer with it must fail
       try {
-        return await newPasswordRequired(ctx, pool, client, user, responses);
+        return await newPasswordRequired(ctx, pool, client, user, responses, session.deviceKey);
       } catch (err) {
         ctx.sessions.release(session); // a rejected new password may be retried in the same session
         throw err;
       }
     }
+    case 'DEVICE_SRP_AUTH':
+      return answerDeviceSrpAuth(ctx, pool, client, user, session, responses);
+    case 'DEVICE_PASSWORD_VERIFIER':
+      return answerDevicePasswordVerifier(ctx, pool, client, user, session, responses);
     default:
       return answerMfaChallenge(ctx, pool, client, user, session, responses);
   }

@@ -41,6 +41,17 @@ import {
 } from './user-attributes.ts';
 import { confirmSignUp, resendConfirmationCode, signUp } from './sign-up.ts';
 import { adminResetUserPassword, confirmForgotPassword, forgotPassword } from './recovery.ts';
+import {
+  adminForgetDevice,
+  adminGetDevice,
+  adminListDevices,
+  adminUpdateDeviceStatus,
+  confirmDevice,
+  forgetDevice,
+  getDevice,
+  listDevices,
+  updateDeviceStatus,
+} from './devices.ts';
 import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from './software-token.ts';
 
 /** Every operation the emulator speaks, by its Cognito name. */
@@ -90,4 +101,13 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['AssociateSoftwareToken', associateSoftwareToken],
   ['VerifySoftwareToken', verifySoftwareToken],
   ['SetUserMFAPreference', setUserMfaPreference],
+  ['ConfirmDevice', confirmDevice],
+  ['UpdateDeviceStatus', updateDeviceStatus],
+  ['GetDevice', getDevice],
+  ['ListDevices', listDevices],
+  ['ForgetDevice', forgetDevice],
+  ['AdminGetDevice', adminGetDevice],
+  ['AdminListDevices', adminListDevices],
+  ['AdminUpdateDeviceStatus', adminUpdateDeviceStatus],
+  ['AdminForgetDevice', adminForgetDevice],
 ]);

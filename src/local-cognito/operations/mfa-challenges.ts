@@ -104,9 +104,10 @@ function mfaChallenge(
   client: ClientRecord,
   user: UserRecord,
   type: MfaType,
+  deviceKey: string | undefined,
   setupEmail?: string,
 ): object {
-  if (type === 'SOFTWARE_TOKEN_MFA') return challenge(ctx, pool, client, user, type, {});
+  if (type === 'SOFTWARE_TOKEN_MFA') return challenge(ctx, pool, client, user, type, {}, { deviceKey });
   const sms = type === 'SMS_MFA';
   const to = (sms ? getAttr(user, 'phone_number') : (setupEmail ?? getAttr(user, 'email'))) ?? '';
   const code = sendCode(ctx, user, type, to);
@@ -120,20 +121,22 @@ function mfaChallenge(
       CODE_DELIVERY_DELIVERY_MEDIUM: sms ? 'SMS' : 'EMAIL',
       CODE_DELIVERY_DESTINATION: maskDestination(to),
     },
-    { code, setupEmail },
+    { code, setupEmail, deviceKey },
   );
 }
 
 /**
  * What follows a correct first factor (password, or a new password): tokens when no MFA applies; the one
  * enabled (or the preferred) type's challenge; SELECT_MFA_TYPE when several are enabled and none is
- * preferred; MFA_SETUP when the pool requires MFA and the user has none set up.
+ * preferred; MFA_SETUP when the pool requires MFA and the user has none set up. `deviceKey`: the tracked
+ * device the sign-in names, carried through every step to the tokens.
  */
 export async function afterFirstFactor(
   ctx: OpContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
+  deviceKey?: string,
 ): Promise<object> {
   const enabled = userMfaTypes(pool, user);
   if (enabled.length === 0) {
@@ -146,15 +149,15 @@ export async function afterFirstFactor(
         user,
         'MFA_SETUP',
         { MFAS_CAN_SETUP: JSON.stringify(canSetUp) },
-        { mfaTypes: canSetUp },
+        { mfaTypes: canSetUp, deviceKey },
       );
     }
-    return signedIn(ctx, pool, client, user);
+    return signedIn(ctx, pool, client, user, deviceKey);
   }
   const preferred = preferredType(user);
   const only = enabled.length === 1 ? enabled[0] : undefined;
   const chosen = preferred !== undefined && enabled.includes(preferred) ? preferred : only;
-  if (chosen !== undefined) return mfaChallenge(ctx, pool, client, user, chosen);
+  if (chosen !== undefined) return mfaChallenge(ctx, pool, client, user, chosen, deviceKey);
   return challenge(
     ctx,
     pool,
@@ -162,7 +165,7 @@ export async function afterFirstFactor(
     user,
     'SELECT_MFA_TYPE',
     { MFAS_CAN_CHOOSE: JSON.stringify(enabled) },
-    { mfaTypes: enabled },
+    { mfaTypes: enabled, deviceKey },
   );
 }
 
@@ -222,7 +225,7 @@ export async function answerMfaChallenge(
       if (secret === undefined) wrongCode(ctx, session, totpMismatch());
       if (!acceptTotp(ctx, user, secret, code)) wrongCode(ctx, session, totpMismatch());
       ctx.sessions.consume(session);
-      return signedIn(ctx, pool, client, user);
+      return signedIn(ctx, pool, client, user, session.deviceKey);
     }
     case 'SMS_MFA':
     case 'EMAIL_OTP': {
@@ -237,7 +240,7 @@ export async function answerMfaChallenge(
         enableMfa(user, 'EMAIL_OTP');
         user.modifiedAt = ctx.clock();
       }
-      return signedIn(ctx, pool, client, user);
+      return signedIn(ctx, pool, client, user, session.deviceKey);
     }
     case 'SELECT_MFA_TYPE': {
       const answer = requiredParam(responses, 'ANSWER');
@@ -248,7 +251,7 @@ export async function answerMfaChallenge(
         throw invalidParameter(`Invalid ANSWER: ${answer.slice(0, 40)} is not one of MFAS_CAN_CHOOSE`);
       }
       ctx.sessions.consume(session);
-      return mfaChallenge(ctx, pool, client, user, type);
+      return mfaChallenge(ctx, pool, client, user, type, session.deviceKey);
     }
     case 'MFA_SETUP': {
       const email = responses.get('EMAIL');
@@ -262,7 +265,7 @@ export async function answerMfaChallenge(
           throw new CognitoError('AliasExistsException', 'An account with the given email already exists.');
         }
         ctx.sessions.consume(session);
-        return mfaChallenge(ctx, pool, client, user, 'EMAIL_OTP', email);
+        return mfaChallenge(ctx, pool, client, user, 'EMAIL_OTP', session.deviceKey, email);
       }
       if (!session.totpVerified) {
         // Guessed wording: the MFA_SETUP answer came before VerifySoftwareToken accepted a code.
@@ -274,7 +277,7 @@ export async function answerMfaChallenge(
       ctx.sessions.consume(session);
       enableMfa(user, 'SOFTWARE_TOKEN_MFA');
       user.modifiedAt = ctx.clock();
-      return signedIn(ctx, pool, client, user);
+      return signedIn(ctx, pool, client, user, session.deviceKey);
     }
     default:
       throw invalidParameter(`${session.challengeName} is not supported by the local Cognito emulator yet`);

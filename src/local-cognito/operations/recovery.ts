@@ -1,6 +1,7 @@
 // Password recovery: ForgotPassword, ConfirmForgotPassword, AdminResetUserPassword (codes emailed to the inbox).
 import { invalidParameter, notAuthorized, userNotFound } from '../errors.ts';
-import { checkPassword, hashPassword } from '../password.ts';
+import { checkPassword } from '../password.ts';
+import { passwordFields } from '../user-password.ts';
 import { checkSecretHash } from '../secret-hash.ts';
 import type { UserRecord } from '../state.ts';
 import {
@@ -73,7 +74,7 @@ export async function confirmForgotPassword(ctx: OpContext, input: Input): Promi
   checkCode(ctx, user, 'FORGOT_PASSWORD', code);
   // Consumed before the await: a concurrent answer with the same code must fail.
   consumeCode(user, 'FORGOT_PASSWORD');
-  user.passwordHash = await hashPassword(password);
+  Object.assign(user, await passwordFields(pool, user, password));
   user.status = 'CONFIRMED';
   user.tempPasswordExpiresAt = undefined;
   user.failedAttempts = 0;

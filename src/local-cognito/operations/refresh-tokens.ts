@@ -7,15 +7,21 @@ import type { OpContext } from './context.ts';
 
 const hashToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
-/** Starts a sign-in: a new origin (origin_jti, event_id, auth_time) and its refresh token. */
+/** Starts a sign-in: a new origin (origin_jti, event_id, auth_time, the device) and its refresh token. */
 export function issueRefreshToken(
   ctx: OpContext,
   pool: PoolRecord,
   client: ClientRecord,
   user: UserRecord,
+  deviceKey?: string,
 ): { origin: Origin; refreshToken: string } {
   const now = ctx.clock();
-  const origin: Origin = { originJti: newUuid(), eventId: newUuid(), authTime: Math.floor(now / 1000) };
+  const origin: Origin = {
+    originJti: newUuid(),
+    eventId: newUuid(),
+    authTime: Math.floor(now / 1000),
+    ...(deviceKey === undefined ? {} : { deviceKey }),
+  };
   // Opaque, but shaped like Cognito's (five dot-separated base64url parts, as a JWE), never like a JWT.
   const refreshToken = [24, 32, 12, 96, 16].map((n) => newOpaqueToken(n)).join('.');
   const record: RefreshRecord = {

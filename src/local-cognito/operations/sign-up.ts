@@ -1,7 +1,8 @@
 // Self-service registration: SignUp, ConfirmSignUp, ResendConfirmationCode (codes emailed to the inbox), and
 // the sign-up Sessions that let a just-confirmed user sign in with USER_AUTH.
 import { invalidParameter, notAuthorized, userNotFound, type CognitoError } from '../errors.ts';
-import { checkPassword, hashPassword } from '../password.ts';
+import { checkPassword } from '../password.ts';
+import { passwordFields } from '../user-password.ts';
 import { checkSecretHash } from '../secret-hash.ts';
 import { CONFIRMED_SIGN_UP_SESSION, SIGN_UP_SESSION } from '../sessions.ts';
 import { userKey, type ClientRecord, type PoolRecord, type UserRecord } from '../state.ts';
@@ -32,7 +33,7 @@ export async function signUp(ctx: OpContext, input: Input): Promise<object> {
   const attributes = attributeList(input, 'UserAttributes');
   checkPassword(pool.passwordPolicy, password);
   const user = newUserRecord(ctx, pool, username, attributes, 'UNCONFIRMED');
-  user.passwordHash = await hashPassword(password);
+  Object.assign(user, await passwordFields(pool, user, password));
   // The name was free before the await; make sure no concurrent sign-up took it meanwhile.
   if (findUser(pool, username) || pool.users.has(userKey(pool, user.username))) throw usernameExists(pool);
   pool.users.set(userKey(pool, user.username), user);

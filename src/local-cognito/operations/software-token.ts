@@ -45,6 +45,7 @@ function nextSetupSession(ctx: OpContext, session: ChallengeSession, totpVerifie
       challengeName: 'MFA_SETUP',
       mfaTypes: session.mfaTypes,
       totpVerified,
+      deviceKey: session.deviceKey,
     },
     ctx.clock(),
     clientValidity?.authSessionValidity ?? 3,

@@ -1,7 +1,8 @@
 // Calls authorized by the user's own tokens: GetUser, ChangePassword, GlobalSignOut, DeleteUser, and RevokeToken
 // for a refresh token.
 import { CognitoError, notAuthorized, userNotFound } from '../errors.ts';
-import { checkPassword, hashPassword } from '../password.ts';
+import { checkPassword } from '../password.ts';
+import { passwordFields } from '../user-password.ts';
 import { userKey, type PoolRecord, type UserRecord } from '../state.ts';
 import { issuerOf } from '../tokens.ts';
 import { getClient, optString, reqString, type Input, type OpContext } from './context.ts';
@@ -47,7 +48,7 @@ export async function changePassword(ctx: OpContext, input: Input): Promise<obje
   const proposed = reqString(input, 'ProposedPassword');
   checkPassword(pool.passwordPolicy, proposed, 'proposedPassword');
   await checkUserPassword(ctx, user, previous);
-  user.passwordHash = await hashPassword(proposed);
+  Object.assign(user, await passwordFields(pool, user, proposed));
   user.modifiedAt = ctx.clock();
   return {};
 }

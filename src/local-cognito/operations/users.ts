@@ -1,7 +1,8 @@
 // Admin user operations: create, get, delete, passwords, MFA preferences, confirm, enable/disable, sign-out.
 import { CognitoError, invalidParameter, notAuthorized } from '../errors.ts';
 import { newUuid } from '../ids.ts';
-import { checkPassword, generatePassword, hashPassword } from '../password.ts';
+import { checkPassword, generatePassword } from '../password.ts';
+import { passwordFields } from '../user-password.ts';
 import {
   userKey,
   type Attribute,
@@ -125,7 +126,7 @@ function userType(user: UserRecord): object {
 }
 
 async function setTemporaryPassword(ctx: OpContext, pool: PoolRecord, user: UserRecord, password: string) {
-  user.passwordHash = await hashPassword(password);
+  Object.assign(user, await passwordFields(pool, user, password));
   user.status = 'FORCE_CHANGE_PASSWORD';
   user.tempPasswordExpiresAt = ctx.clock() + pool.passwordPolicy.TemporaryPasswordValidityDays * DAY_MS;
   user.failedAttempts = 0;
@@ -178,7 +179,7 @@ export async function adminSetUserPassword(ctx: OpContext, input: Input): Promis
   const password = reqString(input, 'Password');
   checkPassword(pool.passwordPolicy, password);
   if (optBoolean(input, 'Permanent')) {
-    user.passwordHash = await hashPassword(password);
+    Object.assign(user, await passwordFields(pool, user, password));
     user.status = 'CONFIRMED';
     user.tempPasswordExpiresAt = undefined;
     user.failedAttempts = 0;
