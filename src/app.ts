@@ -59,6 +59,7 @@ import { forwardAuthRoutes } from './flows/forward-auth/forward-auth-routes.ts';
 import { createPendingAuthorizations } from './flows/hosted/pending-authorization.ts';
 import { createRecentSignUps } from './flows/signup/recent-sign-ups.ts';
 import { CookieKeys } from './session/cookie-keys.ts';
+import { createDeviceVault } from './session/device-vault.ts';
 import { createTokenRefresher } from './session/token-refresh.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { createReturnTo } from './return-to.ts';
@@ -195,6 +196,11 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     loginThrottle: deps.loginThrottle ?? loginThrottleFor(config.rateLimit, limits),
     codeLimits: createCodeLimits(codeLimitSettings(config), deps.limiterBackend ?? MEMORY_LIMITS, clock),
     recentSignUps: createRecentSignUps(deps.sessionStore, secrets),
+    devices: createDeviceVault(deps.sessionStore, {
+      secure: config.secureCookies,
+      days: config.signIn.rememberDeviceDays,
+      clock,
+    }),
     hostedUi: createHostedUi(config.cognito, metrics.cognitoCall),
     brand,
     passwordPolicy: deps.passwordPolicy ?? config.passwordPolicy ?? DEFAULT_PASSWORD_POLICY,

@@ -2,7 +2,7 @@
 import type { MfaMethod } from './cognito/gateway.ts';
 import { crossFieldProblems } from './config/cross-field.ts';
 import { envSchema, type Env } from './config/env-schema.ts';
-import type { CognitoSettings } from './cognito/settings.ts';
+import type { AuthFlow, CognitoSettings } from './cognito/settings.ts';
 import { pemsFromText } from './identity/signing-keys.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import type { HostPort, RedisSettings } from './redis/redis-settings.ts';
@@ -74,6 +74,17 @@ export interface Config {
   signup: SignupSettings;
   /** The pool's password policy from configuration; undefined = read it with DescribeUserPool at start. */
   passwordPolicy: PasswordPolicy | undefined;
+  signIn: {
+    /** How the password is checked: sent (USER_PASSWORD_AUTH) or proved without sending it (USER_SRP_AUTH). */
+    authFlow: AuthFlow;
+    /**
+     * Remembered devices (USER_SRP_AUTH only; `off` otherwise): `ask` offers "Trust this browser" after the second
+     * factor, `always` trusts every browser that passed it, `off` never confirms a device.
+     */
+    rememberDevices: 'ask' | 'always' | 'off';
+    /** How long a trusted browser skips the second factor (its device cookie's lifetime). */
+    rememberDeviceDays: number;
+  };
   mfa: {
     /** How long Cognito keeps a challenge session (the app client's AuthSessionValidity, 3-15 minutes). */
     challengeMinutes: number;
@@ -166,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           domain: e.COGNITO_DOMAIN,
           hostedUiUrl: e.COGNITO_DOMAIN ? hostedUiOrigin(e.COGNITO_DOMAIN) : undefined,
           timeoutMs: e.COGNITO_TIMEOUT_MS,
+          authFlow: e.AUTH_FLOW,
         }
       : undefined;
 
@@ -226,6 +238,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     passwordPolicy: passwordPolicyFrom(e),
     resendCooldownSeconds: e.RESEND_COOLDOWN_SECONDS,
+    signIn: {
+      authFlow: e.AUTH_FLOW,
+      rememberDevices: e.AUTH_FLOW === 'USER_SRP_AUTH' ? e.REMEMBER_DEVICES : 'off',
+      rememberDeviceDays: e.REMEMBER_DEVICE_DAYS,
+    },
     mfa: {
       challengeMinutes: e.AUTH_SESSION_MINUTES,
       maxAttempts: e.MFA_MAX_ATTEMPTS,

@@ -1,7 +1,7 @@
 // Local mode: starts the Cognito emulator in this process, seeds its pool (and LOCAL_USERS_FILE's users) and points
 // the configuration at it.
 import { randomBytes } from 'node:crypto';
-import type { CognitoSettings } from './cognito/settings.ts';
+import type { AuthFlow, CognitoSettings } from './cognito/settings.ts';
 import type { Config } from './config.ts';
 import {
   startLocalCognito,
@@ -19,7 +19,12 @@ import type { Logger } from './logger.ts';
 import { paths } from './paths.ts';
 
 /** Cognito settings for the emulator's seeded pool; its origin serves the hosted UI as well. */
-export function emulatorSettings(endpoint: string, pool: LocalPoolInfo, timeoutMs = 5000): CognitoSettings {
+export function emulatorSettings(
+  endpoint: string,
+  pool: LocalPoolInfo,
+  timeoutMs = 5000,
+  authFlow: AuthFlow = 'USER_PASSWORD_AUTH',
+): CognitoSettings {
   return {
     region: pool.region,
     userPoolId: pool.userPoolId,
@@ -29,6 +34,7 @@ export function emulatorSettings(endpoint: string, pool: LocalPoolInfo, timeoutM
     domain: undefined,
     hostedUiUrl: endpoint,
     timeoutMs,
+    authFlow,
   };
 }
 
@@ -134,7 +140,7 @@ export async function startLocalMode(
   }
   const full: Config = {
     ...config,
-    cognito: emulatorSettings(emulator.endpoint, pool, config.cognitoTimeoutMs),
+    cognito: emulatorSettings(emulator.endpoint, pool, config.cognitoTimeoutMs, config.signIn.authFlow),
     session: {
       ...config.session,
       // Memory sessions die with the process anyway, so a fresh key per start is enough here.

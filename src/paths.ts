@@ -23,6 +23,8 @@ export const paths = {
   accountPassword: '/account/password',
   accountSignOutEverywhere: '/account/sign-out-everywhere',
   accountDelete: '/account/delete',
+  accountDevices: '/account/devices',
+  accountDevicesForget: '/account/devices/forget',
   accountMfa: '/account/mfa',
   accountMfaVerify: '/account/mfa/verify',
   accountMfaTotp: '/account/mfa/totp',

@@ -1,6 +1,10 @@
 // What the flows may ask of Cognito, and per operation the command it sends and how its answer is read.
 import {
   AssociateSoftwareTokenCommand,
+  ConfirmDeviceCommand,
+  ForgetDeviceCommand,
+  ListDevicesCommand,
+  UpdateDeviceStatusCommand,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   DescribeUserPoolCommand,
@@ -21,6 +25,7 @@ import {
   VerifySoftwareTokenCommand,
   type AuthFlowType,
   type RespondToAuthChallengeCommandInput,
+  type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { PasswordPolicy } from '../password-policy.ts';
 import type { CognitoSettings } from './settings.ts';
@@ -33,7 +38,10 @@ import {
   toPasswordPolicy,
   toSignInResult,
   toTokenSet,
+  toTrackedDevice,
   type CodeDelivery,
+  type NewDevice,
+  type TrackedDevice,
   type CognitoUser,
   type MfaPreference,
   type SignInResult,
@@ -41,6 +49,7 @@ import {
   type TokenSet,
 } from './mapping.ts';
 import { secretHash } from './secret-hash.ts';
+import { deviceExchange, newDeviceVerifier, passwordExchange, type DeviceSecrets } from './srp.ts';
 import { createSender, type CallObserver } from './sender.ts';
 
 // The gateway's data shapes live with their mapping, the observer with the sender; importers keep this module.
@@ -50,14 +59,29 @@ export type {
   CognitoUser,
   MfaMethod,
   MfaPreference,
+  NewDevice,
   SignInResult,
   SignUpResult,
   TokenSet,
+  TrackedDevice,
 } from './mapping.ts';
+export type { DeviceSecrets } from './srp.ts';
+
+/** The remembered devices a password sign-in may prove itself with (USER_SRP_AUTH), found by the internal username. */
+export interface DeviceChoice {
+  forUser(userId: string): DeviceSecrets | undefined;
+  /** Cognito refused the device (forgotten, or no longer matching): the caller drops it; the sign-in goes on without. */
+  refused(userId: string, device: DeviceSecrets): Promise<void>;
+}
 
 /** What the flows may ask of Cognito. Every method throws only AuthError. */
 export interface CognitoGateway {
-  signInWithPassword(username: string, password: string): Promise<SignInResult>;
+  /**
+   * Signs in with the flow configured (AUTH_FLOW): the password sent (USER_PASSWORD_AUTH) or proved with SRP
+   * (USER_SRP_AUTH). With SRP, a remembered device of `devices` for the user proves itself too (device SRP), and
+   * Cognito then skips the second factor.
+   */
+  signInWithPassword(username: string, password: string, devices?: DeviceChoice): Promise<SignInResult>;
   /** USER_AUTH with the `Session` that ConfirmSignUp returned: signs a just-confirmed user in without a password. */
   signInWithSession(username: string, session: string): Promise<SignInResult>;
   signUp(username: string, password: string, attributes: Record<string, string>): Promise<SignUpResult>;
@@ -86,8 +110,25 @@ export interface CognitoGateway {
   setMfaPreference(accessToken: string, preference: MfaPreference): Promise<void>;
   /** Needs AWS credentials with cognito-idp:DescribeUserPool; callers fall back when it fails. */
   describePasswordPolicy(): Promise<PasswordPolicy>;
-  /** `username` must be Cognito's internal username (the token's `username` claim), not what the user typed. */
-  refresh(username: string, refreshToken: string): Promise<TokenSet>;
+  /**
+   * `username` must be Cognito's internal username (the token's `username` claim), not what the user typed;
+   * `deviceKey` the sign-in's tracked device (the access token's `device_key`), without which Cognito refuses.
+   */
+  refresh(username: string, refreshToken: string, deviceKey?: string): Promise<TokenSet>;
+  /**
+   * Confirms the device a sign-in handed out (NewDeviceMetadata) with a verifier of a new random device password,
+   * named `name`; `confirmationNecessary`: the pool remembers it only when told (UpdateDeviceStatus).
+   */
+  confirmDevice(
+    accessToken: string,
+    device: NewDevice,
+    name: string,
+  ): Promise<{ secrets: DeviceSecrets; confirmationNecessary: boolean }>;
+  /** Remembers the device (its sign-ins skip the second factor) or not. */
+  setDeviceRemembered(accessToken: string, deviceKey: string, remembered: boolean): Promise<void>;
+  /** The signed-in user's confirmed devices, most recently used first. */
+  listDevices(accessToken: string): Promise<TrackedDevice[]>;
+  forgetDevice(accessToken: string, deviceKey: string): Promise<void>;
   revokeRefreshToken(refreshToken: string): Promise<void>;
   globalSignOut(accessToken: string): Promise<void>;
   getUser(accessToken: string): Promise<CognitoUser>;
@@ -131,8 +172,68 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
       ...(session === undefined ? {} : { Session: session }),
     });
 
+  /** RespondToAuthChallenge as Cognito answered it; USERNAME and its SECRET_HASH join the challenge's own fields. */
+  const respond = (
+    challengeName: string,
+    session: string,
+    username: string,
+    responses: Record<string, string>,
+  ) =>
+    send(RespondToAuthChallengeCommand, {
+      ClientId: clientId,
+      ChallengeName: challengeName as RespondToAuthChallengeCommandInput['ChallengeName'],
+      Session: session,
+      ChallengeResponses: { ...responses, USERNAME: username, SECRET_HASH: hash(username) },
+    });
+
+  /** DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER: the remembered device proves its secret. */
+  async function proveDevice(
+    asked: RespondToAuthChallengeCommandOutput,
+    userId: string,
+    device: DeviceSecrets,
+  ): Promise<RespondToAuthChallengeCommandOutput> {
+    const exchange = deviceExchange(device, settings.userPoolId);
+    const session = present(asked.Session, 'RespondToAuthChallenge');
+    const next = await respond('DEVICE_SRP_AUTH', session, userId, {
+      DEVICE_KEY: device.key,
+      SRP_A: exchange.srpA,
+    });
+    if (next.ChallengeName !== 'DEVICE_PASSWORD_VERIFIER') return next;
+    const proof = exchange.prove(next.ChallengeParameters ?? {});
+    const nextSession = present(next.Session, 'RespondToAuthChallenge');
+    return respond('DEVICE_PASSWORD_VERIFIER', nextSession, userId, { DEVICE_KEY: device.key, ...proof });
+  }
+
+  /** USER_SRP_AUTH: SRP_A, then the password's proof over Cognito's challenge (and the device's, if remembered). */
+  async function srpSignIn(
+    username: string,
+    password: string,
+    devices?: DeviceChoice,
+  ): Promise<SignInResult> {
+    const exchange = passwordExchange(username, password, settings.userPoolId);
+    const first = await initiateAuth('USER_SRP_AUTH', username, { SRP_A: exchange.srpA });
+    if (first.ChallengeName !== 'PASSWORD_VERIFIER') return toSignInResult(first);
+    const parameters = first.ChallengeParameters ?? {};
+    const userId = parameters.USER_ID_FOR_SRP ?? parameters.USERNAME ?? username;
+    const device = devices?.forUser(userId);
+    const proof = exchange.prove(parameters);
+    const session = present(first.Session, 'InitiateAuth');
+    const deviceKey: Record<string, string> = device ? { DEVICE_KEY: device.key } : {};
+    const out = await respond('PASSWORD_VERIFIER', session, userId, { ...proof, ...deviceKey });
+    if (out.ChallengeName !== 'DEVICE_SRP_AUTH' || !device || !devices) return toSignInResult(out);
+    try {
+      return toSignInResult(await proveDevice(out, userId, device));
+    } catch (err) {
+      // Outages end the sign-in as always; a device Cognito no longer takes is dropped, and the user signs in without.
+      if (!(err instanceof AuthError) || ['SERVICE_UNAVAILABLE', 'THROTTLED'].includes(err.code)) throw err;
+      await devices.refused(userId, device);
+      return srpSignIn(username, password);
+    }
+  }
+
   return {
-    async signInWithPassword(username, password) {
+    async signInWithPassword(username, password, devices) {
+      if (settings.authFlow === 'USER_SRP_AUTH') return srpSignIn(username, password, devices);
       return toSignInResult(await initiateAuth('USER_PASSWORD_AUTH', username, { PASSWORD: password }));
     },
     async signInWithSession(username, session) {
@@ -163,13 +264,7 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
       await send(ConfirmForgotPasswordCommand, input);
     },
     async respondToChallenge(challengeName, session, username, responses) {
-      const out = await send(RespondToAuthChallengeCommand, {
-        ClientId: clientId,
-        ChallengeName: challengeName as RespondToAuthChallengeCommandInput['ChallengeName'],
-        Session: session,
-        ChallengeResponses: { ...responses, USERNAME: username, SECRET_HASH: hash(username) },
-      });
-      return toSignInResult(out);
+      return toSignInResult(await respond(challengeName, session, username, responses));
     },
     async associateSoftwareTokenForChallenge(session) {
       const out = await send(AssociateSoftwareTokenCommand, { Session: session });
@@ -197,9 +292,52 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     async describePasswordPolicy() {
       return toPasswordPolicy(await send(DescribeUserPoolCommand, { UserPoolId: settings.userPoolId }));
     },
-    async refresh(username, refreshToken) {
-      const out = await initiateAuth('REFRESH_TOKEN_AUTH', username, { REFRESH_TOKEN: refreshToken });
+    async refresh(username, refreshToken, deviceKey) {
+      const device: Record<string, string> = deviceKey === undefined ? {} : { DEVICE_KEY: deviceKey };
+      const out = await initiateAuth('REFRESH_TOKEN_AUTH', username, {
+        REFRESH_TOKEN: refreshToken,
+        ...device,
+      });
       return toTokenSet(present(out.AuthenticationResult, 'InitiateAuth'));
+    },
+    async confirmDevice(accessToken, device, name) {
+      const made = newDeviceVerifier(device.key, device.groupKey);
+      const out = await send(ConfirmDeviceCommand, {
+        AccessToken: accessToken,
+        DeviceKey: device.key,
+        DeviceName: name,
+        DeviceSecretVerifierConfig: { Salt: made.salt, PasswordVerifier: made.verifier },
+      });
+      return {
+        secrets: { key: device.key, groupKey: device.groupKey, password: made.password },
+        confirmationNecessary: out.UserConfirmationNecessary === true,
+      };
+    },
+    async setDeviceRemembered(accessToken, deviceKey, remembered) {
+      await send(UpdateDeviceStatusCommand, {
+        AccessToken: accessToken,
+        DeviceKey: deviceKey,
+        DeviceRememberedStatus: remembered ? 'remembered' : 'not_remembered',
+      });
+    },
+    async listDevices(accessToken) {
+      const devices: TrackedDevice[] = [];
+      let token: string | undefined;
+      // A few pages at most: Cognito lists 60 per page, and nobody has hundreds of browsers.
+      for (let page = 0; page < 5; page += 1) {
+        const out = await send(ListDevicesCommand, {
+          AccessToken: accessToken,
+          Limit: 60,
+          ...(token ? { PaginationToken: token } : {}),
+        });
+        for (const d of out.Devices ?? []) if (d.DeviceKey) devices.push(toTrackedDevice(d));
+        token = out.PaginationToken;
+        if (!token) break;
+      }
+      return devices;
+    },
+    async forgetDevice(accessToken, deviceKey) {
+      await send(ForgetDeviceCommand, { AccessToken: accessToken, DeviceKey: deviceKey });
     },
     async revokeRefreshToken(refreshToken) {
       await send(RevokeTokenCommand, { Token: refreshToken, ClientId: clientId, ClientSecret: clientSecret });

@@ -1,6 +1,7 @@
 // The gateway's data shapes, and the way between them and Cognito's: answers checked and turned into ours.
 import type {
   AuthenticationResultType,
+  DeviceType,
   DescribeUserPoolCommandOutput,
   GetUserCommandOutput,
   InitiateAuthCommandOutput,
@@ -17,6 +18,26 @@ export interface TokenSet {
   refreshToken: string | undefined;
   /** Seconds the access token lives. */
   expiresIn: number;
+  /** A pool that tracks devices handed this browser a new device (NewDeviceMetadata), to confirm or ignore. */
+  newDevice?: NewDevice | undefined;
+}
+
+/** NewDeviceMetadata: a device Cognito made for this sign-in, unconfirmed until ConfirmDevice. */
+export interface NewDevice {
+  key: string;
+  groupKey: string;
+}
+
+/** A device of the user's as ListDevices tells it. */
+export interface TrackedDevice {
+  key: string;
+  /** The name ConfirmDevice was given (ours: the browser and system), if any. */
+  name: string | undefined;
+  remembered: boolean;
+  /** ms since the epoch. */
+  lastAuthenticatedAt: number | undefined;
+  createdAt: number | undefined;
+  lastIp: string | undefined;
 }
 
 /** A sign-in step's outcome: tokens, or a challenge to answer with `session` within Cognito's deadline. */
@@ -95,6 +116,28 @@ export function toTokenSet(result: AuthenticationResultType): TokenSet {
     accessToken: result.AccessToken,
     refreshToken: result.RefreshToken,
     expiresIn: result.ExpiresIn ?? 3600,
+    ...(result.NewDeviceMetadata?.DeviceKey && result.NewDeviceMetadata.DeviceGroupKey
+      ? {
+          newDevice: {
+            key: result.NewDeviceMetadata.DeviceKey,
+            groupKey: result.NewDeviceMetadata.DeviceGroupKey,
+          },
+        }
+      : {}),
+  };
+}
+
+/** ListDevices' DeviceType, read into ours (devices without a key are skipped by the caller). */
+export function toTrackedDevice(device: DeviceType): TrackedDevice {
+  const attribute = (name: string) => device.DeviceAttributes?.find((a) => a.Name === name)?.Value;
+  const ms = (date: Date | undefined) => (date ? date.getTime() : undefined);
+  return {
+    key: device.DeviceKey ?? '',
+    name: attribute('device_name'),
+    remembered: attribute('device_status') === 'remembered',
+    lastAuthenticatedAt: ms(device.DeviceLastAuthenticatedDate),
+    createdAt: ms(device.DeviceCreateDate),
+    lastIp: attribute('last_ip_used'),
   };
 }
 

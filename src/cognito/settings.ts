@@ -17,4 +17,9 @@ export interface CognitoSettings {
   hostedUiUrl: string | undefined;
   /** Deadline of one Cognito call, in milliseconds. */
   timeoutMs: number;
+  /** How sign-in proves the password: USER_PASSWORD_AUTH sends it, USER_SRP_AUTH proves it with SRP. */
+  authFlow: AuthFlow;
 }
+
+/** The password sign-in flows this server speaks (AUTH_FLOW). */
+export type AuthFlow = 'USER_PASSWORD_AUTH' | 'USER_SRP_AUTH';

@@ -19,6 +19,8 @@ export interface VerifiedIdentity {
   accessExpiresAt: number;
   /** The ID token's `nonce` (hosted-UI sign-ins): the caller compares it with the one it sent. */
   nonce: string | undefined;
+  /** The access token's `device_key`: the tracked device this sign-in came from (refreshing needs it). */
+  deviceKey?: string | undefined;
 }
 
 /** What a verified access token says (a Bearer request): no email, which only the ID token or GetUser carries. */
@@ -75,6 +77,7 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
         authTime: access.auth_time,
         accessExpiresAt: access.exp * 1000,
         nonce: typeof id.nonce === 'string' ? id.nonce : undefined,
+        ...(typeof access.device_key === 'string' ? { deviceKey: access.device_key } : {}),
       };
     },
     async verifyAccessToken(accessToken) {

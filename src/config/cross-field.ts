@@ -37,6 +37,15 @@ export function crossFieldProblems(env: Record<string, string | undefined>): str
       `COGNITO_USER_POOL_ID: required when NODE_ENV=production (local mode with its emulator is for development only)`,
     );
   }
+  const rememberDevices = (env.REMEMBER_DEVICES ?? '').trim();
+  if (
+    (rememberDevices === 'ask' || rememberDevices === 'always') &&
+    env.AUTH_FLOW?.trim() !== 'USER_SRP_AUTH'
+  ) {
+    problems.push(
+      'REMEMBER_DEVICES: remembered devices need AUTH_FLOW=USER_SRP_AUTH (Cognito proves a device with SRP only)',
+    );
+  }
   if (production && /^http:/i.test((env.COGNITO_DOMAIN ?? '').trim())) {
     problems.push('COGNITO_DOMAIN: must be https when NODE_ENV=production');
   }

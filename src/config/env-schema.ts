@@ -101,16 +101,22 @@ export const envSchema = z.object({
       .optional(),
   ),
   LOGIN_MODE: optional.pipe(z.enum(['auto', 'forms', 'hosted']).optional().default('auto')),
-  // Sign-in sends the password (USER_PASSWORD_AUTH). SRP arrives with remembered devices; until then asking for it
-  // stops the start with this message rather than signing in some other way than configured.
+  // USER_PASSWORD_AUTH sends the password to Cognito over TLS; USER_SRP_AUTH proves it without sending it (SRP-6a),
+  // and is what remembered devices need.
   AUTH_FLOW: optional.pipe(
     z
-      .enum(['USER_PASSWORD_AUTH'], {
-        error:
-          'must be USER_PASSWORD_AUTH: USER_SRP_AUTH is not supported yet (allow ALLOW_USER_PASSWORD_AUTH on the app client)',
+      .enum(['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'], {
+        error: 'must be USER_PASSWORD_AUTH or USER_SRP_AUTH (the app client must allow the one chosen)',
       })
-      .optional(),
+      .optional()
+      .default('USER_PASSWORD_AUTH'),
   ),
+  // Remembered devices (pools with device tracking, USER_SRP_AUTH): `ask` offers "Trust this browser" on the code
+  // page, `always` trusts every browser after its second factor, `off` never confirms a device.
+  REMEMBER_DEVICES: optional.pipe(
+    z.enum(['ask', 'always', 'off'], { error: 'must be ask, always or off' }).optional().default('ask'),
+  ),
+  REMEMBER_DEVICE_DAYS: int(30, 1, 365),
   SESSION_KEYS: optional,
   SESSION_STORE: optional.pipe(
     z

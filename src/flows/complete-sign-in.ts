@@ -7,15 +7,23 @@ import { redirectPublic } from '../middleware/base-path.ts';
 import { paths } from '../paths.ts';
 import { sessionOf, startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
 import type { FlowDeps } from './types.ts';
+import { settleDevice } from './devices/remembered-devices.ts';
 
-/** Tokens are verified before anything is kept; then the browser gets a new session id and is redirected. */
+/** How the sign-in ended: through the hosted UI (with the nonce sent), or our forms (maybe trusting this browser). */
+export type SignInEnd = { nonce: string } | { rememberDevice: boolean | undefined };
+
+/**
+ * Tokens are verified before anything is kept; a device Cognito handed out is confirmed (and remembered when
+ * asked); then the browser gets a new session id and is redirected.
+ */
 export async function completeSignIn(
   ctx: Context,
-  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'returnTo'>,
+  deps: Pick<FlowDeps, 'verifier' | 'logger' | 'clock' | 'returnTo' | 'config' | 'cognito' | 'devices'>,
   tokens: TokenSet,
   returnTo: unknown,
-  hosted?: { nonce: string },
+  end: SignInEnd = { rememberDevice: undefined },
 ): Promise<void> {
+  const hosted = 'nonce' in end ? end : undefined;
   if (!tokens.refreshToken) throw new AuthError('UNEXPECTED_RESPONSE', 'no refresh token');
   let identity;
   try {
@@ -30,6 +38,7 @@ export async function completeSignIn(
     throw new AuthError('OAUTH_REFUSED', 'nonce mismatch');
   }
   const via = hosted ? 'hosted' : 'forms';
+  if (!('nonce' in end)) await settleDevice(ctx, deps, tokens, identity, end.rememberDevice);
   await startAuthenticatedSession(ctx, toAuthState(tokens, identity, tokens.refreshToken, deps.clock(), via));
   const target = deps.returnTo(returnTo);
   if (identity.email !== undefined && identity.emailVerified === false) {

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { PasswordPolicy } from '../password-policy.ts';
 import type { LoginThrottle } from '../rate-limit/login-throttle.ts';
 import type { SessionStore } from '../session/memory-store.ts';
+import type { DeviceVault } from '../session/device-vault.ts';
 import type { AuthResolver } from '../session/resolve-auth.ts';
 import type { TokenRefresher } from '../session/token-refresh.ts';
 import type { ReturnToCheck } from '../return-to.ts';
@@ -33,6 +34,8 @@ export interface FlowDeps {
   codeLimits: CodeLimits;
   /** Sign-ups by address, for every browser: a taken address looks new at sign-in from anywhere. */
   recentSignUps: RecentSignUps;
+  /** Remembered devices of this browser ("Trust this browser"), behind their own signed cookie. */
+  devices: DeviceVault;
   /** The hosted UI client, when a hosted UI is available (a domain, or local mode's emulator). */
   hostedUi: HostedUi | undefined;
   brand: Brand;

@@ -215,6 +215,34 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'accountMfa.needs.EMAIL_OTP':
     'Bestätigen Sie dafür, dass Sie es sind: mit Ihrem Passwort und einem Code, den wir Ihnen per E-Mail senden.',
   'account.mfaLink': 'Bestätigung in zwei Schritten',
+  'mfa.remember': 'Diesem Browser {days} Tage lang vertrauen',
+  'mfa.rememberHint':
+    'Hier melden Sie sich weiter mit Ihrem Passwort an, aber ohne Code. Nicht auf einem gemeinsam genutzten oder öffentlichen Computer.',
+  'account.devicesLink': 'Ihre Geräte',
+  'accountDevices.title': 'Ihre Geräte',
+  'accountDevices.lead':
+    'Die Browser, in denen Sie sich mit einem Code angemeldet haben. Ein vertrauenswürdiger Browser fragt {days} Tage lang nach dem Vertrauen nicht nach einem Code. Entfernen Sie jeden Browser, den Sie nicht mehr nutzen oder nicht kennen.',
+  'accountDevices.unnamed': 'Unbekannter Browser',
+  'accountDevices.thisBrowser': 'Dieser Browser',
+  'accountDevices.trusted': 'Vertrauenswürdig: kein Code nötig',
+  'accountDevices.notTrusted': 'Nicht vertrauenswürdig: Code wird abgefragt',
+  'accountDevices.lastUsed': 'zuletzt genutzt',
+  'accountDevices.forget': 'Entfernen',
+  'accountDevices.forgetNamed': '{name} entfernen',
+  'accountDevices.forgetAll': 'Alle Geräte entfernen',
+  'accountDevices.none': 'Für Ihr Konto ist noch kein Browser bekannt.',
+  'accountDevices.forgotten':
+    'Der Browser wurde entfernt: Bei der Anmeldung dort wird wieder ein Code abgefragt.',
+  'accountDevices.forgottenAll':
+    'Alle Ihre Geräte wurden entfernt: Jede Anmeldung fragt wieder nach einem Code.',
+  'accountDevices.listFailed':
+    'Ihre Geräte können gerade nicht angezeigt werden. Bitte versuchen Sie es später erneut.',
+  'accountDevices.unknown':
+    'Dieses Gerät ist (nicht mehr) bekannt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'accountSignOut.devicesHint':
+    'Browser, denen Sie vertrauen, bleiben vertrauenswürdig: Sie fragen nach Ihrem Passwort, aber nicht nach einem Code. Um das zu beenden, entfernen Sie sie:',
+  'reset.devicesHint':
+    'Browser, denen Sie vertrauen, bleiben es auch nach dem Zurücksetzen: Sie fragen nach dem neuen Passwort, aber nicht nach einem Code. Sie können sie auf Ihrer Kontoseite entfernen.',
 
   'login.or': 'oder',
   'login.continueWith': 'Weiter mit {provider}',

@@ -197,6 +197,30 @@ export const en = {
   'accountMfa.needs.EMAIL_OTP':
     'To change this, confirm it is you with your password and a code sent to you by email.',
   'account.mfaLink': 'Two-step verification',
+  'mfa.remember': 'Trust this browser for {days} days',
+  'mfa.rememberHint':
+    'You will still sign in with your password here, but without a code. Not on a shared or public computer.',
+  'account.devicesLink': 'Your devices',
+  'accountDevices.title': 'Your devices',
+  'accountDevices.lead':
+    'The browsers you signed in from with a code. A trusted browser is not asked for a code for {days} days after you trusted it. Forget any browser you no longer use or do not recognise.',
+  'accountDevices.unnamed': 'Unknown browser',
+  'accountDevices.thisBrowser': 'This browser',
+  'accountDevices.trusted': 'Trusted: no code asked',
+  'accountDevices.notTrusted': 'Not trusted: a code is asked',
+  'accountDevices.lastUsed': 'last used',
+  'accountDevices.forget': 'Forget',
+  'accountDevices.forgetNamed': 'Forget {name}',
+  'accountDevices.forgetAll': 'Forget all devices',
+  'accountDevices.none': 'No browser is known for your account yet.',
+  'accountDevices.forgotten': 'The browser has been forgotten: signing in there asks for a code again.',
+  'accountDevices.forgottenAll': 'All your devices have been forgotten: every sign-in asks for a code again.',
+  'accountDevices.listFailed': 'Your devices cannot be listed right now. Please try again later.',
+  'accountDevices.unknown': 'This device is not known (any more). Reload the page and try again.',
+  'accountSignOut.devicesHint':
+    'Browsers you trusted stay trusted: they will ask for your password, but not for a code. To stop that, forget them:',
+  'reset.devicesHint':
+    'Browsers you trusted stay trusted after a password reset: they ask for the new password, but not for a code. You can forget them on your account page.',
 
   'login.or': 'or',
   'login.continueWith': 'Continue with {provider}',

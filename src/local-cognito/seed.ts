@@ -138,6 +138,9 @@ export async function ensureLocalPool(ctx: OpContext, ids: LocalPoolIds = {}): P
     MfaConfiguration: 'OFF',
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
     UsernameConfiguration: { CaseSensitive: false },
+    // Device tracking as most pools with remembered devices set it: remembered when the user says so, and then in
+    // place of MFA (AUTH_FLOW=USER_SRP_AUTH uses it; the password flow leaves the devices unconfirmed).
+    DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
   }) as { UserPool: { Id: string } };
   const userPoolId = renamePool(ctx, created.UserPool.Id, ids.userPoolId);
   setUserPoolMfaConfig(ctx, {

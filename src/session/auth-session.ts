@@ -23,6 +23,8 @@ export interface AuthState {
   signedInAt: number;
   /** How: our forms, or the hosted UI (whose own session sign-out must also end). */
   via: 'forms' | 'hosted';
+  /** The tracked device of this sign-in (the access token's `device_key`): Cognito refreshes only with it. */
+  deviceKey?: string;
 }
 
 /** A hosted-UI authorization under way: single-use, checked by the callback; sealed (AES-GCM) in a cookie until then. */
@@ -147,6 +149,7 @@ export function toAuthState(
     accessExpiresAt: identity.accessExpiresAt,
     signedInAt,
     via,
+    ...(identity.deviceKey === undefined ? {} : { deviceKey: identity.deviceKey }),
   };
 }
 

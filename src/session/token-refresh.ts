@@ -19,7 +19,7 @@ export function createTokenRefresher(cognito: CognitoGateway, verifier: TokenVer
       if (pending) return pending;
       const promise = (async () => {
         // The SECRET_HASH of a refresh is over Cognito's internal username, kept at sign-in.
-        const tokens = await cognito.refresh(auth.username, auth.refreshToken);
+        const tokens = await cognito.refresh(auth.username, auth.refreshToken, auth.deviceKey);
         const identity = await verifier.verify(tokens.idToken, tokens.accessToken);
         return toAuthState(
           tokens,

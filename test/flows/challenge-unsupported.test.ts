@@ -50,6 +50,7 @@ before(async () => {
         domain: undefined,
         hostedUiUrl: undefined,
         timeoutMs: 1000,
+        authFlow: 'USER_PASSWORD_AUTH',
       },
     },
     { cognito, verifier, sessionStore: store, logger: createLogger('silent') },

@@ -61,7 +61,7 @@ describe('sign in', () => {
     assert.equal(res.location, '/account');
     const signedIn = sessionCookie(b);
     assert.ok(signedIn && signedIn !== 'A'.repeat(43), 'a new session id at sign-in');
-    assert.deepEqual(h.cognito.argsOf('signInWithPassword'), [[JANE.email, FAKE_PASSWORD]]);
+    assert.deepEqual(h.cognito.argsOf('signInWithPassword'), [[JANE.email, FAKE_PASSWORD, undefined]]);
     const account = await b.get('/account');
     assert.equal(account.status, 200);
     assert.match(account.body, /jane@example\.com/);
@@ -336,7 +336,7 @@ describe('token refresh', () => {
       h.cognito.on('refresh', () => h.tokens.issue(JANE, { refresh: false }));
       const res = await b.get('/account');
       assert.equal(res.status, 200);
-      assert.deepEqual(h.cognito.argsOf('refresh'), [[JANE.username, auth.refreshToken]]);
+      assert.deepEqual(h.cognito.argsOf('refresh'), [[JANE.username, auth.refreshToken, undefined]]);
       assert.equal((await b.get('/account')).status, 200);
       assert.equal(h.cognito.callCount('refresh'), 1, 'the new token is kept');
     });

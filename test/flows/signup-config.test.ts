@@ -87,6 +87,7 @@ test('a custom field without a label stops the start, naming it', () => {
             domain: undefined,
             hostedUiUrl: undefined,
             timeoutMs: 1000,
+            authFlow: 'USER_PASSWORD_AUTH',
           },
         },
         {

@@ -84,6 +84,8 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
       // call can take seconds. A Cognito deadline is tested where a test sets it (upstream-faults); elsewhere a slow
       // machine must not turn into 503 pages.
       COGNITO_TIMEOUT_MS: '30000',
+      // A suite run again with sign-in by SRP (test/integration/srp-challenges.test.ts) sets this before it starts.
+      ...(process.env.HARNESS_AUTH_FLOW ? { AUTH_FLOW: process.env.HARNESS_AUTH_FLOW } : {}),
       ...env,
     }),
     {

@@ -54,7 +54,7 @@ test('one error names every bad variable', () => {
 
 test('the message of the error lists each problem on its own line', () => {
   try {
-    loadConfig({ PORT: '-1', AUTH_FLOW: 'USER_SRP_AUTH' });
+    loadConfig({ PORT: '-1', AUTH_FLOW: 'USER_SRP' });
     assert.fail('expected an error');
   } catch (err) {
     assert.match((err as Error).message, /^Invalid configuration:\n {2}- PORT: .*\n {2}- AUTH_FLOW: /);
@@ -115,10 +115,35 @@ test('brand settings are checked: colours as hex, links as https URLs or paths',
   assert.equal(loadConfig({ BRAND_PRIMARY_COLOR: '#0a7' }).brand.primaryColor, '#0a7');
 });
 
-test('AUTH_FLOW=USER_SRP_AUTH stops the start with a message that says it is not supported yet', () => {
-  assert.throws(
-    () => loadConfig({ AUTH_FLOW: 'USER_SRP_AUTH' }),
-    /AUTH_FLOW: must be USER_PASSWORD_AUTH: USER_SRP_AUTH is not supported yet/,
+test('AUTH_FLOW picks the password flow; remembered devices need SRP and are off without it', () => {
+  const password = loadConfig({});
+  assert.equal(password.signIn.authFlow, 'USER_PASSWORD_AUTH');
+  assert.equal(password.signIn.rememberDevices, 'off', 'the password flow cannot prove a device');
+  const srp = loadConfig({ AUTH_FLOW: 'USER_SRP_AUTH' });
+  assert.equal(srp.signIn.authFlow, 'USER_SRP_AUTH');
+  assert.equal(srp.signIn.rememberDevices, 'ask');
+  assert.equal(srp.signIn.rememberDeviceDays, 30);
+  const cloudSrp = loadConfig({ ...cloud, AUTH_FLOW: 'USER_SRP_AUTH', REMEMBER_DEVICES: 'always' });
+  assert.equal(cloudSrp.cognito?.authFlow, 'USER_SRP_AUTH');
+  assert.equal(cloudSrp.signIn.rememberDevices, 'always');
+  assert.equal(
+    loadConfig({ AUTH_FLOW: 'USER_SRP_AUTH', REMEMBER_DEVICES: 'off' }).signIn.rememberDevices,
+    'off',
   );
-  assert.doesNotThrow(() => loadConfig({ AUTH_FLOW: 'USER_PASSWORD_AUTH' }));
+  assert.throws(
+    () => loadConfig({ AUTH_FLOW: 'CUSTOM_AUTH' }),
+    /AUTH_FLOW: must be USER_PASSWORD_AUTH or USER_SRP_AUTH/,
+  );
+  assert.throws(
+    () => loadConfig({ REMEMBER_DEVICES: 'always' }),
+    /REMEMBER_DEVICES: remembered devices need AUTH_FLOW=USER_SRP_AUTH/,
+  );
+  assert.throws(
+    () => loadConfig({ REMEMBER_DEVICES: 'sometimes' }),
+    /REMEMBER_DEVICES: must be ask, always or off/,
+  );
+  assert.throws(
+    () => loadConfig({ AUTH_FLOW: 'USER_SRP_AUTH', REMEMBER_DEVICE_DAYS: '0' }),
+    /REMEMBER_DEVICE_DAYS/,
+  );
 });

@@ -54,7 +54,11 @@ beforeEach(() => {
   answers = [];
 });
 
-function gateway(timeoutMs = 2000, observe?: (operation: string, outcome: string) => void): CognitoGateway {
+function gateway(
+  timeoutMs = 2000,
+  observe?: (operation: string, outcome: string) => void,
+  authFlow: CognitoSettings['authFlow'] = 'USER_PASSWORD_AUTH',
+): CognitoGateway {
   const settings: CognitoSettings = {
     region: 'eu-west-1',
     userPoolId: 'eu-west-1_TestPool',
@@ -64,6 +68,7 @@ function gateway(timeoutMs = 2000, observe?: (operation: string, outcome: string
     domain: undefined,
     hostedUiUrl: undefined,
     timeoutMs,
+    authFlow,
   };
   return createCognitoGateway(settings, observe);
 }
@@ -326,6 +331,95 @@ const cases: Case[] = [
     result: { idToken: 'id-2', accessToken: 'access-2', refreshToken: undefined, expiresIn: 3600 },
   },
   {
+    name: 'refresh (with the sign-in device: DEVICE_KEY)',
+    answer: { AuthenticationResult: { IdToken: 'id-2', AccessToken: 'access-2', ExpiresIn: 300 } },
+    call: (g) => g.refresh('0b3c9d2e-uuid', 'refresh-token', 'eu-west-1_device'),
+    operation: 'InitiateAuth',
+    body: {
+      ClientId: CLIENT_ID,
+      AuthFlow: 'REFRESH_TOKEN_AUTH',
+      AuthParameters: {
+        REFRESH_TOKEN: 'refresh-token',
+        DEVICE_KEY: 'eu-west-1_device',
+        USERNAME: '0b3c9d2e-uuid',
+        SECRET_HASH: hashOf('0b3c9d2e-uuid'),
+      },
+    },
+    result: { idToken: 'id-2', accessToken: 'access-2', refreshToken: undefined, expiresIn: 300 },
+  },
+  {
+    name: 'setDeviceRemembered (UpdateDeviceStatus)',
+    answer: {},
+    call: (g) => g.setDeviceRemembered('access-token', 'eu-west-1_device', true),
+    operation: 'UpdateDeviceStatus',
+    body: {
+      AccessToken: 'access-token',
+      DeviceKey: 'eu-west-1_device',
+      DeviceRememberedStatus: 'remembered',
+    },
+    result: undefined,
+  },
+  {
+    name: 'setDeviceRemembered (not remembered)',
+    answer: {},
+    call: (g) => g.setDeviceRemembered('access-token', 'eu-west-1_device', false),
+    operation: 'UpdateDeviceStatus',
+    body: {
+      AccessToken: 'access-token',
+      DeviceKey: 'eu-west-1_device',
+      DeviceRememberedStatus: 'not_remembered',
+    },
+    result: undefined,
+  },
+  {
+    name: 'listDevices (attributes read, devices without a key skipped)',
+    answer: {
+      Devices: [
+        {
+          DeviceKey: 'eu-west-1_a',
+          DeviceAttributes: [
+            { Name: 'device_status', Value: 'remembered' },
+            { Name: 'device_name', Value: 'Firefox · Windows' },
+            { Name: 'last_ip_used', Value: '192.0.2.1' },
+          ],
+          DeviceCreateDate: 1_700_000_000,
+          DeviceLastAuthenticatedDate: 1_700_000_100,
+        },
+        { DeviceAttributes: [] },
+        { DeviceKey: 'eu-west-1_b', DeviceAttributes: [{ Name: 'device_status', Value: 'not_remembered' }] },
+      ],
+    },
+    call: (g) => g.listDevices('access-token'),
+    operation: 'ListDevices',
+    body: { AccessToken: 'access-token', Limit: 60 },
+    result: [
+      {
+        key: 'eu-west-1_a',
+        name: 'Firefox · Windows',
+        remembered: true,
+        lastAuthenticatedAt: 1_700_000_100_000,
+        createdAt: 1_700_000_000_000,
+        lastIp: '192.0.2.1',
+      },
+      {
+        key: 'eu-west-1_b',
+        name: undefined,
+        remembered: false,
+        lastAuthenticatedAt: undefined,
+        createdAt: undefined,
+        lastIp: undefined,
+      },
+    ],
+  },
+  {
+    name: 'forgetDevice',
+    answer: {},
+    call: (g) => g.forgetDevice('access-token', 'eu-west-1_device'),
+    operation: 'ForgetDevice',
+    body: { AccessToken: 'access-token', DeviceKey: 'eu-west-1_device' },
+    result: undefined,
+  },
+  {
     name: 'revokeRefreshToken (client secret, no SECRET_HASH)',
     answer: {},
     call: (g) => g.revokeRefreshToken('refresh-token'),
@@ -429,11 +523,13 @@ for (const c of cases) {
 test('every gateway method is covered by the table above', () => {
   const methods = Object.keys(gateway()).sort();
   const covered = new Set(cases.map((c) => c.name.split(' ')[0]));
+  // Random values in the request (a device verifier): tested on their own below.
+  for (const m of ['confirmDevice']) covered.add(m);
   assert.deepEqual(
     methods.filter((m) => !covered.has(m)),
     [],
   );
-  assert.equal(methods.length, 23);
+  assert.equal(methods.length, 27);
 });
 
 test('a 500 is retried once, then the answer is used', async () => {
@@ -526,4 +622,155 @@ test('a code Cognito does not accept becomes MFA_SETUP_CODE_MISMATCH', async () 
   await authError(g.verifySoftwareTokenForChallenge('setup-session-2', '000000'), 'MFA_SETUP_CODE_MISMATCH');
   answers = [ok({ Status: 'SUCCESS' })];
   await authError(g.verifySoftwareTokenForChallenge('setup-session-2', '123456'), 'MFA_SETUP_CODE_MISMATCH');
+});
+
+// ---- USER_SRP_AUTH and devices ----
+
+/** A PASSWORD_VERIFIER challenge as Cognito words it (any B that is not 0 mod N does for the client's side). */
+const verifierChallenge = (userId: string) =>
+  ok({
+    ChallengeName: 'PASSWORD_VERIFIER',
+    Session: 'session-1',
+    ChallengeParameters: {
+      SALT: 'a1b2c3d4e5f60718',
+      SRP_B: 'ab'.repeat(384),
+      SECRET_BLOCK: Buffer.from('secret block').toString('base64'),
+      USERNAME: userId,
+      USER_ID_FOR_SRP: userId,
+    },
+  });
+const DEVICE = { key: 'eu-west-1_device', groupKey: '-group', password: 'device-password' };
+
+test('USER_SRP_AUTH: SRP_A goes out, never the password; the proof answers over the internal username', async () => {
+  answers = [verifierChallenge('0b3c9d2e-uuid'), ok({ AuthenticationResult: TOKENS })];
+  const result = await gateway(2000, undefined, 'USER_SRP_AUTH').signInWithPassword(
+    'Jane@Example.com',
+    'Pw-1!',
+  );
+  assert.deepEqual(result, { kind: 'tokens', tokens: TOKEN_SET });
+  assert.deepEqual(
+    seen.map((s) => s.operation),
+    ['InitiateAuth', 'RespondToAuthChallenge'],
+  );
+  assert.doesNotMatch(JSON.stringify(seen), /Pw-1!/, 'the password is never sent');
+  const init = seen[0]!.body as { AuthFlow: string; AuthParameters: Record<string, string> };
+  assert.equal(init.AuthFlow, 'USER_SRP_AUTH');
+  assert.match(init.AuthParameters.SRP_A!, /^[0-9a-f]{500,}$/);
+  assert.equal(init.AuthParameters.SECRET_HASH, hashOf('Jane@Example.com'), 'over the name typed');
+  const answer = seen[1]!.body as {
+    ChallengeName: string;
+    Session: string;
+    ChallengeResponses: Record<string, string>;
+  };
+  assert.equal(answer.ChallengeName, 'PASSWORD_VERIFIER');
+  assert.equal(answer.Session, 'session-1');
+  const r = answer.ChallengeResponses;
+  assert.equal(r.USERNAME, '0b3c9d2e-uuid');
+  assert.equal(r.SECRET_HASH, hashOf('0b3c9d2e-uuid'), 'over USER_ID_FOR_SRP');
+  assert.equal(r.PASSWORD_CLAIM_SECRET_BLOCK, Buffer.from('secret block').toString('base64'));
+  assert.match(r.PASSWORD_CLAIM_SIGNATURE!, /^[A-Za-z0-9+/]{43}=$/);
+  assert.match(r.TIMESTAMP!, /^[A-Z][a-z]{2} [A-Z][a-z]{2} [1-9]\d? \d{2}:\d{2}:\d{2} UTC \d{4}$/);
+  assert.equal(r.DEVICE_KEY, undefined, 'no device given');
+});
+
+test('USER_SRP_AUTH: a challenge without SRP_B is not an answer to trust', async () => {
+  answers = [ok({ ChallengeName: 'PASSWORD_VERIFIER', Session: 's', ChallengeParameters: { SALT: 'ab' } })];
+  await authError(
+    gateway(2000, undefined, 'USER_SRP_AUTH').signInWithPassword('jane', 'Pw-1!'),
+    'UNEXPECTED_RESPONSE',
+  );
+});
+
+test('a remembered device of the user proves itself: DEVICE_SRP_AUTH, then DEVICE_PASSWORD_VERIFIER', async () => {
+  answers = [
+    verifierChallenge('0b3c9d2e-uuid'),
+    ok({ ChallengeName: 'DEVICE_SRP_AUTH', Session: 'session-2', ChallengeParameters: {} }),
+    ok({
+      ChallengeName: 'DEVICE_PASSWORD_VERIFIER',
+      Session: 'session-3',
+      ChallengeParameters: {
+        SALT: 'ffeeddcc',
+        SRP_B: 'cd'.repeat(384),
+        SECRET_BLOCK: 'ZGV2aWNl',
+        USERNAME: '0b3c9d2e-uuid',
+        DEVICE_KEY: DEVICE.key,
+      },
+    }),
+    ok({ AuthenticationResult: TOKENS }),
+  ];
+  const asked: string[] = [];
+  const result = await gateway(2000, undefined, 'USER_SRP_AUTH').signInWithPassword('jane', 'Pw-1!', {
+    forUser: (userId) => (asked.push(userId), DEVICE),
+    refused: () => assert.fail('not refused'),
+  });
+  assert.equal(result.kind, 'tokens');
+  assert.deepEqual(asked, ['0b3c9d2e-uuid'], 'found by the internal username');
+  const bodies = seen.map(
+    (s) => s.body as { ChallengeName?: string; ChallengeResponses?: Record<string, string> },
+  );
+  assert.deepEqual(
+    bodies.slice(1).map((b) => b.ChallengeName),
+    ['PASSWORD_VERIFIER', 'DEVICE_SRP_AUTH', 'DEVICE_PASSWORD_VERIFIER'],
+  );
+  assert.equal(bodies[1]!.ChallengeResponses!.DEVICE_KEY, DEVICE.key);
+  assert.match(bodies[2]!.ChallengeResponses!.SRP_A!, /^[0-9a-f]{500,}$/);
+  assert.equal(bodies[3]!.ChallengeResponses!.PASSWORD_CLAIM_SECRET_BLOCK, 'ZGV2aWNl');
+  assert.doesNotMatch(JSON.stringify(seen), /device-password/, 'the device password is never sent');
+});
+
+test('a device Cognito refuses is dropped and the sign-in starts again without it; outages are not', async () => {
+  const refused: string[] = [];
+  const devices = {
+    forUser: () => DEVICE,
+    refused: (_user: string, d: typeof DEVICE) => {
+      refused.push(d.key);
+      return Promise.resolve();
+    },
+  };
+  answers = [
+    verifierChallenge('u-1'),
+    ok({ ChallengeName: 'DEVICE_SRP_AUTH', Session: 'session-2', ChallengeParameters: {} }),
+    fault(400, 'ResourceNotFoundException', 'Device does not exist.'),
+    verifierChallenge('u-1'),
+    ok({ ChallengeName: 'SMS_MFA', Session: 'mfa', ChallengeParameters: { USER_ID_FOR_SRP: 'u-1' } }),
+  ];
+  const g = gateway(2000, undefined, 'USER_SRP_AUTH');
+  const result = await g.signInWithPassword('jane', 'Pw-1!', devices);
+  assert.equal(result.kind === 'challenge' && result.challengeName, 'SMS_MFA');
+  assert.deepEqual(refused, [DEVICE.key]);
+  const again = seen[4]!.body as { ChallengeResponses: Record<string, string> };
+  assert.equal(again.ChallengeResponses.DEVICE_KEY, undefined, 'the second try names no device');
+  seen.length = 0;
+  answers = [
+    verifierChallenge('u-1'),
+    ok({ ChallengeName: 'DEVICE_SRP_AUTH', Session: 'session-2', ChallengeParameters: {} }),
+    fault(500, 'InternalErrorException', 'down'),
+    fault(500, 'InternalErrorException', 'down'),
+  ];
+  await authError(g.signInWithPassword('jane', 'Pw-1!', devices), 'SERVICE_UNAVAILABLE');
+  assert.deepEqual(refused, [DEVICE.key], 'an outage drops nothing');
+});
+
+test('confirmDevice sends a verifier of a new random password and keeps the password', async () => {
+  answers = [ok({ UserConfirmationNecessary: true })];
+  const out = await gateway().confirmDevice(
+    'access-token',
+    { key: DEVICE.key, groupKey: '-group' },
+    'Chrome · Linux',
+  );
+  assert.equal(out.confirmationNecessary, true);
+  assert.equal(out.secrets.key, DEVICE.key);
+  assert.equal(out.secrets.groupKey, '-group');
+  assert.ok(out.secrets.password.length >= 40);
+  const body = seen[0]!.body as {
+    DeviceKey: string;
+    DeviceName: string;
+    DeviceSecretVerifierConfig: { Salt: string; PasswordVerifier: string };
+  };
+  assert.equal(seen[0]!.operation, 'ConfirmDevice');
+  assert.equal(body.DeviceKey, DEVICE.key);
+  assert.equal(body.DeviceName, 'Chrome · Linux');
+  assert.ok(Buffer.from(body.DeviceSecretVerifierConfig.Salt, 'base64').length >= 16);
+  assert.ok(Buffer.from(body.DeviceSecretVerifierConfig.PasswordVerifier, 'base64').length >= 380);
+  assert.doesNotMatch(JSON.stringify(body), new RegExp(out.secrets.password.replace(/[+/]/g, '.')));
 });

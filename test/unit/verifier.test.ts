@@ -45,6 +45,7 @@ function verifierFor(endpointUrl = endpoint): TokenVerifier {
     domain: undefined,
     hostedUiUrl: undefined,
     timeoutMs: 2000,
+    authFlow: 'USER_PASSWORD_AUTH',
   });
 }
 

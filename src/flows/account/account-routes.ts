@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { requireAuth } from '../../middleware/require-auth.ts';
 import { LANGUAGES, type Language, type MessageKey } from '../../i18n/index.ts';
 import { accountSecurityHandlers } from './account-security.ts';
+import { accountDevicesHandlers } from './account-devices.ts';
 import { accountProfileHandlers, PROFILE_NOTICES } from './account-profile.ts';
 import { createLru } from '../../lru.ts';
 import { paths } from '../../paths.ts';
@@ -60,6 +61,11 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
   router.post(paths.accountPassword, auth, security.passwordPost);
   router.get(paths.accountSignOutEverywhere, auth, security.signOutEverywhereGet);
   router.post(paths.accountSignOutEverywhere, auth, security.signOutEverywherePost);
+  if (deps.config.signIn.rememberDevices !== 'off') {
+    const devices = accountDevicesHandlers(deps);
+    router.get(paths.accountDevices, auth, devices.devicesGet);
+    router.post(paths.accountDevicesForget, auth, devices.forgetPost);
+  }
   router.get(paths.accountDelete, auth, security.deleteGet);
   router.post(paths.accountDelete, auth, security.deletePost);
   router.get(paths.account, auth, function accountGet(ctx: Context) {
@@ -69,6 +75,7 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
       : undefined;
     deps.renderer.render(ctx, 'pages/account.njk', {
       notice,
+      devicesLink: deps.config.signIn.rememberDevices !== 'off',
       noticeTone: 'success',
       account: {
         email: auth.email,

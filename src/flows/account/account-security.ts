@@ -88,7 +88,9 @@ export function accountSecurityHandlers(deps: FlowDeps) {
     },
 
     signOutEverywhereGet: (ctx: Context): void => {
-      renderer.render(ctx, 'pages/account-sign-out-everywhere.njk', {});
+      renderer.render(ctx, 'pages/account-sign-out-everywhere.njk', {
+        devicesHint: deps.config.signIn.rememberDevices !== 'off',
+      });
     },
 
     /**
@@ -131,6 +133,8 @@ export function accountSecurityHandlers(deps: FlowDeps) {
       const auth = currentAuth(ctx)!;
       await cognito.deleteUser(auth.accessToken);
       logger.info('account deleted by its user');
+      // Its devices went with it: this browser forgets its entry too.
+      await deps.devices.drop(ctx, (e) => e.username === auth.username);
       await endUserSessions(ctx, deps, sessionOf(ctx).owners ?? [], 'account deleted', {
         keepCurrent: false,
       });

@@ -14,6 +14,8 @@ export interface SignInContext {
   returnTo: string;
   /** The challenge just answered, if any. */
   name?: string;
+  /** The user asked to trust this browser with the answer (the MFA page's checkbox). */
+  rememberDevice?: boolean;
 }
 
 /** Moves the sign-in one step on. An unknown challenge ends it, keeping nothing (fail closed). */
@@ -21,7 +23,15 @@ export async function continueSignIn(
   ctx: Context,
   deps: Pick<
     FlowDeps,
-    'verifier' | 'logger' | 'clock' | 'config' | 'hostedUi' | 'returnTo' | 'pendingAuthorizations'
+    | 'verifier'
+    | 'logger'
+    | 'clock'
+    | 'config'
+    | 'hostedUi'
+    | 'returnTo'
+    | 'pendingAuthorizations'
+    | 'cognito'
+    | 'devices'
   >,
   result: SignInResult,
   context: SignInContext,
@@ -29,7 +39,9 @@ export async function continueSignIn(
   const session = sessionOf(ctx);
   if (result.kind === 'tokens') {
     delete session.challenge;
-    return completeSignIn(ctx, deps, result.tokens, context.returnTo);
+    return completeSignIn(ctx, deps, result.tokens, context.returnTo, {
+      rememberDevice: context.rememberDevice,
+    });
   }
   const page = pageForChallenge(result.challengeName);
   if (!page) {

@@ -17,6 +17,7 @@ import { signInWithPassword } from '../signup/pending-sign-up.ts';
 import { settleRefusedSignIn } from '../../rate-limit/login-throttle.ts';
 import type { FlowDeps } from '../types.ts';
 import { parseLoginForm } from './login-form.ts';
+import { deviceChoiceFor } from '../devices/remembered-devices.ts';
 
 export function loginHandlers(deps: FlowDeps) {
   const { renderer, loginThrottle, config } = deps;
@@ -69,7 +70,8 @@ export function loginHandlers(deps: FlowDeps) {
       let result: SignInResult;
       try {
         // Cognito's answer, or a taken address's stand-in for it after a recent sign-up (from any browser).
-        result = await signInWithPassword(deps, value.username, value.password);
+        const devices = await deviceChoiceFor(ctx, deps);
+        result = await signInWithPassword(deps, value.username, value.password, devices);
       } catch (err) {
         await settleRefusedSignIn(loginThrottle, value.username, ctx.ip, err);
         if (!(err instanceof AuthError)) throw err;

@@ -26,7 +26,7 @@ const LEAD: Record<string, MessageKey> = {
 export function mfaCodeHandlers(deps: FlowDeps) {
   const { cognito, renderer, clock } = deps;
 
-  function showForm(ctx: Context, status: number, errors: FieldError[]): void {
+  function showForm(ctx: Context, status: number, errors: FieldError[], remember = false): void {
     const challenge = pendingChallenge(ctx);
     ctx.status = status;
     ctx.set('Referrer-Policy', 'no-referrer');
@@ -35,6 +35,10 @@ export function mfaCodeHandlers(deps: FlowDeps) {
       destination: challenge.parameters.CODE_DELIVERY_DESTINATION ?? '',
       chosen: challenge.chosen === true,
       secondsLeft: secondsLeft(challenge, clock()),
+      // "Trust this browser": only where the user decides (REMEMBER_DEVICES=ask), kept across a wrong code.
+      offerRemember: deps.config.signIn.rememberDevices === 'ask',
+      rememberDays: deps.config.signIn.rememberDeviceDays,
+      remember,
       errors,
       fieldErrors: byField(errors),
     });
@@ -48,7 +52,8 @@ export function mfaCodeHandlers(deps: FlowDeps) {
     mfaPost: async (ctx: Context): Promise<void> => {
       const challenge = pendingChallenge(ctx);
       const { code, error } = parseCode(ctx.state.form?.code);
-      if (error) return showForm(ctx, 400, [error]);
+      const remember = ctx.state.form?.remember === 'on';
+      if (error) return showForm(ctx, 400, [error], remember);
       let result;
       try {
         result = await cognito.respondToChallenge(challenge.name, challenge.session, challenge.username, {
@@ -56,9 +61,9 @@ export function mfaCodeHandlers(deps: FlowDeps) {
         });
       } catch (err) {
         const shown = answerError(ctx, deps, err, 'code');
-        return shown ? showForm(ctx, 400, [shown]) : undefined;
+        return shown ? showForm(ctx, 400, [shown], remember) : undefined;
       }
-      return continueSignIn(ctx, deps, result, challenge);
+      return continueSignIn(ctx, deps, result, { ...challenge, rememberDevice: remember });
     },
   };
 }

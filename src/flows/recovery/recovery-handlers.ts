@@ -33,6 +33,7 @@ export function recoveryHandlers(deps: FlowDeps) {
       destination: pending.destination,
       required: pending.required,
       passwordRules: policyRules(passwordPolicy),
+      devicesHint: deps.config.signIn.rememberDevices !== 'off',
       errors,
       fieldErrors: byField(errors),
     });

@@ -3,7 +3,7 @@
 // address (recent-sign-ups.ts), and a stand-in answer.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { AuthError } from '../../cognito/errors.ts';
-import type { CognitoGateway, SignInResult } from '../../cognito/gateway.ts';
+import type { CognitoGateway, DeviceChoice, SignInResult } from '../../cognito/gateway.ts';
 import { createTimingEqualizer, type TimingEqualizer } from '../timing-equalizer.ts';
 import type { RecentSignUps } from './recent-sign-ups.ts';
 
@@ -46,6 +46,7 @@ export async function signInWithPassword(
   deps: { cognito: CognitoGateway; recentSignUps: RecentSignUps },
   username: string,
   password: string,
+  devices?: DeviceChoice,
 ): Promise<SignInResult> {
   const { cognito } = deps;
   let times = signInTimes.get(cognito);
@@ -59,7 +60,7 @@ export async function signInWithPassword(
     throw new AuthError('USER_NOT_CONFIRMED', 'UserNotConfirmedException');
   }
   try {
-    return await cognito.signInWithPassword(username, password);
+    return await cognito.signInWithPassword(username, password, devices);
   } catch (err) {
     // Cognito's verdict on a password, right or wrong, is what the stand-in answer must take as long as.
     if (

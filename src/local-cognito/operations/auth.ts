@@ -23,6 +23,7 @@ import {
 } from './context.ts';
 import { afterFirstFactor, answerMfaChallenge } from './mfa-challenges.ts';
 import { afterPassword, requiredPoolAttributes } from './password-step.ts';
+import { recordFailure, requireFlow } from './sign-in-rules.ts';
 import { confirmedDevice } from './device-records.ts';
 import {
   answerDevicePasswordVerifier,
@@ -44,17 +45,6 @@ const AUTH_FLOWS = [
   'USER_AUTH',
 ];
 
-const LOCKOUT_AFTER = 5;
-const LOCKOUT_MAX_MS = 15 * 60 * 1000;
-
-export function requireFlow(client: ClientRecord, flow: string): void {
-  const flows = client.explicitAuthFlows;
-  if (!flows.includes(`ALLOW_${flow}`) && !flows.includes(flow)) {
-    throw invalidParameter(`${flow} flow not enabled for this client`);
-  }
-}
-
-/** One more failed password: after LOCKOUT_AFTER in a row, a lock of 1 s doubling per failure up to 15 min. */
 /**
  * Checks a known user's password with Cognito's lockout: disabled and locked users are refused even with the right
  * password, a wrong one counts towards the lock, a right one clears it.
@@ -72,14 +62,6 @@ export async function checkUserPassword(ctx: OpContext, user: UserRecord, passwo
   }
   user.failedAttempts = 0;
   user.lockedUntil = 0;
-}
-
-export function recordFailure(user: UserRecord, now: number): void {
-  user.failedAttempts += 1;
-  if (user.failedAttempts >= LOCKOUT_AFTER) {
-    const ms = Math.min(1000 * 2 ** (user.failedAttempts - LOCKOUT_AFTER), LOCKOUT_MAX_MS);
-    user.lockedUntil = now + ms;
-  }
 }
 
 /** The challenge names of the API (ChallengeNameType); anything else fails request validation. */

@@ -17,7 +17,7 @@ import { findUser, requiredParam, type OpContext } from './context.ts';
 import { confirmedDevice, deviceConfiguration } from './device-records.ts';
 import { afterFirstFactor } from './mfa-challenges.ts';
 import { afterPassword } from './password-step.ts';
-import { recordFailure, requireFlow } from './auth.ts';
+import { recordFailure, requireFlow } from './sign-in-rules.ts';
 import { signedIn } from './sign-in.ts';
 
 /** A key per emulator process for the stand-in salts of names no user has (stable, so they tell nothing). */
