@@ -85,11 +85,15 @@ export function optObject(input: Input, member: string): Input | undefined {
   return value as Input;
 }
 
-/** A string-to-string map member (AuthParameters, ChallengeResponses). */
+/**
+ * A string-to-string map member (AuthParameters, ChallengeResponses). A null value counts as absent, as the JSON
+ * protocol reads it: Amazon's own client sends `DEVICE_KEY: null` when it answers again without a forgotten device.
+ */
 export function stringMap(input: Input, member: string): Map<string, string> {
   const obj = optObject(input, member) ?? {};
   const map = new Map<string, string>();
   for (const [k, v] of Object.entries(obj)) {
+    if (v === null) continue;
     if (typeof v !== 'string') throw serialization(member);
     map.set(k, v);
   }

@@ -54,7 +54,8 @@ export async function confirmDevice(ctx: OpContext, input: Input): Promise<objec
   const config = deviceConfiguration(pool);
   if (!config) throw invalidParameter('Device tracking is not enabled for this user pool.'); // guessed wording
   const device = findDevice(user, reqString(input, 'DeviceKey'));
-  if (!device) throw deviceNotFound();
+  // Cognito's answer for a key it did not hand this user (as reported from real pools, boto/boto3#4059).
+  if (!device) throw invalidParameter('Invalid device key given.');
   const verifierConfig = optObject(input, 'DeviceSecretVerifierConfig');
   if (!verifierConfig) throw invalidParameter('DeviceSecretVerifierConfig is required.');
   const salt = base64Member(verifierConfig, 'Salt');

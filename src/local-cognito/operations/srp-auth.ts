@@ -14,7 +14,7 @@ import {
 } from '../srp.ts';
 import type { ClientRecord, PoolRecord, UserRecord } from '../state.ts';
 import { findUser, requiredParam, type OpContext } from './context.ts';
-import { confirmedDevice, deviceConfiguration } from './device-records.ts';
+import { confirmedDevice, deviceConfiguration, findDevice, tracksDevices } from './device-records.ts';
 import { afterFirstFactor } from './mfa-challenges.ts';
 import { afterPassword } from './password-step.ts';
 import { recordFailure, requireFlow } from './sign-in-rules.ts';
@@ -135,7 +135,14 @@ export async function answerPasswordVerifier(
   if (user.status === 'RESET_REQUIRED') {
     throw new CognitoError('PasswordResetRequiredException', 'Password reset required for the user');
   }
-  return afterPassword(ctx, pool, client, user, responses.get('DEVICE_KEY') ?? session.deviceKey);
+  const deviceKey = responses.get('DEVICE_KEY') ?? session.deviceKey;
+  if (deviceKey !== undefined && tracksDevices(pool) && !findDevice(user, deviceKey)) {
+    // A device the user no longer has (forgotten): Cognito says so and keeps the session, and clients answer
+    // again without DEVICE_KEY (amazon-cognito-identity-js does exactly that).
+    ctx.sessions.release(session);
+    throw new CognitoError('ResourceNotFoundException', 'Device does not exist.');
+  }
+  return afterPassword(ctx, pool, client, user, deviceKey);
 }
 
 /** DEVICE_SRP_AUTH: the remembered device's SRP_A, answered with its salt and a new exchange. */
