@@ -219,7 +219,22 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     const proof = exchange.prove(parameters);
     const session = present(first.Session, 'InitiateAuth');
     const deviceKey: Record<string, string> = device ? { DEVICE_KEY: device.key } : {};
-    const out = await respond('PASSWORD_VERIFIER', session, userId, { ...proof, ...deviceKey });
+    let out: RespondToAuthChallengeCommandOutput;
+    try {
+      out = await respond('PASSWORD_VERIFIER', session, userId, { ...proof, ...deviceKey });
+    } catch (err) {
+      // A device the user no longer has (forgotten elsewhere): Cognito names it; drop it and sign in without.
+      if (
+        !device ||
+        !devices ||
+        !(err instanceof AuthError) ||
+        err.cognitoName !== 'ResourceNotFoundException'
+      ) {
+        throw err;
+      }
+      await devices.refused(userId, device);
+      return srpSignIn(username, password);
+    }
     if (out.ChallengeName !== 'DEVICE_SRP_AUTH' || !device || !devices) return toSignInResult(out);
     try {
       return toSignInResult(await proveDevice(out, userId, device));

@@ -59,6 +59,7 @@ export const RATE_LIMITED_ROUTES: Readonly<Record<string, Rule>> = {
   [paths.accountVerify]: { group: 'sign-in', account: signedInUser },
   [paths.accountVerifySend]: { group: 'sign-in', account: signedInUser },
   [paths.accountDelete]: { group: 'sign-in', account: signedInUser },
+  [paths.accountDevicesForget]: { group: 'sign-in', account: signedInUser },
   [paths.signup]: { group: 'sign-up', account: typed('email') },
   [paths.confirm]: { group: 'sign-up', account: signUpUser },
   [paths.confirmResend]: { group: 'sign-up', account: signUpUser },

@@ -31,7 +31,9 @@ let h: Harness;
 /** The address of the user the delete route's case signed in. */
 let deleting = '';
 before(async () => {
-  h = await startSecurityHarness();
+  // Sign-in by SRP with remembered devices, so every POST route exists (the devices page's too) and the sign-in
+  // form is checked in the flow that answers more than one challenge per submit.
+  h = await startSecurityHarness({ AUTH_FLOW: 'USER_SRP_AUTH', REMEMBER_DEVICES: 'ask' });
 });
 after(() => h.close());
 
@@ -149,6 +151,13 @@ const ROUTES: readonly Route[] = [
       return token;
     },
     form: () => ({ password: PASSWORD, confirm: deleting }),
+    signedIn: true,
+  },
+  {
+    path: paths.accountDevicesForget,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({ all: 'true' }),
     signedIn: true,
   },
   {

@@ -73,6 +73,7 @@ test('every form that reaches Cognito has a POST limit, and nothing else', () =>
     paths.accountMfaVerify,
     paths.accountPassword,
     paths.accountDelete,
+    paths.accountDevicesForget,
     paths.accountProfile,
     paths.accountVerify,
     paths.accountVerifySend,

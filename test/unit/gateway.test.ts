@@ -751,6 +751,35 @@ test('a device Cognito refuses is dropped and the sign-in starts again without i
   assert.deepEqual(refused, [DEVICE.key], 'an outage drops nothing');
 });
 
+test('a device the user no longer has (ResourceNotFound at PASSWORD_VERIFIER) is dropped; signed in without', async () => {
+  const refused: string[] = [];
+  answers = [
+    verifierChallenge('u-1'),
+    fault(400, 'ResourceNotFoundException', 'Device does not exist.'),
+    verifierChallenge('u-1'),
+    ok({ AuthenticationResult: TOKENS }),
+  ];
+  const result = await gateway(2000, undefined, 'USER_SRP_AUTH').signInWithPassword('jane', 'Pw-1!', {
+    forUser: () => DEVICE,
+    refused: (_user, d) => {
+      refused.push(d.key);
+      return Promise.resolve();
+    },
+  });
+  assert.deepEqual(result, { kind: 'tokens', tokens: TOKEN_SET });
+  assert.deepEqual(refused, [DEVICE.key]);
+  const bodies = seen.map((s) => s.body as { ChallengeResponses?: Record<string, string> });
+  assert.equal(bodies[1]!.ChallengeResponses!.DEVICE_KEY, DEVICE.key);
+  assert.equal(bodies[3]!.ChallengeResponses!.DEVICE_KEY, undefined);
+  seen.length = 0;
+  answers = [verifierChallenge('u-1'), fault(400, 'ResourceNotFoundException', 'Device does not exist.')];
+  await authError(
+    gateway(2000, undefined, 'USER_SRP_AUTH').signInWithPassword('jane', 'Pw-1!'),
+    'MISCONFIGURED',
+  );
+  assert.equal(seen.length, 2, 'without a device of ours, nothing is retried');
+});
+
 test('confirmDevice sends a verifier of a new random password and keeps the password', async () => {
   answers = [ok({ UserConfirmationNecessary: true })];
   const out = await gateway().confirmDevice(
