@@ -4,7 +4,8 @@ import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import type { TrackedDevice } from '../../cognito/gateway.ts';
 import { formError, type FieldError } from '../../field-errors.ts';
-import type { Language, MessageKey } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/index.ts';
+import { dateText } from './date-text.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth } from '../../session/auth-session.ts';
 import { formStatus } from '../form-status.ts';
@@ -15,25 +16,6 @@ export const DEVICE_NOTICES = {
   'device-forgotten': 'accountDevices.forgotten',
   'devices-forgotten': 'accountDevices.forgottenAll',
 } as const;
-
-const DATE_FORMATS = new Map<Language, Intl.DateTimeFormat>();
-
-function dateText(lang: Language, at: number): string {
-  let format = DATE_FORMATS.get(lang);
-  if (!format) {
-    format = new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : lang, {
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone: 'UTC',
-      timeZoneName: 'short',
-    });
-    DATE_FORMATS.set(lang, format);
-  }
-  return format.format(at);
-}
 
 export function accountDevicesHandlers(deps: FlowDeps) {
   const { cognito, renderer, devices, logger } = deps;

@@ -2,43 +2,14 @@
 import type { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { requireAuth } from '../../middleware/require-auth.ts';
-import { LANGUAGES, type Language, type MessageKey } from '../../i18n/index.ts';
+import type { MessageKey } from '../../i18n/index.ts';
 import { accountSecurityHandlers } from './account-security.ts';
 import { accountDevicesHandlers } from './account-devices.ts';
 import { accountProfileHandlers, PROFILE_NOTICES } from './account-profile.ts';
-import { createLru } from '../../lru.ts';
+import { dateText } from './date-text.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth } from '../../session/auth-session.ts';
 import type { FlowDeps } from '../types.ts';
-
-/** A sign-in time as the page says it, per language: formatting a date is a twentieth of the page's cost. */
-const signedInTexts = createLru<string>(1000);
-
-function signedInText(lang: Language, at: number): string {
-  const key = `${lang} ${at}`;
-  let text = signedInTexts.get(key);
-  if (text === undefined) {
-    text = SIGNED_IN_FORMATS.get(lang)!.format(at);
-    signedInTexts.set(key, text);
-  }
-  return text;
-}
-
-/** Date formats per page language, made once. */
-const SIGNED_IN_FORMATS = new Map(
-  LANGUAGES.map(({ code }) => [
-    code,
-    new Intl.DateTimeFormat(code === 'en' ? 'en-GB' : code, {
-      day: 'numeric',
-      month: 'short',
-      year: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      timeZone: 'UTC',
-      timeZoneName: 'short',
-    }),
-  ]),
-);
 
 /** What a change on a page under /account says once it is done, by the fixed name a redirect gives. */
 const NOTICES: Readonly<Record<string, MessageKey>> = {
@@ -83,7 +54,7 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
         username: auth.username,
         groups: auth.groups,
         signedInAt: new Date(auth.signedInAt).toISOString(),
-        signedInAtText: signedInText(ctx.state.lang ?? 'en', auth.signedInAt),
+        signedInAtText: dateText(ctx.state.lang ?? 'en', auth.signedInAt),
       },
     });
   });
