@@ -192,7 +192,7 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     userId: string,
     device: DeviceSecrets,
   ): Promise<RespondToAuthChallengeCommandOutput> {
-    const exchange = deviceExchange(device, settings.userPoolId);
+    const exchange = deviceExchange(device);
     const session = present(asked.Session, 'RespondToAuthChallenge');
     const next = await respond('DEVICE_SRP_AUTH', session, userId, {
       DEVICE_KEY: device.key,
@@ -210,7 +210,7 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     password: string,
     devices?: DeviceChoice,
   ): Promise<SignInResult> {
-    const exchange = passwordExchange(username, password, settings.userPoolId);
+    const exchange = passwordExchange(password, settings.userPoolId);
     const first = await initiateAuth('USER_SRP_AUTH', username, { SRP_A: exchange.srpA });
     if (first.ChallengeName !== 'PASSWORD_VERIFIER') return toSignInResult(first);
     const parameters = first.ChallengeParameters ?? {};

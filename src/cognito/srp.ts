@@ -1,11 +1,22 @@
-// The client side of Cognito's SRP (USER_SRP_AUTH, device SRP, device verifiers), through cognito-srp-helper: the
-// maths lives there; this module only turns its sessions into the challenge answers the gateway sends.
+// The client side of Cognito's SRP (USER_SRP_AUTH, device SRP, device verifiers) over the shared maths
+// (src/srp-math.ts): SRP_A to send, then the claim answering the challenge; checked against cognito-srp-helper's
+// signatures for the same secrets in test/unit/srp.test.ts, and against the emulator and real clients end to end.
+import { randomBytes } from 'node:crypto';
 import {
-  createDeviceVerifier,
-  createSrpSession,
-  signSrpSession,
-  signSrpSessionWithDevice,
-} from 'cognito-srp-helper';
+  claimSignature,
+  fromHex,
+  G,
+  K,
+  modPow,
+  N,
+  padHex,
+  parseHex,
+  passwordX,
+  scrambler,
+  sessionKey,
+  srpPoolName,
+  srpTimestamp,
+} from '../srp-math.ts';
 import { AuthError } from './errors.ts';
 
 /** A device this browser was trusted as: what proves it to Cognito (the password never leaves the server). */
@@ -28,53 +39,73 @@ export interface SrpExchange {
   prove(challengeParameters: Record<string, string>): ClaimAnswer;
 }
 
-/**
- * The helper throws only when the challenge lacks a parameter or carries a value SRP must abort on (B or u zero):
- * either way not an answer to trust, so the sign-in stops as on any unexpected answer.
- */
-function signed<T>(sign: () => T): T {
-  try {
-    return sign();
-  } catch (err) {
-    throw new AuthError('UNEXPECTED_RESPONSE', `SRP: ${(err as Error).name}`);
+/** For tests: the client's secret `a` and the clock, so a proof can be compared with another client's. */
+export interface ExchangeOptions {
+  a?: bigint;
+  now?: () => Date;
+}
+
+/** A challenge value that is not one SRP can use: not Cognito's answer, so the sign-in stops. */
+const unexpected = (what: string) => new AuthError('UNEXPECTED_RESPONSE', `SRP: ${what}`);
+
+/** A fresh secret `a` and A = g^a, A not 0 mod N. */
+function clientKeys(a?: bigint): { a: bigint; A: bigint } {
+  for (;;) {
+    const secret = a ?? fromHex(randomBytes(32).toString('hex'));
+    const A = modPow(G, secret, N);
+    if (A % N !== 0n) return { a: secret, A };
   }
 }
 
-const claim = (signature: string, parameters: Record<string, string>, timestamp: string): ClaimAnswer => ({
-  PASSWORD_CLAIM_SIGNATURE: signature,
-  PASSWORD_CLAIM_SECRET_BLOCK: parameters.SECRET_BLOCK ?? '',
-  TIMESTAMP: timestamp,
-});
-
-/** USER_SRP_AUTH for `username` (as typed) and `password`: SRP_A now, PASSWORD_VERIFIER's answer later. */
-export function passwordExchange(username: string, password: string, userPoolId: string): SrpExchange {
-  const session = createSrpSession(username, password, userPoolId, false);
+/**
+ * The exchange for the secret `<prefix><id>:<password>`: the password's (pool name, USER_ID_FOR_SRP) or a device's
+ * (group key, device key). `id` undefined: the challenge's USER_ID_FOR_SRP.
+ */
+function exchange(
+  prefix: string,
+  id: string | undefined,
+  password: string,
+  options: ExchangeOptions,
+): SrpExchange {
+  const { a, A } = clientKeys(options.a);
   return {
-    srpA: session.largeA,
+    srpA: padHex(A),
     prove(parameters) {
-      const done = signed(() => signSrpSession(session, { ChallengeParameters: parameters }));
-      return claim(done.passwordSignature, parameters, done.timestamp);
+      const B = parseHex(parameters.SRP_B ?? '');
+      const salt = parameters.SALT ?? '';
+      const block = parameters.SECRET_BLOCK ?? '';
+      const userId = id ?? parameters.USER_ID_FOR_SRP ?? parameters.USERNAME ?? '';
+      if (B === undefined || B % N === 0n) throw unexpected('SRP_B');
+      if (parseHex(salt) === undefined) throw unexpected('SALT');
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(block)) throw unexpected('SECRET_BLOCK');
+      if (userId === '') throw unexpected('USER_ID_FOR_SRP');
+      const u = scrambler(A, B);
+      if (u === 0n) throw unexpected('u');
+      const x = passwordX(salt, prefix, userId, password);
+      const base = (((B - K * modPow(G, x, N)) % N) + N) % N;
+      const S = modPow(base, a + u * x, N);
+      const timestamp = srpTimestamp((options.now ?? (() => new Date()))());
+      return {
+        PASSWORD_CLAIM_SIGNATURE: claimSignature(sessionKey(S, u), prefix, userId, block, timestamp),
+        PASSWORD_CLAIM_SECRET_BLOCK: block,
+        TIMESTAMP: timestamp,
+      };
     },
   };
 }
 
+/** USER_SRP_AUTH with `password`: SRP_A now, PASSWORD_VERIFIER's answer over USER_ID_FOR_SRP later. */
+export function passwordExchange(
+  password: string,
+  userPoolId: string,
+  options: ExchangeOptions = {},
+): SrpExchange {
+  return exchange(srpPoolName(userPoolId), undefined, password, options);
+}
+
 /** DEVICE_SRP_AUTH for a remembered device: SRP_A now, DEVICE_PASSWORD_VERIFIER's answer later. */
-export function deviceExchange(device: DeviceSecrets, userPoolId: string): SrpExchange {
-  const session = createSrpSession(device.key, device.password, userPoolId, false);
-  return {
-    srpA: session.largeA,
-    prove(parameters) {
-      const done = signed(() =>
-        signSrpSessionWithDevice(
-          session,
-          { ChallengeParameters: parameters },
-          device.groupKey,
-          device.password,
-        ),
-      );
-      return claim(done.passwordSignature, parameters, done.timestamp);
-    },
-  };
+export function deviceExchange(device: DeviceSecrets, options: ExchangeOptions = {}): SrpExchange {
+  return exchange(device.groupKey, device.key, device.password, options);
 }
 
 /** A new random device password and the verifier ConfirmDevice takes for it (salt and verifier, base64). */
@@ -82,8 +113,12 @@ export function newDeviceVerifier(
   key: string,
   groupKey: string,
 ): { password: string; salt: string; verifier: string } {
-  const made = createDeviceVerifier(key, groupKey);
-  const config = made.DeviceSecretVerifierConfig;
-  if (!config.Salt || !config.PasswordVerifier) throw new AuthError('UNEXPECTED_RESPONSE', 'device verifier');
-  return { password: made.DeviceRandomPassword, salt: config.Salt, verifier: config.PasswordVerifier };
+  const password = randomBytes(40).toString('base64');
+  const salt = padHex(fromHex(randomBytes(16).toString('hex')));
+  const verifier = padHex(modPow(G, passwordX(salt, groupKey, key, password), N));
+  return {
+    password,
+    salt: Buffer.from(salt, 'hex').toString('base64'),
+    verifier: Buffer.from(verifier, 'hex').toString('base64'),
+  };
 }
