@@ -239,8 +239,12 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     try {
       return toSignInResult(await proveDevice(out, userId, device));
     } catch (err) {
-      // Outages end the sign-in as always; a device Cognito no longer takes is dropped, and the user signs in without.
-      if (!(err instanceof AuthError) || ['SERVICE_UNAVAILABLE', 'THROTTLED'].includes(err.code)) throw err;
+      // A device Cognito refuses (its secret no longer matches, or it is gone) is dropped and the user signs in
+      // without it; anything else (outages, limits, an expired step) ends the sign-in as always, the device kept.
+      const refusedDevice =
+        err instanceof AuthError &&
+        (err.code === 'INVALID_CREDENTIALS' || err.cognitoName === 'ResourceNotFoundException');
+      if (!refusedDevice) throw err;
       await devices.refused(userId, device);
       return srpSignIn(username, password);
     }
@@ -309,11 +313,17 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     },
     async refresh(username, refreshToken, deviceKey) {
       const device: Record<string, string> = deviceKey === undefined ? {} : { DEVICE_KEY: deviceKey };
-      const out = await initiateAuth('REFRESH_TOKEN_AUTH', username, {
-        REFRESH_TOKEN: refreshToken,
-        ...device,
-      });
-      return toTokenSet(present(out.AuthenticationResult, 'InitiateAuth'));
+      try {
+        const params = { REFRESH_TOKEN: refreshToken, ...device };
+        const out = await initiateAuth('REFRESH_TOKEN_AUTH', username, params);
+        return toTokenSet(present(out.AuthenticationResult, 'InitiateAuth'));
+      } catch (err) {
+        // The sign-in's device was forgotten: its refresh token is of no use any more; the session ends.
+        if (err instanceof AuthError && err.cognitoName === 'ResourceNotFoundException') {
+          throw new AuthError('TOKEN_REVOKED', err.cognitoName);
+        }
+        throw err;
+      }
     },
     async confirmDevice(accessToken, device, name) {
       const made = newDeviceVerifier(device.key, device.groupKey);

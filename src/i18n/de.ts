@@ -215,17 +215,19 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'accountMfa.needs.EMAIL_OTP':
     'Bestätigen Sie dafür, dass Sie es sind: mit Ihrem Passwort und einem Code, den wir Ihnen per E-Mail senden.',
   'account.mfaLink': 'Bestätigung in zwei Schritten',
-  'mfa.remember': 'Diesem Browser {days} Tage lang vertrauen',
+  'mfa.remember': 'Diesem Browser {period} lang vertrauen',
+  'time.oneDay': '1 Tag',
+  'time.days': '{days} Tage',
   'mfa.rememberHint':
     'Hier melden Sie sich weiter mit Ihrem Passwort an, aber ohne Code. Nicht auf einem gemeinsam genutzten oder öffentlichen Computer.',
   'account.devicesLink': 'Ihre Geräte',
   'accountDevices.title': 'Ihre Geräte',
   'accountDevices.lead':
-    'Die Browser, in denen Sie sich mit einem Code angemeldet haben. Ein vertrauenswürdiger Browser fragt {days} Tage lang nach dem Vertrauen nicht nach einem Code. Entfernen Sie jeden Browser, den Sie nicht mehr nutzen oder nicht kennen.',
+    'Die Browser, in denen Sie sich angemeldet haben. In einem Browser, dem Sie vertrauen, wird {period} lang kein Code abgefragt; wenn Sie Ihr Passwort oder Ihre Bestätigung in zwei Schritten ändern, endet das Vertrauen. Entfernen Sie jeden Browser, den Sie nicht mehr nutzen oder nicht kennen.',
   'accountDevices.unnamed': 'Unbekannter Browser',
   'accountDevices.thisBrowser': 'Dieser Browser',
-  'accountDevices.trusted': 'Vertrauenswürdig: kein Code nötig',
-  'accountDevices.notTrusted': 'Nicht vertrauenswürdig: Code wird abgefragt',
+  'accountDevices.trusted': 'Vertraut: kein Code nötig',
+  'accountDevices.notTrusted': 'Nicht als vertraut gespeichert: Code wird abgefragt',
   'accountDevices.lastUsed': 'zuletzt genutzt',
   'accountDevices.forget': 'Entfernen',
   'accountDevices.forgetNamed': '{name} entfernen',
@@ -240,9 +242,9 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'accountDevices.unknown':
     'Dieses Gerät ist (nicht mehr) bekannt. Laden Sie die Seite neu und versuchen Sie es erneut.',
   'accountSignOut.devicesHint':
-    'Browser, denen Sie vertrauen, bleiben vertrauenswürdig: Sie fragen nach Ihrem Passwort, aber nicht nach einem Code. Um das zu beenden, entfernen Sie sie:',
+    'Browser, denen Sie vertrauen, bleiben vertraut: Dort wird nach Ihrem Passwort gefragt, aber nicht nach einem Code. Um das zu beenden, entfernen Sie sie:',
   'reset.devicesHint':
-    'Browser, denen Sie vertrauen, bleiben es auch nach dem Zurücksetzen: Sie fragen nach dem neuen Passwort, aber nicht nach einem Code. Sie können sie auf Ihrer Kontoseite entfernen.',
+    'Browser, denen Sie vertrauen, bleiben es auch nach dem Zurücksetzen: Dort wird nach dem neuen Passwort gefragt, aber nicht nach einem Code. Sie können sie auf Ihrer Kontoseite entfernen.',
 
   'login.or': 'oder',
   'login.continueWith': 'Weiter mit {provider}',

@@ -197,13 +197,15 @@ export const en = {
   'accountMfa.needs.EMAIL_OTP':
     'To change this, confirm it is you with your password and a code sent to you by email.',
   'account.mfaLink': 'Two-step verification',
-  'mfa.remember': 'Trust this browser for {days} days',
+  'mfa.remember': 'Trust this browser for {period}',
+  'time.oneDay': '1 day',
+  'time.days': '{days} days',
   'mfa.rememberHint':
     'You will still sign in with your password here, but without a code. Not on a shared or public computer.',
   'account.devicesLink': 'Your devices',
   'accountDevices.title': 'Your devices',
   'accountDevices.lead':
-    'The browsers you signed in from with a code. A trusted browser is not asked for a code for {days} days after you trusted it. Forget any browser you no longer use or do not recognise.',
+    'The browsers you signed in from. A trusted browser is not asked for a code for {period} after you trusted it; changing your password or your two-step verification withdraws the trust. Forget any browser you no longer use or do not recognise.',
   'accountDevices.unnamed': 'Unknown browser',
   'accountDevices.thisBrowser': 'This browser',
   'accountDevices.trusted': 'Trusted: no code asked',

@@ -22,8 +22,8 @@ const MAX_ENTRIES = 5;
 const PREFIX = 'device:';
 
 export interface DeviceVault {
-  /** The live entries of this browser (none without a validly signed cookie). */
-  read(ctx: Context): Promise<DeviceEntry[]>;
+  /** The live entries of this browser (none without a validly signed cookie); `expired` too: those past `until`. */
+  read(ctx: Context, options?: { expired?: boolean }): Promise<DeviceEntry[]>;
   /** Keeps `entry` (replacing the user's earlier one) for the configured days, and sets the cookie. */
   keep(ctx: Context, entry: Omit<DeviceEntry, 'until'>): Promise<void>;
   /** Drops the entries `unwanted` picks (a forgotten device, a refused one). */
@@ -42,7 +42,7 @@ export const deviceCookieName = (secure: boolean): string => (secure ? '__Host-d
 /** The store key of a cookie value: a hash, so the store's key list gives no cookie away. */
 const storeKey = (cookie: string): string => PREFIX + createHash('sha256').update(cookie).digest('base64url');
 
-function entriesOf(value: Record<string, unknown> | undefined, now: number): DeviceEntry[] {
+function entriesOf(value: Record<string, unknown> | undefined, now: number, expired = false): DeviceEntry[] {
   const list = value?.devices;
   if (!Array.isArray(list)) return [];
   return (list as DeviceEntry[]).filter(
@@ -52,7 +52,7 @@ function entriesOf(value: Record<string, unknown> | undefined, now: number): Dev
       typeof e.password === 'string' &&
       typeof e.username === 'string' &&
       typeof e.until === 'number' &&
-      e.until > now,
+      (expired || e.until > now),
   );
 }
 
@@ -68,29 +68,37 @@ export function createDeviceVault(store: SessionStore, options: DeviceVaultOptio
       ctx.cookies.set(name, null, { signed: true, path: '/' });
       return;
     }
-    const until = Math.max(...entries.map((e) => e.until));
-    await store.set(storeKey(cookie), { devices: entries }, until - now);
+    // Kept (and the cookie sent) as long again past the last trust's end, so a trust that ran out can still be
+    // found and its Cognito device forgotten when the browser signs in next.
+    const keepFor = Math.max(...entries.map((e) => e.until)) - now + lifetimeMs;
+    // Owned, so a flood of anonymous visitors cannot push a trusted browser out of the memory store; the owner
+    // tag is none that a password reset or sign-out everywhere destroys sessions by.
+    const owners = [...new Set(entries.map((e) => `device:${e.username}`))];
+    await store.set(storeKey(cookie), { devices: entries, owners }, keepFor);
     ctx.cookies.set(name, cookie, {
       signed: true,
       httpOnly: true,
       sameSite: 'lax',
       secure: options.secure,
       path: '/',
-      maxAge: until - now,
+      maxAge: keepFor,
       overwrite: true,
     });
   }
 
   return {
-    async read(ctx) {
+    async read(ctx, readOptions) {
       const cookie = cookieValue(ctx);
       if (!cookie) return [];
-      return entriesOf(await store.get(storeKey(cookie)), options.clock());
+      return entriesOf(await store.get(storeKey(cookie)), options.clock(), readOptions?.expired);
     },
     async keep(ctx, entry) {
       const now = options.clock();
-      const cookie = cookieValue(ctx) ?? randomToken();
-      const others = entriesOf(await store.get(storeKey(cookie)), now).filter(
+      const current = cookieValue(ctx);
+      const stored = current ? await store.get(storeKey(current)) : undefined;
+      // Nothing stored for the cookie (gone, expired, or just emptied and destroyed): a new one, never the old key.
+      const cookie = stored && current ? current : randomToken();
+      const others = entriesOf(stored, now).filter(
         (e) => e.username !== entry.username && e.key !== entry.key,
       );
       const kept = [...others.slice(-(MAX_ENTRIES - 1)), { ...entry, until: now + lifetimeMs }];

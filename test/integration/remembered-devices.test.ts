@@ -151,6 +151,86 @@ describe('trust this browser', () => {
       }),
     );
     assert.equal((await signIn(b, user.email)).location, '/mfa');
+    // Trusted again from the same request's empty vault: a new cookie, not the dead one, and it works.
+    const page = await b.get('/mfa');
+    const code = await latestCode(h.emulator.endpoint, user.phone, 'SMS_MFA');
+    assert.equal(
+      (await b.post('/mfa', { _csrf: csrfOf(page.body), code, remember: 'on' })).location,
+      '/account',
+    );
+    await signOut(b);
+    assert.equal((await signIn(b, user.email)).location, '/account', 'trusted again');
+  });
+
+  test('a trust that ran out asks for the code again, and its old device is forgotten at Cognito', async () => {
+    const user = await smsUser('ran-out');
+    const b = h.browser();
+    await signInWithCode(b, user, true);
+    await signOut(b);
+    const [old] = await adminDevices(user.email);
+    const DAYS_31 = 31 * 24 * 60 * 60_000;
+    h.clock.advance(DAYS_31);
+    try {
+      await signInWithCode(b, user, true);
+    } finally {
+      h.clock.advance(-DAYS_31);
+    }
+    const now = await adminDevices(user.email);
+    assert.equal(now.length, 1, 'only the new device is left');
+    assert.notEqual(now[0]!.key, old!.key);
+    assert.equal(now[0]!.status, 'remembered');
+  });
+
+  test('changing the password withdraws the trust of every browser', async () => {
+    const user = await smsUser('password-changed');
+    const b = h.browser();
+    await signInWithCode(b, user, true);
+    const form = await b.get('/account/password');
+    const changed = await b.post('/account/password', {
+      _csrf: csrfOf(form.body),
+      currentPassword: PASSWORD,
+      newPassword: 'Another-horse-2',
+    });
+    assert.match(changed.location ?? '', /^\/account\?notice=password-changed/);
+    assert.deepEqual(
+      (await adminDevices(user.email)).map((d) => d.status),
+      ['not_remembered'],
+    );
+    await signOut(b);
+    assert.equal((await signIn(b, user.email, 'Another-horse-2')).location, '/mfa');
+  });
+});
+
+describe('REMEMBER_DEVICES=always', () => {
+  let always: Harness;
+  before(async () => {
+    always = await startHarness({ env: { AUTH_FLOW: 'USER_SRP_AUTH', REMEMBER_DEVICES: 'always' } });
+  });
+  after(() => always.close());
+
+  test('only a browser that passed the second factor is trusted: none before MFA was on, no checkbox', async () => {
+    const email = await makeUser(always, 'always', '+447700911111');
+    const b = always.browser();
+    assert.equal((await signIn(b, email)).location, '/account', 'no MFA yet');
+    const devices = async () =>
+      (
+        await adminClient(always.emulator.endpoint).send(
+          new AdminListDevicesCommand({ UserPoolId: always.pool.userPoolId, Username: email }),
+        )
+      ).Devices ?? [];
+    const status = (d: { DeviceAttributes?: { Name?: string; Value?: string }[] }) =>
+      d.DeviceAttributes?.find((a) => a.Name === 'device_status')?.Value;
+    assert.deepEqual((await devices()).map(status), ['not_remembered'], 'no second factor: not trusted');
+    await enableMfa(always, email, { sms: true });
+    await signOut(b);
+    assert.equal((await signIn(b, email)).location, '/mfa', 'a browser never trusted asks for the code');
+    const page = await b.get('/mfa');
+    assert.doesNotMatch(page.body, /Trust this browser/, 'no question: the configuration answers it');
+    const code = await latestCode(always.emulator.endpoint, '+447700911111', 'SMS_MFA');
+    assert.equal((await b.post('/mfa', { _csrf: csrfOf(page.body), code })).location, '/account');
+    assert.deepEqual((await devices()).map(status), ['remembered']);
+    await signOut(b);
+    assert.equal((await signIn(b, email)).location, '/account');
   });
 });
 

@@ -803,3 +803,36 @@ test('confirmDevice sends a verifier of a new random password and keeps the pass
   assert.ok(Buffer.from(body.DeviceSecretVerifierConfig.PasswordVerifier, 'base64').length >= 380);
   assert.doesNotMatch(JSON.stringify(body), new RegExp(out.secrets.password.replace(/[+/]/g, '.')));
 });
+
+test('a device step failing for another reason (limits, an expired step) ends the sign-in and keeps the device', async () => {
+  for (const [type, message, code] of [
+    ['LimitExceededException', 'Attempt limit exceeded, please try after some time.', 'TOO_MANY_ATTEMPTS'],
+    ['NotAuthorizedException', 'Invalid session for the user, session is expired.', 'SESSION_EXPIRED'],
+  ] as const) {
+    seen.length = 0;
+    answers = [
+      verifierChallenge('u-1'),
+      ok({ ChallengeName: 'DEVICE_SRP_AUTH', Session: 'session-2', ChallengeParameters: {} }),
+      fault(400, type, message),
+    ];
+    const refused: string[] = [];
+    const devices = {
+      forUser: () => DEVICE,
+      refused: (_user: string, d: typeof DEVICE) => {
+        refused.push(d.key);
+        return Promise.resolve();
+      },
+    };
+    await authError(
+      gateway(2000, undefined, 'USER_SRP_AUTH').signInWithPassword('jane', 'Pw-1!', devices),
+      code,
+    );
+    assert.deepEqual(refused, [], `${type}: the device is kept`);
+    assert.equal(seen.length, 3, `${type}: no second sign-in`);
+  }
+});
+
+test('a refresh refused because its device was forgotten ends the session (TOKEN_REVOKED)', async () => {
+  answers = [fault(400, 'ResourceNotFoundException', 'Device does not exist.')];
+  await authError(gateway().refresh('u-1', 'refresh-token', DEVICE.key), 'TOKEN_REVOKED');
+});

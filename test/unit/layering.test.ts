@@ -26,6 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
     'password-policy.ts',
     'paths.ts',
     'return-to.ts',
+    'srp-math.ts',
     'totp/',
   ],
   // The parts that talk to the outside: Cognito (the only SDK importer), Redis, and the emulator.

@@ -13,6 +13,7 @@ import { byField, fieldError, formError, type FieldError } from '../../field-err
 import { formStatus } from '../form-status.ts';
 import { checkCurrentPassword } from '../account/password-check.ts';
 import { endUserSessions } from '../end-sessions.ts';
+import { distrustDevices } from '../devices/remembered-devices.ts';
 import type { FlowDeps } from '../types.ts';
 import { needsMessage, proofCovers, proofNeeded, secondFactorStep, type MfaChange } from './second-factor.ts';
 
@@ -52,9 +53,13 @@ export function accountMfaHandlers(deps: FlowDeps) {
     return false;
   }
 
-  /** After a change: every other session of the user ends (a new id for this one), tokens revoked. */
+  /**
+   * After a change: every other session of the user ends (a new id for this one), tokens revoked, and no browser
+   * stays trusted to skip the second factor.
+   */
   async function endOtherSessions(ctx: Context, why: string): Promise<void> {
     const auth = currentAuth(ctx)!;
+    await distrustDevices(ctx, deps, auth.accessToken);
     await endUserSessions(ctx, deps, ownerKeys(auth.sub, auth.email, auth.username), why, {
       keepCurrent: true,
     });

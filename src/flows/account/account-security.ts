@@ -8,6 +8,7 @@ import { paths } from '../../paths.ts';
 import { policyRules } from '../../password-policy.ts';
 import { currentAuth, sessionOf } from '../../session/auth-session.ts';
 import { endUserSessions } from '../end-sessions.ts';
+import { distrustDevices } from '../devices/remembered-devices.ts';
 import { formStatus } from '../form-status.ts';
 import { checkNewPassword, MAX_PASSWORD, newPasswordRefusal } from '../new-password-field.ts';
 import type { FlowDeps } from '../types.ts';
@@ -81,6 +82,8 @@ export function accountSecurityHandlers(deps: FlowDeps) {
         // A wrong current password is a refused credential (401), as at sign-in.
         return showPassword(ctx, err.code === 'INVALID_CREDENTIALS' ? 401 : formStatus([shown]), [shown]);
       }
+      // No browser stays trusted to skip the second factor after the password changed.
+      await distrustDevices(ctx, deps, auth.accessToken);
       const ended = await endUserSessions(ctx, deps, sessionOf(ctx).owners ?? [], 'password changed', {
         keepCurrent: true,
       });

@@ -36,9 +36,10 @@ export function deviceName(userAgent: string | undefined): string {
 }
 
 /**
- * After a sign-in's tokens: a new device (NewDeviceMetadata) is confirmed and kept on this browser, remembered when
- * the user asked (`remember`) or the configuration always does; a known device the user now trusts is remembered.
- * Best effort: a refusal is logged and the sign-in goes on, only without a remembered device.
+ * After a sign-in's tokens: a new device (NewDeviceMetadata) is confirmed and kept on this browser, remembered only
+ * when `remember` says so: the user's word on the code page, or REMEMBER_DEVICES=always there, so a browser is never
+ * trusted without having passed a second factor. A known device the user now trusts is remembered. Best effort: a
+ * refusal is logged and the sign-in goes on, only without a remembered device.
  */
 export async function settleDevice(
   ctx: Context,
@@ -47,9 +48,8 @@ export async function settleDevice(
   identity: VerifiedIdentity,
   remember: boolean | undefined,
 ): Promise<void> {
-  const mode = deps.config.signIn.rememberDevices;
-  if (mode === 'off') return;
-  const wanted = mode === 'always' || remember === true;
+  if (deps.config.signIn.rememberDevices === 'off') return;
+  const wanted = remember === true;
   try {
     if (tokens.newDevice) {
       const name = deviceName(ctx.get('user-agent'));
@@ -58,7 +58,10 @@ export async function settleDevice(
       if (confirmed.confirmationNecessary ? wanted : !wanted) {
         await deps.cognito.setDeviceRemembered(tokens.accessToken, tokens.newDevice.key, wanted);
       }
-      const earlier = (await deps.devices.read(ctx)).find((e) => e.username === identity.username);
+      // Its entry here, its trust run out or not: the Cognito device behind it is replaced by the new one.
+      const earlier = (await deps.devices.read(ctx, { expired: true })).find(
+        (e) => e.username === identity.username,
+      );
       await deps.devices.keep(ctx, { ...confirmed.secrets, username: identity.username, remembered: wanted });
       // The device this browser had before (its trust ran out) is of no use to anyone now.
       if (earlier && earlier.key !== tokens.newDevice.key) {
@@ -74,5 +77,25 @@ export async function settleDevice(
   } catch (err) {
     if (!(err instanceof AuthError)) throw err;
     deps.logger.warn({ error: err.code, cognito: err.cognitoName }, 'could not remember this device');
+  }
+}
+
+/**
+ * Withdraws the trust of every browser of the user (UpdateDeviceStatus not_remembered): after a change of password or
+ * second factor, a browser trusted before asks for the code again (a stolen laptop does not outlive the owner's
+ * reaction). The devices stay known, so their sessions still refresh. Best effort, as every device call here.
+ */
+export async function distrustDevices(ctx: Context, deps: DeviceDeps, accessToken: string): Promise<void> {
+  if (deps.config.signIn.rememberDevices === 'off') return;
+  try {
+    for (const device of await deps.cognito.listDevices(accessToken)) {
+      if (device.remembered) await deps.cognito.setDeviceRemembered(accessToken, device.key, false);
+    }
+  } catch (err) {
+    if (!(err instanceof AuthError)) throw err;
+    deps.logger.warn(
+      { error: err.code, cognito: err.cognitoName },
+      'could not withdraw the trust of devices',
+    );
   }
 }

@@ -63,7 +63,9 @@ export function mfaCodeHandlers(deps: FlowDeps) {
         const shown = answerError(ctx, deps, err, 'code');
         return shown ? showForm(ctx, 400, [shown], remember) : undefined;
       }
-      return continueSignIn(ctx, deps, result, { ...challenge, rememberDevice: remember });
+      // The second factor was just proved: the user's word (or REMEMBER_DEVICES=always) may trust this browser.
+      const trust = remember || deps.config.signIn.rememberDevices === 'always';
+      return continueSignIn(ctx, deps, result, { ...challenge, rememberDevice: trust });
     },
   };
 }

@@ -120,7 +120,9 @@ export function mfaSetupHandlers(deps: FlowDeps) {
         const shown = answerError(ctx, deps, err, 'code');
         return shown ? showForm(ctx, 400, [shown]) : undefined;
       }
-      return continueSignIn(ctx, deps, result, challenge);
+      // An authenticator's code was just proved: with REMEMBER_DEVICES=always that trusts this browser.
+      const trust = deps.config.signIn.rememberDevices === 'always';
+      return continueSignIn(ctx, deps, result, { ...challenge, rememberDevice: trust });
     },
   };
 }
