@@ -84,6 +84,12 @@ export interface Config {
     rememberDevices: 'ask' | 'always' | 'off';
     /** How long a trusted browser skips the second factor (its device cookie's lifetime). */
     rememberDeviceDays: number;
+    /** First factors offered besides the password (PASSWORDLESS): choice-based sign-in when any. */
+    passwordless: readonly Passwordless[];
+    /** With passwordless factors: the email first, then the way in; or every way on one page. */
+    layout: 'email-first' | 'one-page';
+    /** The pool's WebAuthn relying party id (WEBAUTHN_RELYING_PARTY_ID, else APP_BASE_URL's host). */
+    relyingPartyId: string;
   };
   mfa: {
     /** How long Cognito keeps a challenge session (the app client's AuthSessionValidity, 3-15 minutes). */
@@ -106,6 +112,9 @@ export interface Config {
   /** Branding as configured by BRAND_* (a theme folder's theme.json fills the gaps, see branding/brand.ts). */
   brand: BrandSettings;
 }
+
+/** A first factor without a password: a code by email or text message, or a passkey. */
+export type Passwordless = 'email' | 'sms' | 'passkey';
 
 export interface ProtectSettings {
   /** The app proxied for every path that is not ours (UPSTREAM_URL); undefined: no built-in proxy. */
@@ -242,6 +251,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       authFlow: e.AUTH_FLOW,
       rememberDevices: e.AUTH_FLOW === 'USER_SRP_AUTH' ? e.REMEMBER_DEVICES : 'off',
       rememberDeviceDays: e.REMEMBER_DEVICE_DAYS,
+      passwordless: [
+        ...new Set(
+          e.PASSWORDLESS.split(',')
+            .map((m) => m.trim())
+            .filter((m): m is Passwordless => m !== ''),
+        ),
+      ],
+      layout: e.SIGN_IN_LAYOUT,
+      relyingPartyId: e.WEBAUTHN_RELYING_PARTY_ID?.toLowerCase() ?? appBaseUrl.hostname,
     },
     mfa: {
       challengeMinutes: e.AUTH_SESSION_MINUTES,

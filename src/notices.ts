@@ -12,6 +12,7 @@ const NOTICES = {
   'challenge-unsupported': 'login.challengeUnsupported',
   'challenge-expired': 'login.challengeExpired',
   'too-many-codes': 'login.tooManyCodes',
+  'passkey-failed': 'login.passkeyFailed',
 } as const satisfies Record<string, MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;

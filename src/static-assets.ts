@@ -1,6 +1,7 @@
 // Serves the static files from memory, read once at start: stylesheet, brand colours, icon, script, theme assets.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Middleware } from 'koa';
 import type { Brand } from './branding/brand.ts';
@@ -19,6 +20,15 @@ function asset(body: Buffer, type: string): Asset {
   return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
 }
 
+/** @simplewebauthn/browser's bundle (global `SimpleWebAuthnBrowser`): the passkey calls, from our own origin. */
+const WEBAUTHN_BROWSER = path.join(
+  path.dirname(createRequire(import.meta.url).resolve('@simplewebauthn/browser')),
+  '..',
+  'dist',
+  'bundle',
+  'index.umd.min.js',
+);
+
 const file = (name: string, type: string) => asset(readFileSync(path.join(PUBLIC_DIR, name)), type);
 
 /** Answers GET/HEAD for the known asset paths; everything else passes through. */
@@ -29,6 +39,8 @@ export function staticAssets(brand: Brand): Middleware {
     [paths.favicon, file('favicon.svg', 'image/svg+xml')],
     [paths.countdownScript, file('countdown.js', 'text/javascript; charset=utf-8')],
     [paths.passwordScript, file('password.js', 'text/javascript; charset=utf-8')],
+    [paths.passkeyScript, file('passkey.js', 'text/javascript; charset=utf-8')],
+    [paths.webauthnScript, asset(readFileSync(WEBAUTHN_BROWSER), 'text/javascript; charset=utf-8')],
   ]);
   for (const [url, a] of brand.assets) assets.set(url, asset(a.body, a.type));
   return async function staticAssets(ctx, next) {

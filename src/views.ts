@@ -67,6 +67,19 @@ export function createRenderer(options: RendererOptions): Renderer {
     ),
   });
   env.addGlobal('brandName', options.brand.name);
+  // JSON text as data inside <script type="application/json">: re-serialised, with <, > and & escaped, so no value
+  // can end the element; text that is not JSON becomes {}.
+  env.addFilter('safe_json', (text: unknown) => {
+    let json = '{}';
+    try {
+      json = JSON.stringify(JSON.parse(String(text))) ?? '{}';
+    } catch {
+      json = '{}';
+    }
+    return new nunjucks.runtime.SafeString(
+      json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
+    );
+  });
   env.addGlobal('localInboxUrl', options.localInboxUrl);
   const translator = (ctx: Context) => translators[ctx.state.lang ?? DEFAULT_LANGUAGE];
   // Pages made once per template, language, address, user and values (not while templates are edited live).

@@ -5,6 +5,10 @@ import {
   ForgetDeviceCommand,
   ListDevicesCommand,
   UpdateDeviceStatusCommand,
+  StartWebAuthnRegistrationCommand,
+  CompleteWebAuthnRegistrationCommand,
+  ListWebAuthnCredentialsCommand,
+  DeleteWebAuthnCredentialCommand,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   DescribeUserPoolCommand,
@@ -25,6 +29,7 @@ import {
   VerifySoftwareTokenCommand,
   type AuthFlowType,
   type RespondToAuthChallengeCommandInput,
+  type CompleteWebAuthnRegistrationCommandInput,
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { PasswordPolicy } from '../password-policy.ts';
@@ -41,6 +46,7 @@ import {
   toTrackedDevice,
   type CodeDelivery,
   type NewDevice,
+  type Passkey,
   type TrackedDevice,
   type CognitoUser,
   type MfaPreference,
@@ -60,6 +66,7 @@ export type {
   MfaMethod,
   MfaPreference,
   NewDevice,
+  Passkey,
   SignInResult,
   SignUpResult,
   TokenSet,
@@ -84,7 +91,16 @@ export interface CognitoGateway {
   signInWithPassword(username: string, password: string, devices?: DeviceChoice): Promise<SignInResult>;
   /** USER_AUTH with the `Session` that ConfirmSignUp returned: signs a just-confirmed user in without a password. */
   signInWithSession(username: string, session: string): Promise<SignInResult>;
-  signUp(username: string, password: string, attributes: Record<string, string>): Promise<SignUpResult>;
+  /** Choice-based sign-in (USER_AUTH): SELECT_CHALLENGE with the factors the user may choose from. */
+  startChoiceSignIn(username: string): Promise<SignInResult>;
+  /** SELECT_CHALLENGE answered with a factor that needs nothing more now (a code sent, or a passkey asked for). */
+  chooseFactor(session: string, username: string, factor: string): Promise<SignInResult>;
+  /** `password` undefined: a passwordless account (the pool must allow a first factor besides the password). */
+  signUp(
+    username: string,
+    password: string | undefined,
+    attributes: Record<string, string>,
+  ): Promise<SignUpResult>;
   /** Returns the new `Session` for signInWithSession, when Cognito gives one. */
   confirmSignUp(username: string, code: string, session: string | undefined): Promise<string | undefined>;
   resendConfirmationCode(username: string): Promise<void>;
@@ -129,6 +145,12 @@ export interface CognitoGateway {
   /** The signed-in user's confirmed devices, most recently used first. */
   listDevices(accessToken: string): Promise<TrackedDevice[]>;
   forgetDevice(accessToken: string, deviceKey: string): Promise<void>;
+  /** A new passkey: the browser's creation options (PublicKeyCredentialCreationOptionsJSON) as JSON. */
+  startPasskeyRegistration(accessToken: string): Promise<string>;
+  /** Completes it with the browser's answer (RegistrationResponseJSON, parsed). */
+  completePasskeyRegistration(accessToken: string, credential: Record<string, unknown>): Promise<void>;
+  listPasskeys(accessToken: string): Promise<Passkey[]>;
+  deletePasskey(accessToken: string, credentialId: string): Promise<void>;
   revokeRefreshToken(refreshToken: string): Promise<void>;
   globalSignOut(accessToken: string): Promise<void>;
   getUser(accessToken: string): Promise<CognitoUser>;
@@ -146,6 +168,15 @@ export interface CognitoGateway {
   /** Verifies the signed-in user's `email` or `phone_number` with the code sent to it. */
   verifyAttribute(accessToken: string, attribute: string, code: string): Promise<void>;
 }
+
+/** CompleteWebAuthnRegistration's input: the browser's credential as a JSON document. */
+const completeInput = (
+  credential: CompleteWebAuthnRegistrationCommandInput['Credential'],
+  token: string,
+) => ({
+  AccessToken: token,
+  Credential: credential,
+});
 
 /** Builds the gateway over one SDK client; `settings.endpoint` points it at an emulator. */
 export function createCognitoGateway(settings: CognitoSettings, observe?: CallObserver): CognitoGateway {
@@ -258,9 +289,16 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     async signInWithSession(username, session) {
       return toSignInResult(await initiateAuth('USER_AUTH', username, {}, session));
     },
+    async startChoiceSignIn(username) {
+      return toSignInResult(await initiateAuth('USER_AUTH', username, {}));
+    },
+    async chooseFactor(session, username, factor) {
+      return toSignInResult(await respond('SELECT_CHALLENGE', session, username, { ANSWER: factor }));
+    },
     async signUp(username, password, attributes) {
       const UserAttributes = Object.entries(attributes).map(([Name, Value]) => ({ Name, Value }));
-      const out = await send(SignUpCommand, { ...asUser(username), Password: password, UserAttributes });
+      const secret = password === undefined ? {} : { Password: password };
+      const out = await send(SignUpCommand, { ...asUser(username), ...secret, UserAttributes });
       return { confirmed: out.UserConfirmed === true, session: out.Session };
     },
     async confirmSignUp(username, code, session) {
@@ -363,6 +401,41 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
     },
     async forgetDevice(accessToken, deviceKey) {
       await send(ForgetDeviceCommand, { AccessToken: accessToken, DeviceKey: deviceKey });
+    },
+    async startPasskeyRegistration(accessToken) {
+      const out = await send(StartWebAuthnRegistrationCommand, { AccessToken: accessToken });
+      return JSON.stringify(present(out.CredentialCreationOptions, 'StartWebAuthnRegistration'));
+    },
+    async completePasskeyRegistration(accessToken, credential) {
+      // The browser's JSON, as the SDK's document type takes it.
+      const document = credential as Parameters<typeof completeInput>[0];
+      await send(CompleteWebAuthnRegistrationCommand, completeInput(document, accessToken));
+    },
+    async listPasskeys(accessToken) {
+      const passkeys: Passkey[] = [];
+      let next: string | undefined;
+      for (let page = 0; page < 5; page += 1) {
+        const out = await send(ListWebAuthnCredentialsCommand, {
+          AccessToken: accessToken,
+          MaxResults: 20,
+          ...(next ? { NextToken: next } : {}),
+        });
+        for (const c of out.Credentials ?? []) {
+          if (!c.CredentialId) continue;
+          passkeys.push({
+            id: c.CredentialId,
+            name: c.FriendlyCredentialName ?? '',
+            createdAt: c.CreatedAt ? c.CreatedAt.getTime() : undefined,
+            attachment: c.AuthenticatorAttachment,
+          });
+        }
+        next = out.NextToken;
+        if (!next) break;
+      }
+      return passkeys;
+    },
+    async deletePasskey(accessToken, credentialId) {
+      await send(DeleteWebAuthnCredentialCommand, { AccessToken: accessToken, CredentialId: credentialId });
     },
     async revokeRefreshToken(refreshToken) {
       await send(RevokeTokenCommand, { Token: refreshToken, ClientId: clientId, ClientSecret: clientSecret });

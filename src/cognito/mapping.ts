@@ -43,7 +43,24 @@ export interface TrackedDevice {
 /** A sign-in step's outcome: tokens, or a challenge to answer with `session` within Cognito's deadline. */
 export type SignInResult =
   | { kind: 'tokens'; tokens: TokenSet }
-  | { kind: 'challenge'; challengeName: string; session: string; parameters: Record<string, string> };
+  | {
+      kind: 'challenge';
+      challengeName: string;
+      session: string;
+      parameters: Record<string, string>;
+      /** SELECT_CHALLENGE: the first factors the user may choose from (AvailableChallenges). */
+      available?: string[];
+    };
+
+/** One of the user's passkeys, as ListWebAuthnCredentials tells it. */
+export interface Passkey {
+  id: string;
+  name: string;
+  /** ms since the epoch. */
+  createdAt: number | undefined;
+  /** `platform` (built into the device) or `cross-platform` (a security key, a phone). */
+  attachment: string | undefined;
+}
 
 /** The MFA methods Cognito knows, by their challenge names. */
 export type MfaMethod = 'SOFTWARE_TOKEN_MFA' | 'SMS_MFA' | 'EMAIL_OTP';
@@ -102,6 +119,7 @@ export function toSignInResult(
       challengeName: out.ChallengeName,
       session: out.Session,
       parameters: { ...out.ChallengeParameters },
+      ...(out.AvailableChallenges ? { available: [...out.AvailableChallenges] } : {}),
     };
   }
   throw new AuthError('UNEXPECTED_RESPONSE', 'InitiateAuth');

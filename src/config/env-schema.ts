@@ -117,6 +117,35 @@ export const envSchema = z.object({
     z.enum(['ask', 'always', 'off'], { error: 'must be ask, always or off' }).optional().default('ask'),
   ),
   REMEMBER_DEVICE_DAYS: int(30, 1, 365),
+  // Choice-based sign-in (USER_AUTH): the first factors offered besides the password. Empty: password only.
+  PASSWORDLESS: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^\s*((email|sms|passkey)\s*(,\s*(email|sms|passkey)\s*)*)?$/,
+        'must be a comma-separated list of email, sms, passkey (or empty)',
+      )
+      .optional()
+      .default(''),
+  ),
+  // The pool's WebAuthn relying party id (its WebAuthnConfiguration), when it is not APP_BASE_URL's host.
+  WEBAUTHN_RELYING_PARTY_ID: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i,
+        'must be a domain name, e.g. example.com',
+      )
+      .optional(),
+  ),
+  // With PASSWORDLESS: the sign-in page asks for the email first, then the way in (`email-first`), or offers
+  // every way on one page (`one-page`).
+  SIGN_IN_LAYOUT: optional.pipe(
+    z
+      .enum(['email-first', 'one-page'], { error: 'must be email-first or one-page' })
+      .optional()
+      .default('email-first'),
+  ),
   SESSION_KEYS: optional,
   SESSION_STORE: optional.pipe(
     z

@@ -8,6 +8,7 @@ import { paths } from '../paths.ts';
 import { sessionOf, startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
 import type { FlowDeps } from './types.ts';
 import { settleDevice } from './devices/remembered-devices.ts';
+import { PASSKEY_OFFER_COOKIE } from './account/account-passkeys.ts';
 
 /** How the sign-in ended: through the hosted UI (with the nonce sent), or our forms (maybe trusting this browser). */
 export type SignInEnd = { nonce: string } | { rememberDevice: boolean | undefined };
@@ -46,5 +47,28 @@ export async function completeSignIn(
     sessionOf(ctx).verifyContact = { then: target };
     return ctx.redirect(`${paths.accountVerify}?attribute=email`);
   }
+  if (!('nonce' in end) && (await offersPasskey(ctx, deps, tokens.accessToken))) {
+    sessionOf(ctx).passkeyOffer = { then: target };
+    return ctx.redirect(paths.accountPasskeys);
+  }
   redirectPublic(ctx, target);
+}
+
+/**
+ * A passkey is offered once after a sign-in of ours, when passkeys are on, this browser has not declined, and the
+ * user has none yet (one ListWebAuthnCredentials; a refusal offers nothing).
+ */
+async function offersPasskey(
+  ctx: Context,
+  deps: Pick<FlowDeps, 'config' | 'cognito'>,
+  accessToken: string,
+): Promise<boolean> {
+  if (!deps.config.signIn.passwordless.includes('passkey')) return false;
+  if (ctx.cookies.get(PASSKEY_OFFER_COOKIE) === 'declined') return false;
+  try {
+    return (await deps.cognito.listPasskeys(accessToken)).length === 0;
+  } catch (err) {
+    if (err instanceof AuthError) return false;
+    throw err;
+  }
 }

@@ -130,6 +130,35 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'login.challengeExpired':
     'Das hat zu lange gedauert und die Anmeldung ist abgelaufen. Geben Sie Ihr Passwort erneut ein.',
   'login.tooManyCodes': 'Zu viele falsche Codes. Bitte melden Sie sich aus Sicherheitsgründen erneut an.',
+  'login.continue': 'Weiter',
+  'login.leadEmailFirst': 'Bei {brand} anmelden: Geben Sie Ihre E-Mail-Adresse ein und wählen Sie dann, wie.',
+  'login.passkeyFailed':
+    'Mit diesem Passkey konnten Sie nicht angemeldet werden. Versuchen Sie es erneut oder wählen Sie einen anderen Weg.',
+  'choose.title': 'Wie möchten Sie sich anmelden?',
+  'choose.lead': 'Anmeldung als {username}.',
+  'choose.password': 'Passwort',
+  'choose.passwordSubmit': 'Mit Passwort anmelden',
+  'choose.emailCode': 'Code per E-Mail senden',
+  'choose.smsCode': 'Code per SMS senden',
+  'choose.passkey': 'Mit Passkey anmelden',
+  'choose.otherWays': 'Oder ohne Passwort anmelden',
+  'choose.notYou': 'Nicht Sie? Andere E-Mail-Adresse verwenden',
+  'choose.unavailable': 'Diese Art der Anmeldung ist hier nicht verfügbar. Wählen Sie eine andere.',
+  'choose.mfaNote':
+    'Codes per E-Mail oder SMS gibt es nicht für Konten mit aktiver Bestätigung in zwei Schritten: Diese melden sich mit dem Passwort an, danach mit dem Code.',
+  'passkey.title': 'Mit Passkey anmelden',
+  'passkey.lead':
+    'Verwenden Sie den Passkey auf diesem Gerät, auf Ihrem Telefon oder auf einem Sicherheitsschlüssel.',
+  'passkey.button': 'Meinen Passkey verwenden',
+  'passkey.noScript':
+    'Passkeys brauchen JavaScript, das in diesem Browser ausgeschaltet ist. Wählen Sie einen anderen Weg zur Anmeldung.',
+  'passkey.unsupported':
+    'Dieser Browser kann keine Passkeys verwenden. Wählen Sie einen anderen Weg zur Anmeldung.',
+  'passkey.cancelled':
+    'Es wurde kein Passkey verwendet. Versuchen Sie es erneut oder wählen Sie einen anderen Weg.',
+  'passkey.otherWay': 'Anderen Weg wählen',
+  'signup.passwordOptional':
+    'Optional: Lassen Sie das Feld leer, um sich stattdessen mit einem Code oder Passkey anzumelden.',
 
   'challenge.expiresIn': 'Aus Sicherheitsgründen läuft dieser Schritt in {minutes} Min. {seconds} Sek. ab.',
   'challenge.startAgain': 'Neu beginnen',
@@ -215,6 +244,41 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'accountMfa.needs.EMAIL_OTP':
     'Bestätigen Sie dafür, dass Sie es sind: mit Ihrem Passwort und einem Code, den wir Ihnen per E-Mail senden.',
   'account.mfaLink': 'Bestätigung in zwei Schritten',
+  'account.passkeysLink': 'Passkeys',
+  'accountPasskeys.title': 'Passkeys',
+  'accountPasskeys.lead':
+    'Mit einem Passkey melden Sie sich per Fingerabdruck, Gesicht oder Bildschirmsperre an, statt mit einem Passwort. Er bleibt auf Ihrem Gerät oder in Ihrem Passwort-Manager; wir speichern nur seinen öffentlichen Teil.',
+  'accountPasskeys.offerTitle': 'Beim nächsten Mal schneller anmelden',
+  'accountPasskeys.offerLead':
+    'Fügen Sie einen Passkey hinzu und melden Sie sich per Fingerabdruck, Gesicht oder Bildschirmsperre an, statt mit Passwort oder Code.',
+  'accountPasskeys.notNow': 'Jetzt nicht',
+  'accountPasskeys.add': 'Passkey hinzufügen',
+  'accountPasskeys.none': 'Sie haben noch keine Passkeys.',
+  'accountPasskeys.created': 'hinzugefügt',
+  'accountPasskeys.onDevice': 'In ein Gerät eingebaut (Fingerabdruck, Gesicht oder Bildschirmsperre)',
+  'accountPasskeys.elsewhere': 'Auf einem Sicherheitsschlüssel oder einem anderen Gerät',
+  'accountPasskeys.remove': 'Entfernen',
+  'accountPasskeys.removeNamed': '{name} entfernen',
+  'accountPasskeys.passwordToRemove': 'Ihr Passwort (zum Entfernen eines Passkeys)',
+  'accountPasskeys.passwordHint':
+    'Zu Ihrer Sicherheit: Ihre Anmeldung liegt mehr als ein paar Minuten zurück.',
+  'accountPasskeys.added':
+    'Ihr Passkey wurde hinzugefügt. Wählen Sie beim nächsten Mal „Mit Passkey anmelden“.',
+  'accountPasskeys.removed': 'Der Passkey wurde entfernt.',
+  'accountPasskeys.listFailed':
+    'Ihre Passkeys können gerade nicht angezeigt werden. Bitte versuchen Sie es später erneut.',
+  'accountPasskeys.cancelled':
+    'Es wurde kein Passkey erstellt. Versuchen Sie es erneut, wenn Sie bereit sind.',
+  'accountPasskeys.notAdded': 'Der Passkey konnte nicht hinzugefügt werden. Bitte versuchen Sie es erneut.',
+  'accountPasskeys.unknown':
+    'Dieser Passkey ist (nicht mehr) bekannt. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  'accountPasskeys.createTitle': 'Passkey erstellen',
+  'accountPasskeys.createLead':
+    'Ihr Browser bittet Sie, mit Fingerabdruck, Gesicht, Bildschirmsperre oder Sicherheitsschlüssel zu bestätigen.',
+  'accountPasskeys.createButton': 'Passkey erstellen',
+  'accountPasskeys.noScript':
+    'Zum Erstellen eines Passkeys braucht es JavaScript, das in diesem Browser ausgeschaltet ist.',
+  'accountPasskeys.unsupported': 'Dieser Browser kann keine Passkeys erstellen.',
   'mfa.remember': 'Diesem Browser {period} lang vertrauen',
   'time.oneDay': '1 Tag',
   'time.days': '{days} Tage',

@@ -134,7 +134,11 @@ export async function ensureLocalPool(ctx: OpContext, ids: LocalPoolIds = {}): P
     PoolName: 'local',
     UsernameAttributes: ['email'],
     AutoVerifiedAttributes: ['email'],
-    Policies: { PasswordPolicy: DEFAULT_PASSWORD_POLICY },
+    // Every first factor (PASSWORDLESS=email,sms,passkey uses them; the password flows are not affected).
+    Policies: {
+      PasswordPolicy: DEFAULT_PASSWORD_POLICY,
+      SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD', 'EMAIL_OTP', 'SMS_OTP', 'WEB_AUTHN'] },
+    },
     MfaConfiguration: 'OFF',
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
     UsernameConfiguration: { CaseSensitive: false },
@@ -152,6 +156,8 @@ export async function ensureLocalPool(ctx: OpContext, ids: LocalPoolIds = {}): P
       SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::000000000000:role/local-sms', ExternalId: 'local' },
     },
     EmailMfaConfiguration: { Message: 'Your code is {####}', Subject: 'Your sign-in code' },
+    // Passkeys for pages on localhost (the relying party a browser accepts there; not 127.0.0.1).
+    WebAuthnConfiguration: { RelyingPartyId: 'localhost', UserVerification: 'preferred' },
   });
   const appClient = createUserPoolClient(ctx, {
     UserPoolId: userPoolId,

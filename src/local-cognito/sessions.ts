@@ -26,6 +26,8 @@ export interface ChallengeSession {
   deviceKey?: string | undefined;
   /** PASSWORD_VERIFIER for a name no user has (PreventUserExistenceErrors): it can only fail. */
   unknownUser?: boolean | undefined;
+  /** WEB_AUTHN: the challenge of the CREDENTIAL_REQUEST_OPTIONS handed out (base64url). */
+  webAuthnChallenge?: string | undefined;
 }
 
 /** What a new session carries: everything but its expiry and use. */

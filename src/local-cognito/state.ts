@@ -14,7 +14,14 @@ export interface EmulatorLogger {
 export interface SentMessage {
   to: string;
   username: string;
-  kind: 'SIGN_UP' | 'FORGOT_PASSWORD' | 'SMS_MFA' | 'EMAIL_OTP' | 'VERIFY_EMAIL' | 'VERIFY_PHONE_NUMBER';
+  kind:
+    | 'SIGN_UP'
+    | 'FORGOT_PASSWORD'
+    | 'SMS_MFA'
+    | 'EMAIL_OTP'
+    | 'SMS_OTP'
+    | 'VERIFY_EMAIL'
+    | 'VERIFY_PHONE_NUMBER';
   code: string;
   sentAt: string;
 }
@@ -83,6 +90,34 @@ export interface UserRecord {
   /** Recent ResendConfirmationCode / ForgotPassword sends (absent in older state files). */
   codeRequests?: CodeRequest[] | undefined;
   groups: string[];
+  /** The user's passkeys, in registration order (absent: none). */
+  webAuthnCredentials?: WebAuthnCredentialRecord[] | undefined;
+  /** The challenge StartWebAuthnRegistration handed out last, until CompleteWebAuthnRegistration uses it. */
+  webAuthnRegistration?: PendingWebAuthnRegistration | undefined;
+}
+
+/** A passkey registered through CompleteWebAuthnRegistration. */
+export interface WebAuthnCredentialRecord {
+  /** The credential id, base64url. */
+  credentialId: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter, as last seen. */
+  counter: number;
+  transports: string[];
+  friendlyName: string;
+  relyingPartyId: string;
+  createdAt: number;
+  /** 'platform' or 'cross-platform', when the browser said. */
+  authenticatorAttachment?: string | undefined;
+}
+
+/** A registration challenge: single use, expiring, bound to the app client whose access token asked for it. */
+export interface PendingWebAuthnRegistration {
+  challenge: string;
+  clientId: string;
+  relyingPartyId: string;
+  expiresAt: number;
 }
 
 /** A device Cognito handed out in NewDeviceMetadata: unconfirmed until ConfirmDevice gives its verifier. */
@@ -128,6 +163,13 @@ export interface ClientRecord {
   extra: Record<string, unknown>;
 }
 
+/** A pool's passkey settings, as SetUserPoolMfaConfig takes them. */
+export interface WebAuthnConfiguration {
+  RelyingPartyId?: string | undefined;
+  UserVerification?: 'required' | 'preferred' | undefined;
+  FactorConfiguration?: 'SINGLE_FACTOR' | 'MULTI_FACTOR_WITH_USER_VERIFICATION' | undefined;
+}
+
 export interface PoolRecord {
   id: string;
   name: string;
@@ -147,6 +189,10 @@ export interface PoolRecord {
   softwareTokenMfaEnabled: boolean;
   smsMfaConfiguration?: Record<string, unknown> | undefined;
   emailMfaConfiguration?: Record<string, unknown> | undefined;
+  /** SetUserPoolMfaConfig's WebAuthnConfiguration (absent: never set). */
+  webAuthnConfiguration?: WebAuthnConfiguration | undefined;
+  /** Policies.SignInPolicy of CreateUserPool / UpdateUserPool (absent: Cognito's default, PASSWORD only). */
+  signInPolicy?: { AllowedFirstAuthFactors: string[] } | undefined;
   /** Every other member given at creation or update, echoed back by DescribeUserPool. */
   extra: Record<string, unknown>;
   clients: Map<string, ClientRecord>;

@@ -50,6 +50,8 @@ const signedInUser = (ctx: Context) => sessionOf(ctx).auth?.username;
 export const RATE_LIMITED_ROUTES: Readonly<Record<string, Rule>> = {
   [paths.login]: { group: 'sign-in', account: typed('username') },
   [paths.mfa]: { group: 'sign-in', account: challengeUser },
+  [paths.loginChoose]: { group: 'sign-in', account: challengeUser },
+  [paths.loginPasskey]: { group: 'sign-in', account: challengeUser },
   [paths.mfaSelect]: { group: 'sign-in', account: challengeUser },
   [paths.mfaSetup]: { group: 'sign-in', account: challengeUser },
   [paths.newPassword]: { group: 'sign-in', account: challengeUser },
@@ -60,6 +62,8 @@ export const RATE_LIMITED_ROUTES: Readonly<Record<string, Rule>> = {
   [paths.accountVerifySend]: { group: 'sign-in', account: signedInUser },
   [paths.accountDelete]: { group: 'sign-in', account: signedInUser },
   [paths.accountDevicesForget]: { group: 'sign-in', account: signedInUser },
+  [paths.accountPasskeysAdd]: { group: 'sign-in', account: signedInUser },
+  [paths.accountPasskeysDelete]: { group: 'sign-in', account: signedInUser },
   [paths.signup]: { group: 'sign-up', account: typed('email') },
   [paths.confirm]: { group: 'sign-up', account: signUpUser },
   [paths.confirmResend]: { group: 'sign-up', account: signUpUser },

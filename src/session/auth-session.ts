@@ -77,6 +77,15 @@ export interface PendingChallenge {
   chosen?: boolean;
   /** MFA_SETUP: the TOTP secret being set up (shown as a QR code, never sent to the browser otherwise). */
   totpSecret?: string;
+  /** SELECT_CHALLENGE: the first factors Cognito offers this user (AvailableChallenges). */
+  available?: string[];
+  /** A code or passkey of choice-based sign-in: the first factor, not a second one (no "trust this browser"). */
+  firstFactor?: boolean;
+  /**
+   * A way Cognito does not offer this user (or nobody has the email): the same pages as a real one, nothing sent,
+   * Cognito never asked, and every answer wrong; so the choice tells nobody whether, or how, an account exists.
+   */
+  decoy?: boolean;
 }
 
 /** Everything we keep in a session. */
@@ -85,6 +94,8 @@ export interface SessionData {
   auth?: AuthState;
   /** Who this session belongs to (`sub:..`, `email:..`), so a password reset can end all of them. */
   owners?: string[];
+  /** A passkey is offered once after sign-in: where to go on once it is added or declined. */
+  passkeyOffer?: { then: string };
   /** Signed in with an unverified email address: verifying it was offered, and where to go after (or on skip). */
   verifyContact?: { then: string };
   /** A changed email address or phone number waiting for its code, and where the code went (masked). */

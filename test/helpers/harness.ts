@@ -1,6 +1,6 @@
 // Starts the emulator and the app on free loopback ports for integration tests, with a clock tests can move.
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:http';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
+import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { LocalCognito, LocalPoolInfo } from '../../src/local-cognito/index.ts';
@@ -51,9 +51,60 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   loginThrottle?: LoginThrottle;
+  /**
+   * The host name of the app's base URL (and APP_BASE_URL): 127.0.0.1 unless set. 'localhost' for passkeys, whose
+   * relying party id (the emulator's 'localhost') browsers refuse on http://127.0.0.1. The app still listens on
+   * 127.0.0.1, and on [::1] at the same port where the machine has it, so `localhost` reaches it whichever address a
+   * client tries first (Chromium tries ::1 first).
+   */
+  host?: '127.0.0.1' | 'localhost';
 }
 
-export async function startHarness({ env = {}, loginThrottle }: HarnessOptions = {}): Promise<Harness> {
+/** A socket error code: the address family or address is not there (no IPv6 on this machine). */
+const NO_SUCH_ADDRESS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT', 'EINVAL']);
+
+function listenOn(server: NetServer, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Listens on 127.0.0.1 at a free port and, for `localhost`, hands the connections made to [::1] at that same port to
+ * `server` as well (a port taken on ::1 by something else: another port is tried). The second listener, if any, is
+ * returned to be closed with the app.
+ */
+async function listenLoopback(
+  server: Server,
+  host: '127.0.0.1' | 'localhost',
+): Promise<NetServer | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    await listenOn(server, 0, '127.0.0.1');
+    if (host === '127.0.0.1') return undefined;
+    const { port } = server.address() as AddressInfo;
+    const v6 = createNetServer((socket) => server.emit('connection', socket));
+    try {
+      await listenOn(v6, port, '::1');
+      return v6;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (NO_SUCH_ADDRESS.has(code)) return undefined;
+      if (code !== 'EADDRINUSE' || attempt >= 20) throw err;
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+}
+
+export async function startHarness({
+  env = {},
+  loginThrottle,
+  host = '127.0.0.1',
+}: HarnessOptions = {}): Promise<Harness> {
   const clock = new TestClock();
   const logs: string[] = [];
   const logger = createLogger(
@@ -67,8 +118,8 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
   );
   // Listen first, so the app's public origin (APP_BASE_URL) is the real one and Origin checks hold.
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const v6 = await listenLoopback(server, host);
+  const baseUrl = `http://${host}:${(server.address() as AddressInfo).port}`;
   // Local mode as `npm start` runs it, on free ports and with the pool in memory. Suites sign the demo user in
   // many times from one address: rate limits apply only where a test sets them.
   const runtime = await createRuntime(
@@ -119,7 +170,12 @@ export async function startHarness({ env = {}, loginThrottle }: HarnessOptions =
       if (res.status !== 302 || res.location !== '/account') throw new Error(`sign-in failed: ${res.status}`);
       return b;
     },
-    close: () => runtime.close(),
+    async close() {
+      // The app's close ends every connection, those that came in on ::1 too; then the second listener is done.
+      const v6Closed = new Promise<void>((resolve) => (v6 ? v6.close(() => resolve()) : resolve()));
+      await runtime.close();
+      await v6Closed;
+    },
   };
   return harness;
 }

@@ -7,6 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { paths } from '../../src/paths.ts';
 import { csrfOf, type Browser, type Page } from '../helpers/browser.ts';
 import type { Harness } from '../helpers/harness.ts';
+import { adminClient, createConfirmedUser } from '../helpers/admin.ts';
+import { registerPasskey } from '../helpers/passkeys.ts';
 import {
   addingTotp,
   anonymousOn,
@@ -31,9 +33,13 @@ let h: Harness;
 /** The address of the user the delete route's case signed in. */
 let deleting = '';
 before(async () => {
-  // Sign-in by SRP with remembered devices, so every POST route exists (the devices page's too) and the sign-in
-  // form is checked in the flow that answers more than one challenge per submit.
-  h = await startSecurityHarness({ AUTH_FLOW: 'USER_SRP_AUTH', REMEMBER_DEVICES: 'ask' });
+  // Sign-in by SRP with remembered devices and every passwordless way, so every POST route exists (the devices,
+  // passkey and choice pages' too) and the sign-in form is checked in the flow that answers more than one challenge.
+  h = await startSecurityHarness({
+    AUTH_FLOW: 'USER_SRP_AUTH',
+    REMEMBER_DEVICES: 'ask',
+    PASSWORDLESS: 'email,sms,passkey',
+  });
 });
 after(() => h.close());
 
@@ -47,6 +53,14 @@ interface Route {
   /** The state is a signed-in session (the stale token is then the one from before that sign-in). */
   signedIn?: boolean;
 }
+
+/** The email given on the email-first form: the choice of the way in is open. */
+const choosing = async (_h: Harness, b: Browser, email = freshEmail('csrf-choice')): Promise<string> => {
+  const token = await tokenOn(b, paths.login);
+  const res = await b.post(paths.login, { _csrf: token, username: email });
+  assert.equal(res.location, paths.loginChoose);
+  return tokenOn(b, paths.loginChoose);
+};
 
 const demo = () => ({ username: h.pool.demoUser.email, password: h.pool.demoUser.password });
 
@@ -161,6 +175,40 @@ const ROUTES: readonly Route[] = [
     signedIn: true,
   },
   {
+    path: paths.loginChoose,
+    state: 'the email given, the way in to choose',
+    arrange: choosing,
+    form: () => ({ method: 'EMAIL_OTP' }),
+  },
+  {
+    path: paths.loginPasskey,
+    state: 'a passkey asked for',
+    arrange: async (h, b) => {
+      // A user with a passkey, so Cognito asks for it (a user without one gets a decoy step, Cognito not asked).
+      const email = freshEmail('csrf-passkey');
+      await createConfirmedUser(adminClient(h.emulator.endpoint), h.pool.userPoolId, email, PASSWORD);
+      await registerPasskey(h, email, PASSWORD);
+      const token = await choosing(h, b, email);
+      await b.post(paths.loginChoose, { _csrf: token, method: 'WEB_AUTHN' });
+      return tokenOn(b, paths.loginPasskey);
+    },
+    form: () => ({ credential: '{"id":"x"}' }),
+  },
+  {
+    path: paths.accountPasskeysAdd,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({}),
+    signedIn: true,
+  },
+  {
+    path: paths.accountPasskeysDelete,
+    state: 'signed in',
+    arrange: signedIn,
+    form: () => ({ id: 'passkey-id' }),
+    signedIn: true,
+  },
+  {
     path: paths.accountMfaTotp,
     state: 'signed in, adding an authenticator app',
     arrange: addingTotp,
@@ -252,6 +300,7 @@ for (const route of ROUTES) {
 
     test('refuses a stale token (from before a sign-in, which rotates it): 403, Cognito not called', async () => {
       const victim = h.browser();
+      victim.cookies.set('passkey-offer', 'declined'); // no passkey offer after this sign-in
       const stale = await tokenOn(victim, paths.login);
       if (!route.signedIn) {
         // Sign in (the token rotates) and out, then reach the route's state afresh.

@@ -64,6 +64,8 @@ export const freshEmail = (tag: string) => `${tag}-${++seq}-${Date.now()}@exampl
 
 /** Signs `b` in with the password form; returns where it was sent. */
 export async function signIn(b: Browser, username: string, password = PASSWORD): Promise<string | undefined> {
+  // With passkeys on, the first sign-in offers one: this browser has said "not now" already.
+  b.cookies.set('passkey-offer', 'declined');
   return (await b.submit('/login', '/login', { username, password })).location;
 }
 

@@ -26,7 +26,7 @@ test('unknown and unsupported challenges fail closed', () => {
   for (const name of [
     'CUSTOM_CHALLENGE',
     'DEVICE_SRP_AUTH',
-    'WEB_AUTHN',
+    'PASSWORD_SRP',
     'SOMETHING_NEW',
     '__proto__',
     'toString',

@@ -147,3 +147,30 @@ test('AUTH_FLOW picks the password flow; remembered devices need SRP and are off
     /REMEMBER_DEVICE_DAYS/,
   );
 });
+
+test('PASSWORDLESS picks the ways in besides the password; the layout and the passkey relying party', () => {
+  const none = loadConfig({});
+  assert.deepEqual(none.signIn.passwordless, []);
+  assert.equal(none.signIn.layout, 'email-first');
+  assert.equal(none.signIn.relyingPartyId, 'localhost', "APP_BASE_URL's host by default");
+  const all = loadConfig({
+    PASSWORDLESS: ' email, sms ,passkey,email',
+    SIGN_IN_LAYOUT: 'one-page',
+    WEBAUTHN_RELYING_PARTY_ID: 'Example.COM',
+  });
+  assert.deepEqual(all.signIn.passwordless, ['email', 'sms', 'passkey']);
+  assert.equal(all.signIn.layout, 'one-page');
+  assert.equal(all.signIn.relyingPartyId, 'example.com');
+  assert.throws(
+    () => loadConfig({ PASSWORDLESS: 'email,magic-link' }),
+    /PASSWORDLESS: must be a comma-separated list/,
+  );
+  assert.throws(
+    () => loadConfig({ SIGN_IN_LAYOUT: 'two-page' }),
+    /SIGN_IN_LAYOUT: must be email-first or one-page/,
+  );
+  assert.throws(
+    () => loadConfig({ WEBAUTHN_RELYING_PARTY_ID: 'https://example.com' }),
+    /WEBAUTHN_RELYING_PARTY_ID/,
+  );
+});

@@ -5,6 +5,7 @@ import { requireAuth } from '../../middleware/require-auth.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { accountSecurityHandlers } from './account-security.ts';
 import { accountDevicesHandlers } from './account-devices.ts';
+import { accountPasskeysHandlers } from './account-passkeys.ts';
 import { accountProfileHandlers, PROFILE_NOTICES } from './account-profile.ts';
 import { dateText } from './date-text.ts';
 import { paths } from '../../paths.ts';
@@ -32,6 +33,12 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
   router.post(paths.accountPassword, auth, security.passwordPost);
   router.get(paths.accountSignOutEverywhere, auth, security.signOutEverywhereGet);
   router.post(paths.accountSignOutEverywhere, auth, security.signOutEverywherePost);
+  if (deps.config.signIn.passwordless.includes('passkey')) {
+    const passkeys = accountPasskeysHandlers(deps);
+    router.get(paths.accountPasskeys, auth, passkeys.listGet);
+    router.post(paths.accountPasskeysAdd, auth, passkeys.addPost);
+    router.post(paths.accountPasskeysDelete, auth, passkeys.deletePost);
+  }
   if (deps.config.signIn.rememberDevices !== 'off') {
     const devices = accountDevicesHandlers(deps);
     router.get(paths.accountDevices, auth, devices.devicesGet);
@@ -47,6 +54,7 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
     deps.renderer.render(ctx, 'pages/account.njk', {
       notice,
       devicesLink: deps.config.signIn.rememberDevices !== 'off',
+      passkeysLink: deps.config.signIn.passwordless.includes('passkey'),
       noticeTone: 'success',
       account: {
         email: auth.email,

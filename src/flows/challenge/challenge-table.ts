@@ -13,17 +13,19 @@ export const CHALLENGE_PAGES: Readonly<Record<string, string | null>> = {
   EMAIL_OTP: paths.mfa,
   SELECT_MFA_TYPE: paths.mfaSelect,
   MFA_SETUP: paths.mfaSetup,
-  // SRP and remembered devices need USER_SRP_AUTH, which this version does not use.
+  // SRP and remembered devices: answered inside the gateway's sign-in (USER_SRP_AUTH), never a page of their own.
   PASSWORD_VERIFIER: null,
   DEVICE_SRP_AUTH: null,
   DEVICE_PASSWORD_VERIFIER: null,
-  // Lambda-defined challenges and USER_AUTH's choice-based sign-in (passkeys, passwordless) are for the hosted UI.
-  CUSTOM_CHALLENGE: null,
-  SELECT_CHALLENGE: null,
-  WEB_AUTHN: null,
+  // Choice-based sign-in (USER_AUTH): the choice, a passkey, a code by text message (by email: EMAIL_OTP above).
+  SELECT_CHALLENGE: paths.loginChoose,
+  WEB_AUTHN: paths.loginPasskey,
+  SMS_OTP: paths.mfa,
+  // Answered inside the gateway's sign-in (SRP, the choice's password), never a page of their own.
   PASSWORD: null,
   PASSWORD_SRP: null,
-  SMS_OTP: null,
+  // Lambda-defined challenges are for the hosted UI.
+  CUSTOM_CHALLENGE: null,
   ADMIN_NO_SRP_AUTH: null,
 };
 

@@ -16,6 +16,8 @@ export interface SignInContext {
   name?: string;
   /** The user asked to trust this browser with the answer (the MFA page's checkbox). */
   rememberDevice?: boolean;
+  /** The step that follows is a first factor chosen at sign-in (a code instead of a password, a passkey). */
+  firstFactor?: boolean;
 }
 
 /** Moves the sign-in one step on. An unknown challenge ends it, keeping nothing (fail closed). */
@@ -69,6 +71,8 @@ export async function continueSignIn(
     expiresAt: now + deps.config.mfa.challengeMinutes * 60_000,
     returnTo: deps.returnTo(context.returnTo),
     ...(context.name === 'SELECT_MFA_TYPE' ? { chosen: true } : {}),
+    ...(result.available ? { available: result.available } : {}),
+    ...(context.firstFactor ? { firstFactor: true } : {}),
   };
   ctx.redirect(page);
 }

@@ -16,7 +16,8 @@ import { startAuthorization } from '../hosted/start-authorization.ts';
 import { signInWithPassword } from '../signup/pending-sign-up.ts';
 import { settleRefusedSignIn } from '../../rate-limit/login-throttle.ts';
 import type { FlowDeps } from '../types.ts';
-import { parseLoginForm } from './login-form.ts';
+import { parseLoginForm, parseUsername, passwordlessMethods } from './login-form.ts';
+import { startChoice } from './login-choice.ts';
 import { deviceChoiceFor } from '../devices/remembered-devices.ts';
 
 export function loginHandlers(deps: FlowDeps) {
@@ -33,6 +34,9 @@ export function loginHandlers(deps: FlowDeps) {
       noticeTone: noticeTone(ctx.query.notice),
       action: deps.publicPath(`${paths.login}?${new URLSearchParams({ returnTo }).toString()}`),
       signupEnabled: config.signup.enabled && effectiveLoginMode(config) === 'forms',
+      // Choice-based sign-in: the email first (no password field), or every way on one page.
+      choice: config.signIn.passwordless.length > 0 ? config.signIn.layout : undefined,
+      methods: passwordlessMethods(config.signIn.passwordless),
       providers: deps.hostedUi
         ? config.oauth.identityProviders.map((name) => ({
             name: providerLabel(name),
@@ -58,44 +62,62 @@ export function loginHandlers(deps: FlowDeps) {
     },
 
     loginPost: async (ctx: Context): Promise<void> => {
-      const { value, errors } = parseLoginForm(ctx.state.form ?? {});
+      const form = ctx.state.form ?? {};
+      const choice = config.signIn.passwordless.length > 0;
+      // Choice-based sign-in: the email alone (then the choice), or a way chosen on the one-page form.
+      if (choice && (form.method ?? '') !== 'PASSWORD' && (form.password ?? '') === '') {
+        const { value, errors } = parseUsername(form);
+        if (errors.length > 0) return showForm(ctx, 400, value, errors);
+        return startChoice(ctx, deps, value, form.method, deps.returnTo(ctx.query.returnTo), showForm);
+      }
+      const { value, errors } = parseLoginForm(form);
       if (errors.length > 0) return showForm(ctx, 400, value.username, errors);
-      // A failure is counted before Cognito is asked (parallel guesses get no more tries), and taken back below.
-      const waitMs = await loginThrottle.begin(value.username, ctx.ip);
-      if (waitMs > 0) {
-        ctx.set('Retry-After', String(Math.ceil(waitMs / 1000)));
-        const errors = [formError('errors.ACCOUNT_LOCKED')];
-        return showForm(ctx, formStatus(errors), value.username, errors);
-      }
-      let result: SignInResult;
-      try {
-        // Cognito's answer, or a taken address's stand-in for it after a recent sign-up (from any browser).
-        const devices = await deviceChoiceFor(ctx, deps);
-        result = await signInWithPassword(deps, value.username, value.password, devices);
-      } catch (err) {
-        await settleRefusedSignIn(loginThrottle, value.username, ctx.ip, err);
-        if (!(err instanceof AuthError)) throw err;
-        // Outages and our own misconfiguration end on the error page (the error table says which).
-        if (!err.expose) throw err;
-        if (err.code === 'USER_NOT_CONFIRMED') {
-          // The password was right: send a fresh code and go on to confirm (Cognito sends none by itself here).
-          await sendConfirmationCode(ctx, deps, value.username, true);
-          return ctx.redirect(`${paths.confirm}?notice=unconfirmed`);
-        }
-        if (err.code === 'PASSWORD_RESET_REQUIRED') {
-          await sendResetCode(ctx, deps, value.username, true);
-          return ctx.redirect(paths.resetPassword);
-        }
-        const errors = [formError(`errors.${err.code}`)];
-        return showForm(ctx, formStatus(errors), value.username, errors);
-      }
-      await loginThrottle.succeeded(value.username, ctx.ip);
-      return continueSignIn(ctx, deps, result, {
-        typedUsername: value.username,
-        returnTo: deps.returnTo(ctx.query.returnTo),
-      });
+      return signInWithPasswordOn(ctx, value.username, value.password, deps.returnTo(ctx.query.returnTo));
     },
+
+    signInWithPasswordOn,
   };
+
+  /** The password sign-in of the form (and of the choice page): throttled, Cognito's answer, the next step. */
+  async function signInWithPasswordOn(
+    ctx: Context,
+    username: string,
+    password: string,
+    returnTo: string,
+    onError: (ctx: Context, status: number, username: string, errors: FieldError[]) => void = showForm,
+  ): Promise<void> {
+    // A failure is counted before Cognito is asked (parallel guesses get no more tries), and taken back below.
+    const waitMs = await loginThrottle.begin(username, ctx.ip);
+    if (waitMs > 0) {
+      ctx.set('Retry-After', String(Math.ceil(waitMs / 1000)));
+      const errors = [formError('errors.ACCOUNT_LOCKED')];
+      return onError(ctx, formStatus(errors), username, errors);
+    }
+    let result: SignInResult;
+    try {
+      // Cognito's answer, or a taken address's stand-in for it after a recent sign-up (from any browser).
+      const devices = await deviceChoiceFor(ctx, deps);
+      result = await signInWithPassword(deps, username, password, devices);
+    } catch (err) {
+      await settleRefusedSignIn(loginThrottle, username, ctx.ip, err);
+      if (!(err instanceof AuthError)) throw err;
+      // Outages and our own misconfiguration end on the error page (the error table says which).
+      if (!err.expose) throw err;
+      if (err.code === 'USER_NOT_CONFIRMED') {
+        // The password was right: send a fresh code and go on to confirm (Cognito sends none by itself here).
+        await sendConfirmationCode(ctx, deps, username, true);
+        return ctx.redirect(`${paths.confirm}?notice=unconfirmed`);
+      }
+      if (err.code === 'PASSWORD_RESET_REQUIRED') {
+        await sendResetCode(ctx, deps, username, true);
+        return ctx.redirect(paths.resetPassword);
+      }
+      const errors = [formError(`errors.${err.code}`)];
+      return onError(ctx, formStatus(errors), username, errors);
+    }
+    await loginThrottle.succeeded(username, ctx.ip);
+    return continueSignIn(ctx, deps, result, { typedUsername: username, returnTo });
+  }
 }
 
 /** Cognito's provider names as people know them; other names (SAML, OIDC) are shown as configured. */

@@ -1,5 +1,6 @@
 // /mfa: the code of SOFTWARE_TOKEN_MFA (authenticator app), SMS_MFA or EMAIL_OTP, answered to Cognito.
 import type { Context } from 'koa';
+import { AuthError } from '../../cognito/errors.ts';
 import type { MessageKey } from '../../i18n/index.ts';
 import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/challenge-guard.ts';
 import { answerError } from '../challenge/answer-errors.ts';
@@ -8,19 +9,21 @@ import { parseCode } from '../code-field.ts';
 import { byField, type FieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
 
-export const CODE_CHALLENGES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP'] as const;
+export const CODE_CHALLENGES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP', 'SMS_OTP'] as const;
 
 /** The field of ChallengeResponses that carries the code, per challenge. */
 const CODE_FIELD: Record<string, string> = {
   SOFTWARE_TOKEN_MFA: 'SOFTWARE_TOKEN_MFA_CODE',
   SMS_MFA: 'SMS_MFA_CODE',
   EMAIL_OTP: 'EMAIL_OTP_CODE',
+  SMS_OTP: 'SMS_OTP_CODE',
 };
 
 const LEAD: Record<string, MessageKey> = {
   SOFTWARE_TOKEN_MFA: 'mfa.leadTotp',
   SMS_MFA: 'mfa.leadSms',
   EMAIL_OTP: 'mfa.leadEmail',
+  SMS_OTP: 'mfa.leadSms',
 };
 
 export function mfaCodeHandlers(deps: FlowDeps) {
@@ -36,7 +39,7 @@ export function mfaCodeHandlers(deps: FlowDeps) {
       chosen: challenge.chosen === true,
       secondsLeft: secondsLeft(challenge, clock()),
       // "Trust this browser": only where the user decides (REMEMBER_DEVICES=ask), kept across a wrong code.
-      offerRemember: deps.config.signIn.rememberDevices === 'ask',
+      offerRemember: deps.config.signIn.rememberDevices === 'ask' && challenge.firstFactor !== true,
       rememberDays: deps.config.signIn.rememberDeviceDays,
       remember,
       errors,
@@ -56,6 +59,8 @@ export function mfaCodeHandlers(deps: FlowDeps) {
       if (error) return showForm(ctx, 400, [error], remember);
       let result;
       try {
+        // A decoy step (a way Cognito did not offer): no code was sent, none is right, Cognito is not asked.
+        if (challenge.decoy) throw new AuthError('CODE_MISMATCH', 'CodeMismatchException');
         result = await cognito.respondToChallenge(challenge.name, challenge.session, challenge.username, {
           [CODE_FIELD[challenge.name]!]: code,
         });
@@ -64,7 +69,7 @@ export function mfaCodeHandlers(deps: FlowDeps) {
         return shown ? showForm(ctx, 400, [shown], remember) : undefined;
       }
       // The second factor was just proved: the user's word (or REMEMBER_DEVICES=always) may trust this browser.
-      const trust = remember || deps.config.signIn.rememberDevices === 'always';
+      const trust = !challenge.firstFactor && (remember || deps.config.signIn.rememberDevices === 'always');
       return continueSignIn(ctx, deps, result, { ...challenge, rememberDevice: trust });
     },
   };

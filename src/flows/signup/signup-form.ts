@@ -91,6 +91,8 @@ export function parseSignupForm(
   form: Readonly<Record<string, string>>,
   settings: SignupSettings,
   policy: PasswordPolicy,
+  /** Passwordless sign-in is on: an empty password makes an account without one. */
+  passwordOptional = false,
 ): { value: SignupForm; errors: FieldError[] } {
   const errors: FieldError[] = [];
   const email = (form.email ?? '').trim();
@@ -107,7 +109,8 @@ export function parseSignupForm(
   Object.assign(values, read.values);
   Object.assign(attributes, read.attributes);
 
-  const passwordError = checkNewPassword(password, policy, 'password');
+  const passwordError =
+    passwordOptional && password === '' ? undefined : checkNewPassword(password, policy, 'password');
   if (passwordError) errors.push(passwordError);
   if (settings.termsUrl && form.terms !== 'accepted') errors.push(fieldError('terms', 'signup.termsMissing'));
   return { value: { email, password, attributes, values }, errors };

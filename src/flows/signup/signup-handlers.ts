@@ -1,4 +1,5 @@
 // Sign-up: the configured form, the pool's password policy checked first, then SignUp and on to /confirm.
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { AuthError, type AuthErrorCode } from '../../cognito/errors.ts';
 import { paths } from '../../paths.ts';
@@ -42,6 +43,7 @@ export function signupHandlers(deps: FlowDeps) {
       email: values.email ?? '',
       fields: settings.fields.map((f) => fieldView(f, values[fieldView(f, '').name] ?? '')),
       passwordRules: policyRules(passwordPolicy),
+      passwordOptional: config.signIn.passwordless.length > 0,
       termsUrl: settings.termsUrl,
       errors,
       fieldErrors: byField(errors),
@@ -99,17 +101,20 @@ export function signupHandlers(deps: FlowDeps) {
 
     signupPost: async (ctx: Context): Promise<void> => {
       if (!settings.enabled) return void ctx.throw(404);
-      const { value, errors } = parseSignupForm(ctx.state.form ?? {}, settings, passwordPolicy);
+      const passwordless = config.signIn.passwordless.length > 0;
+      const { value, errors } = parseSignupForm(ctx.state.form ?? {}, settings, passwordPolicy, passwordless);
       if (errors.length > 0) return showForm(ctx, 400, value.values, errors);
       // SignUp sends a code: it is claimed from the limits per address and client first, taken or not.
       const { refused, release } = await codeLimits.claimSend(ctx.ip, 'sign-up', value.email);
       if (refused) {
         return showForm(ctx, CODE_REFUSED_STATUS, value.values, [codeRefusalError(ctx, refused)]);
       }
-      const passwordHash = await hashPassword(value.password);
+      // Without a password (passwordless), no sign-in can match the stand-in's: a random one is kept instead.
+      const password = value.password === '' ? undefined : value.password;
+      const passwordHash = await hashPassword(password ?? randomBytes(32).toString('base64url'));
       const started = performance.now();
       try {
-        const result = await cognito.signUp(value.email, value.password, value.attributes);
+        const result = await cognito.signUp(value.email, password, value.attributes);
         timing.record(performance.now() - started);
         if (result.confirmed) {
           // The pool confirms without a code (a pre-sign-up trigger): straight to sign-in.

@@ -23,14 +23,18 @@ import {
 } from './context.ts';
 import { afterFirstFactor, answerMfaChallenge } from './mfa-challenges.ts';
 import { afterPassword, requiredPoolAttributes } from './password-step.ts';
-import { recordFailure, requireFlow } from './sign-in-rules.ts';
+import { checkUserPassword, requireFlow } from './sign-in-rules.ts';
 import { confirmedDevice } from './device-records.ts';
 import {
   answerDevicePasswordVerifier,
   answerDeviceSrpAuth,
   answerPasswordVerifier,
+  srpChallenge,
   userSrpAuth,
 } from './srp-auth.ts';
+import { chosenFactor, refuseUnknown, selectChallenge, startFactor } from './user-auth.ts';
+import { verifyWebAuthnAnswer } from './webauthn.ts';
+import type { ChallengeSession } from '../sessions.ts';
 import { findRefreshToken } from './refresh-tokens.ts';
 import { signedIn } from './sign-in.ts';
 
@@ -44,25 +48,6 @@ const AUTH_FLOWS = [
   'ADMIN_USER_PASSWORD_AUTH',
   'USER_AUTH',
 ];
-
-/**
- * Checks a known user's password with Cognito's lockout: disabled and locked users are refused even with the right
- * password, a wrong one counts towards the lock, a right one clears it.
- */
-export async function checkUserPassword(ctx: OpContext, user: UserRecord, password: string): Promise<void> {
-  if (!user.enabled) throw notAuthorized('User is disabled.');
-  if (user.lockedUntil > ctx.clock()) throw notAuthorized('Password attempts exceeded');
-  const ok = await verifyPassword(password, user.passwordHash);
-  const now = ctx.clock();
-  // Parallel guesses: failures recorded while this one was hashing may have locked the account.
-  if (user.lockedUntil > now) throw notAuthorized('Password attempts exceeded');
-  if (!ok) {
-    recordFailure(user, now);
-    throw notAuthorized('Incorrect username or password.');
-  }
-  user.failedAttempts = 0;
-  user.lockedUntil = 0;
-}
 
 /** The challenge names of the API (ChallengeNameType); anything else fails request validation. */
 const CHALLENGE_NAMES = [
@@ -142,9 +127,9 @@ async function passwordSignIn(
 
 /**
  * Choice-based sign-in. With the Session ConfirmSignUp returned: the just-confirmed user is signed in with
- * no further factor (the code was it); the session is bound to user and client and works once. Without a
- * Session only the password path is emulated: PREFERRED_CHALLENGE PASSWORD with PASSWORD gives tokens as
- * USER_PASSWORD_AUTH would.
+ * no further factor (the code was it); the session is bound to user and client and works once. Without one: the
+ * PREFERRED_CHALLENGE when it is one of the user's factors (PASSWORD and PASSWORD_SRP answered at once), else
+ * SELECT_CHALLENGE with the factors the user may choose from (user-auth.ts).
  */
 async function userAuth(
   ctx: OpContext,
@@ -167,13 +152,50 @@ async function userAuth(
     ctx.sessions.consume(session); // before the await in signedIn: a concurrent use must fail
     return signedIn(ctx, pool, client, user);
   }
+  const user = findUser(pool, username);
+  if (!user && client.preventUserExistenceErrors !== 'ENABLED') throw userNotFound();
+  if (user && !user.enabled) throw notAuthorized('User is disabled.');
   const preferred = params.get('PREFERRED_CHALLENGE');
-  const password = params.get('PASSWORD');
-  if (preferred === 'PASSWORD' && password) return passwordSignIn(ctx, pool, client, username, password);
-  throw invalidParameter(
-    'The local Cognito emulator supports USER_AUTH only with the Session from ConfirmSignUp, or with ' +
-      'PREFERRED_CHALLENGE PASSWORD and PASSWORD (no SELECT_CHALLENGE, passkeys, OTP or SRP).',
-  );
+  const started = preferred ? startFactor(ctx, pool, client, user, username, preferred) : undefined;
+  if (started && 'challenge' in started) return started.challenge;
+  if (started?.password === 'PASSWORD') {
+    const password = requiredParam(params, 'PASSWORD');
+    return passwordSignIn(ctx, pool, client, username, password, params.get('DEVICE_KEY'));
+  }
+  if (started?.password === 'PASSWORD_SRP') {
+    const aHex = requiredParam(params, 'SRP_A');
+    return srpChallenge(ctx, pool, client, username, aHex, params.get('DEVICE_KEY'));
+  }
+  return selectChallenge(ctx, pool, client, user, username);
+}
+
+/** SELECT_CHALLENGE answered: the chosen factor starts (a password is checked at once, with the answer). */
+async function answerSelectChallenge(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  user: UserRecord | undefined,
+  session: ChallengeSession,
+  responses: Map<string, string>,
+): Promise<object> {
+  const answer = chosenFactor(session, responses);
+  ctx.sessions.consume(session);
+  const typed = session.username;
+  if (answer === 'PASSWORD') {
+    const password = requiredParam(responses, 'PASSWORD');
+    if (!user) {
+      await verifyPassword(password, undefined); // the same work as a real check
+      throw notAuthorized('Incorrect username or password.');
+    }
+    return passwordSignIn(ctx, pool, client, user.username, password, responses.get('DEVICE_KEY'));
+  }
+  if (answer === 'PASSWORD_SRP') {
+    const aHex = requiredParam(responses, 'SRP_A');
+    return srpChallenge(ctx, pool, client, user?.username ?? typed, aHex, responses.get('DEVICE_KEY'));
+  }
+  const started = startFactor(ctx, pool, client, user, typed, answer);
+  if (!started || !('challenge' in started)) throw notAuthorized('Invalid session for the user.');
+  return started.challenge;
 }
 
 /** New ID and access tokens for a refresh token; the SECRET_HASH is over the internal username. */
@@ -314,6 +336,14 @@ export async function respondToAuthChallenge(ctx: OpContext, input: Input): Prom
   if (challengeName === 'PASSWORD_VERIFIER') {
     return answerPasswordVerifier(ctx, pool, client, session, responses);
   }
+  // Choice-based steps of a name no user has (PreventUserExistenceErrors): they look alike and end in failure.
+  if (session.unknownUser) {
+    if (session.poolId !== pool.id) throw notAuthorized('Invalid session for the user.');
+    if (challengeName === 'SELECT_CHALLENGE') {
+      return answerSelectChallenge(ctx, pool, client, undefined, session, responses);
+    }
+    return refuseUnknown(ctx, session);
+  }
   const user = findUser(pool, username);
   if (!user || user.username !== session.username || session.poolId !== pool.id) {
     throw notAuthorized('Invalid session for the user.');
@@ -328,6 +358,14 @@ export async function respondToAuthChallenge(ctx: OpContext, input: Input): Prom
         ctx.sessions.release(session); // a rejected new password may be retried in the same session
         throw err;
       }
+    }
+    case 'SELECT_CHALLENGE':
+      return answerSelectChallenge(ctx, pool, client, user, session, responses);
+    case 'WEB_AUTHN': {
+      ctx.sessions.consume(session); // one answer, right or wrong
+      const credential = requiredParam(responses, 'CREDENTIAL');
+      await verifyWebAuthnAnswer(ctx, pool, user, session.webAuthnChallenge ?? '', credential);
+      return signedIn(ctx, pool, client, user);
     }
     case 'DEVICE_SRP_AUTH':
       return answerDeviceSrpAuth(ctx, pool, client, user, session, responses);

@@ -53,6 +53,12 @@ import {
   updateDeviceStatus,
 } from './devices.ts';
 import { associateSoftwareToken, setUserMfaPreference, verifySoftwareToken } from './software-token.ts';
+import {
+  completeWebAuthnRegistration,
+  deleteWebAuthnCredential,
+  listWebAuthnCredentials,
+  startWebAuthnRegistration,
+} from './webauthn.ts';
 
 /** Every operation the emulator speaks, by its Cognito name. */
 export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operation>([
@@ -110,4 +116,8 @@ export const OPERATIONS: ReadonlyMap<string, Operation> = new Map<string, Operat
   ['AdminListDevices', adminListDevices],
   ['AdminUpdateDeviceStatus', adminUpdateDeviceStatus],
   ['AdminForgetDevice', adminForgetDevice],
+  ['StartWebAuthnRegistration', startWebAuthnRegistration],
+  ['CompleteWebAuthnRegistration', completeWebAuthnRegistration],
+  ['ListWebAuthnCredentials', listWebAuthnCredentials],
+  ['DeleteWebAuthnCredential', deleteWebAuthnCredential],
 ]);

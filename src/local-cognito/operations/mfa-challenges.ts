@@ -79,7 +79,7 @@ function challenge(
 }
 
 /** Records a code as sent (SMS or email) to `to`, readable at /_local/messages. */
-function sendCode(ctx: OpContext, user: UserRecord, kind: SentMessage['kind'], to: string): string {
+export function sendCode(ctx: OpContext, user: UserRecord, kind: SentMessage['kind'], to: string): string {
   const code = newNumericCode();
   const message: SentMessage = {
     to,
@@ -98,7 +98,7 @@ function sendCode(ctx: OpContext, user: UserRecord, kind: SentMessage['kind'], t
  * The challenge for one MFA type. SMS_MFA and EMAIL_OTP send a code now; it belongs to the session (so it
  * works once, and only until the session expires). `setupEmail`: EMAIL_OTP while setting up email MFA.
  */
-function mfaChallenge(
+export function mfaChallenge(
   ctx: OpContext,
   pool: PoolRecord,
   client: ClientRecord,
@@ -228,8 +228,9 @@ export async function answerMfaChallenge(
       return signedIn(ctx, pool, client, user, session.deviceKey);
     }
     case 'SMS_MFA':
+    case 'SMS_OTP':
     case 'EMAIL_OTP': {
-      const name = session.challengeName === 'SMS_MFA' ? 'SMS_MFA_CODE' : 'EMAIL_OTP_CODE';
+      const name = `${session.challengeName}_CODE`;
       const code = requiredParam(responses, name);
       if (!sameCode(session.code, code)) wrongCode(ctx, session, otpMismatch());
       ctx.sessions.consume(session);

@@ -16,6 +16,8 @@ import {
   type OpContext,
 } from './context.ts';
 import { forgetRefreshTokens } from './refresh-tokens.ts';
+import { allowedFirstFactors, signInPolicyOf } from './sign-in-policy.ts';
+import { webAuthnConfigurationOf, webAuthnConfigurationType } from './webauthn-config.ts';
 
 /** Members stored in typed fields; everything else given is kept verbatim in `extra`. */
 const POOL_TYPED = new Set([
@@ -76,7 +78,10 @@ export function describePool(pool: PoolRecord): object {
     Id: pool.id,
     Name: pool.name,
     Arn: `arn:aws:cognito-idp:${pool.region}:000000000000:userpool/${pool.id}`,
-    Policies: { PasswordPolicy: pool.passwordPolicy },
+    Policies: {
+      PasswordPolicy: pool.passwordPolicy,
+      SignInPolicy: { AllowedFirstAuthFactors: allowedFirstFactors(pool) },
+    },
     LastModifiedDate: epochSeconds(pool.modifiedAt),
     CreationDate: epochSeconds(pool.createdAt),
     MfaConfiguration: pool.mfaConfiguration,
@@ -110,6 +115,7 @@ export function createUserPool(ctx: OpContext, input: Input): object {
     autoVerifiedAttributes: optStringList(input, 'AutoVerifiedAttributes') ?? [],
     caseSensitive: caseSensitiveOf(input),
     passwordPolicy: passwordPolicyOf(input),
+    signInPolicy: signInPolicyOf(input),
     mfaConfiguration: mfaConfigurationOf(input),
     softwareTokenMfaEnabled: false,
     smsMfaConfiguration: optObject(input, 'SmsConfiguration')
@@ -135,6 +141,7 @@ export function describeUserPool(ctx: OpContext, input: Input): object {
 export function updateUserPool(ctx: OpContext, input: Input): object {
   const pool = getPool(ctx, reqString(input, 'UserPoolId'));
   pool.passwordPolicy = passwordPolicyOf(input);
+  pool.signInPolicy = signInPolicyOf(input);
   pool.mfaConfiguration = mfaConfigurationOf(input);
   pool.autoVerifiedAttributes = optStringList(input, 'AutoVerifiedAttributes') ?? [];
   pool.extra = extraOf(input, POOL_TYPED);
@@ -182,6 +189,7 @@ function mfaConfigOf(pool: PoolRecord): object {
     SoftwareTokenMfaConfiguration: { Enabled: pool.softwareTokenMfaEnabled },
     ...(pool.emailMfaConfiguration ? { EmailMfaConfiguration: pool.emailMfaConfiguration } : {}),
     MfaConfiguration: pool.mfaConfiguration,
+    WebAuthnConfiguration: webAuthnConfigurationType(pool),
   };
 }
 
@@ -190,11 +198,13 @@ export function setUserPoolMfaConfig(ctx: OpContext, input: Input): object {
   const sms = optObject(input, 'SmsMfaConfiguration');
   const totp = optObject(input, 'SoftwareTokenMfaConfiguration');
   const email = optObject(input, 'EmailMfaConfiguration');
+  const webAuthn = webAuthnConfigurationOf(input);
   const mfa = optString(input, 'MfaConfiguration');
   if (mfa !== undefined) pool.mfaConfiguration = mfaConfigurationOf(input);
   if (sms !== undefined) pool.smsMfaConfiguration = sms;
   if (totp !== undefined) pool.softwareTokenMfaEnabled = optBoolean(totp, 'Enabled') ?? false;
   if (email !== undefined) pool.emailMfaConfiguration = email;
+  if (webAuthn !== undefined) pool.webAuthnConfiguration = webAuthn;
   pool.modifiedAt = ctx.clock();
   return mfaConfigOf(pool);
 }

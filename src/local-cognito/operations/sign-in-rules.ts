@@ -1,5 +1,7 @@
 // Rules every password sign-in shares: the app client must allow the flow, and failed passwords lead to a lockout.
-import { invalidParameter } from '../errors.ts';
+import { invalidParameter, notAuthorized } from '../errors.ts';
+import { verifyPassword } from '../password.ts';
+import type { OpContext } from './context.ts';
 import type { ClientRecord, UserRecord } from '../state.ts';
 
 const LOCKOUT_AFTER = 5;
@@ -20,4 +22,23 @@ export function recordFailure(user: UserRecord, now: number): void {
     const ms = Math.min(1000 * 2 ** (user.failedAttempts - LOCKOUT_AFTER), LOCKOUT_MAX_MS);
     user.lockedUntil = now + ms;
   }
+}
+
+/**
+ * Checks a known user's password with Cognito's lockout: disabled and locked users are refused even with the right
+ * password, a wrong one counts towards the lock, a right one clears it.
+ */
+export async function checkUserPassword(ctx: OpContext, user: UserRecord, password: string): Promise<void> {
+  if (!user.enabled) throw notAuthorized('User is disabled.');
+  if (user.lockedUntil > ctx.clock()) throw notAuthorized('Password attempts exceeded');
+  const ok = await verifyPassword(password, user.passwordHash);
+  const now = ctx.clock();
+  // Parallel guesses: failures recorded while this one was hashing may have locked the account.
+  if (user.lockedUntil > now) throw notAuthorized('Password attempts exceeded');
+  if (!ok) {
+    recordFailure(user, now);
+    throw notAuthorized('Incorrect username or password.');
+  }
+  user.failedAttempts = 0;
+  user.lockedUntil = 0;
 }

@@ -20,6 +20,7 @@ import {
 } from './context.ts';
 import { checkCode, codeMismatch, limitCodeRequests, simulatedDelivery } from './codes.ts';
 import { confirmUser, newUserRecord, usernameExists } from './users.ts';
+import { allowedFirstFactors } from './sign-in-policy.ts';
 
 /** Whether the pool verifies email and the user has one to send a code to. */
 const verifiesEmail = (pool: PoolRecord, user: UserRecord): boolean =>
@@ -29,11 +30,15 @@ export async function signUp(ctx: OpContext, input: Input): Promise<object> {
   const { pool, client } = getClient(ctx, reqString(input, 'ClientId'));
   const username = reqString(input, 'Username');
   checkSecretHash(client, username, optString(input, 'SecretHash'));
-  const password = reqString(input, 'Password');
+  // Passwordless sign-up: a pool whose sign-in policy allows a first factor besides the password takes none.
+  const password = optString(input, 'Password');
+  if (password === undefined && !allowedFirstFactors(pool).some((f) => f !== 'PASSWORD')) {
+    throw invalidParameter('Password is required for this user pool.'); // guessed wording
+  }
   const attributes = attributeList(input, 'UserAttributes');
-  checkPassword(pool.passwordPolicy, password);
+  if (password !== undefined) checkPassword(pool.passwordPolicy, password);
   const user = newUserRecord(ctx, pool, username, attributes, 'UNCONFIRMED');
-  Object.assign(user, await passwordFields(pool, user, password));
+  if (password !== undefined) Object.assign(user, await passwordFields(pool, user, password));
   // The name was free before the await; make sure no concurrent sign-up took it meanwhile.
   if (findUser(pool, username) || pool.users.has(userKey(pool, user.username))) throw usernameExists(pool);
   pool.users.set(userKey(pool, user.username), user);

@@ -46,7 +46,21 @@ export function userSrpAuth(
   requireFlow(client, 'USER_SRP_AUTH');
   const username = requiredParam(params, 'USERNAME');
   checkSecretHash(client, username, params.get('SECRET_HASH'));
-  const aHex = requiredParam(params, 'SRP_A');
+  return srpChallenge(ctx, pool, client, username, requiredParam(params, 'SRP_A'), params.get('DEVICE_KEY'));
+}
+
+/**
+ * The PASSWORD_VERIFIER challenge for `username` and the client's SRP_A: USER_SRP_AUTH's answer, and choice-based
+ * sign-in's for PASSWORD_SRP.
+ */
+export function srpChallenge(
+  ctx: OpContext,
+  pool: PoolRecord,
+  client: ClientRecord,
+  username: string,
+  aHex: string,
+  deviceKey: string | undefined,
+): object {
   const user = findUser(pool, username);
   if (!user && client.preventUserExistenceErrors !== 'ENABLED') throw userNotFound();
   // A user whose password predates the emulator's SRP has no verifier: refused like a wrong password.
@@ -62,7 +76,7 @@ export function userSrpAuth(
       username: userId,
       challengeName: 'PASSWORD_VERIFIER',
       srp: { ...exchange, secretBlock },
-      deviceKey: params.get('DEVICE_KEY'),
+      deviceKey,
       unknownUser: !user?.srp,
     },
     ctx.clock(),

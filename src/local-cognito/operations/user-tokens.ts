@@ -8,7 +8,7 @@ import { issuerOf } from '../tokens.ts';
 import { getClient, optString, reqString, type Input, type OpContext } from './context.ts';
 import { findRefreshToken, forgetUser, revokeAllForUser } from './refresh-tokens.ts';
 import { mfaFields } from './users.ts';
-import { checkUserPassword } from './auth.ts';
+import { checkUserPassword } from './sign-in-rules.ts';
 import { timingSafeEqual } from 'node:crypto';
 
 /**
