@@ -13,6 +13,7 @@ const NOTICES = {
   'challenge-expired': 'login.challengeExpired',
   'too-many-codes': 'login.tooManyCodes',
   'passkey-failed': 'login.passkeyFailed',
+  'first-factor-expired': 'login.firstFactorExpired',
 } as const satisfies Record<string, MessageKey>;
 
 export type NoticeName = keyof typeof NOTICES;

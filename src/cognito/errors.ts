@@ -25,7 +25,8 @@ export type AuthErrorCode =
   | 'SERVICE_UNAVAILABLE'
   | 'UNEXPECTED_RESPONSE'
   /** The hosted UI's token endpoint refused the code (invalid_grant and the like). */
-  | 'OAUTH_REFUSED';
+  | 'OAUTH_REFUSED'
+  | 'PASSKEY_REFUSED';
 
 export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'INVALID_CREDENTIALS',
@@ -51,6 +52,7 @@ export const AUTH_ERROR_CODES: readonly AuthErrorCode[] = [
   'SERVICE_UNAVAILABLE',
   'UNEXPECTED_RESPONSE',
   'OAUTH_REFUSED',
+  'PASSKEY_REFUSED',
 ];
 
 /**
@@ -91,6 +93,8 @@ export const AUTH_ERROR_OUTCOMES: Readonly<Record<AuthErrorCode, ErrorOutcome>> 
   LAMBDA_VALIDATION: form(400),
   MFA_SETUP_CODE_MISMATCH: form(400),
   OAUTH_REFUSED: form(400),
+  // A passkey the browser made that Cognito does not take (late, another origin or relying party, unsupported).
+  PASSKEY_REFUSED: form(400),
   // Nothing the user can fix: logged loudly, a generic page.
   MISCONFIGURED: page(500),
   // Cognito busy, down or answering nonsense: try again shortly.
@@ -166,6 +170,13 @@ export const COGNITO_ERROR_TABLE: Readonly<
   InternalErrorException: 'SERVICE_UNAVAILABLE',
   // The client or pool is set up wrongly: nothing the user can fix.
   ResourceNotFoundException: 'MISCONFIGURED',
+  WebAuthnChallengeNotFoundException: 'PASSKEY_REFUSED',
+  WebAuthnOriginNotAllowedException: 'PASSKEY_REFUSED',
+  WebAuthnRelyingPartyMismatchException: 'PASSKEY_REFUSED',
+  WebAuthnCredentialNotSupportedException: 'PASSKEY_REFUSED',
+  WebAuthnClientMismatchException: 'PASSKEY_REFUSED',
+  WebAuthnNotEnabledException: 'MISCONFIGURED',
+  WebAuthnConfigurationMissingException: 'MISCONFIGURED',
   InvalidUserPoolConfigurationException: 'MISCONFIGURED',
   InvalidLambdaResponseException: 'MISCONFIGURED',
   UnexpectedLambdaException: 'MISCONFIGURED',

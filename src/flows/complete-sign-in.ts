@@ -8,7 +8,7 @@ import { paths } from '../paths.ts';
 import { sessionOf, startAuthenticatedSession, toAuthState } from '../session/auth-session.ts';
 import type { FlowDeps } from './types.ts';
 import { settleDevice } from './devices/remembered-devices.ts';
-import { PASSKEY_OFFER_COOKIE } from './account/account-passkeys.ts';
+import { declinedBy, offerCookieName } from './account/account-passkeys.ts';
 
 /** How the sign-in ended: through the hosted UI (with the nonce sent), or our forms (maybe trusting this browser). */
 export type SignInEnd = { nonce: string } | { rememberDevice: boolean | undefined };
@@ -47,7 +47,7 @@ export async function completeSignIn(
     sessionOf(ctx).verifyContact = { then: target };
     return ctx.redirect(`${paths.accountVerify}?attribute=email`);
   }
-  if (!('nonce' in end) && (await offersPasskey(ctx, deps, tokens.accessToken))) {
+  if (!('nonce' in end) && (await offersPasskey(ctx, deps, tokens.accessToken, identity.sub))) {
     sessionOf(ctx).passkeyOffer = { then: target };
     return ctx.redirect(paths.accountPasskeys);
   }
@@ -62,9 +62,10 @@ async function offersPasskey(
   ctx: Context,
   deps: Pick<FlowDeps, 'config' | 'cognito'>,
   accessToken: string,
+  sub: string,
 ): Promise<boolean> {
   if (!deps.config.signIn.passwordless.includes('passkey')) return false;
-  if (ctx.cookies.get(PASSKEY_OFFER_COOKIE) === 'declined') return false;
+  if (ctx.cookies.get(offerCookieName(deps.config.secureCookies)) === declinedBy(sub)) return false;
   try {
     return (await deps.cognito.listPasskeys(accessToken)).length === 0;
   } catch (err) {

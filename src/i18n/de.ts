@@ -259,9 +259,7 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'accountPasskeys.elsewhere': 'Auf einem Sicherheitsschlüssel oder einem anderen Gerät',
   'accountPasskeys.remove': 'Entfernen',
   'accountPasskeys.removeNamed': '{name} entfernen',
-  'accountPasskeys.passwordToRemove': 'Ihr Passwort (zum Entfernen eines Passkeys)',
-  'accountPasskeys.passwordHint':
-    'Zu Ihrer Sicherheit: Ihre Anmeldung liegt mehr als ein paar Minuten zurück.',
+  'accountPasskeys.passwordToRemove': 'Ihr Passwort',
   'accountPasskeys.added':
     'Ihr Passkey wurde hinzugefügt. Wählen Sie beim nächsten Mal „Mit Passkey anmelden“.',
   'accountPasskeys.removed': 'Der Passkey wurde entfernt.',
@@ -428,6 +426,20 @@ export const de: Readonly<Record<MessageKey, string>> = {
   'errors.UNEXPECTED_RESPONSE':
     'Bei der Anmeldung ist ein Fehler aufgetreten. Bitte versuchen Sie es erneut.',
   'errors.OAUTH_REFUSED': 'Die Anmeldung konnte nicht abgeschlossen werden. Bitte versuchen Sie es erneut.',
+  'errors.PASSKEY_REFUSED':
+    'Der Passkey konnte nicht verwendet werden. Bitte versuchen Sie es auf dieser Seite erneut.',
+  'mfa.leadSmsAccount':
+    'Wir haben einen Code per SMS an die Telefonnummer des Kontos gesendet, falls es eine hat.',
+  'mfa.leadEmailAccount':
+    'Wir haben einen Code per E-Mail an {destination} gesendet, falls die Adresse zu einem Konto gehört, das sich mit einem Code anmelden kann.',
+  'login.firstFactorExpired':
+    'Das hat zu lange gedauert, die Anmeldung ist abgelaufen. Bitte beginnen Sie erneut.',
+  'accountPasskeys.confirmTitle': 'Bestätigen Sie, dass Sie es sind',
+  'accountPasskeys.confirmLead':
+    'Um einen Passkey hinzuzufügen oder zu entfernen, geben Sie Ihr Passwort erneut ein (Ihre Anmeldung liegt mehr als ein paar Minuten zurück).',
+  'accountPasskeys.confirmSubmit': 'Bestätigen',
+  'accountPasskeys.noPassword':
+    'Kein Passwort? Melden Sie sich ab und mit einem Code oder Passkey wieder an, dann kommen Sie hierher zurück.',
 
   'error.404.title': 'Seite nicht gefunden',
   'error.404.lead':

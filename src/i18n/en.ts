@@ -236,8 +236,7 @@ export const en = {
   'accountPasskeys.elsewhere': 'On a security key or another device',
   'accountPasskeys.remove': 'Remove',
   'accountPasskeys.removeNamed': 'Remove {name}',
-  'accountPasskeys.passwordToRemove': 'Your password (to remove a passkey)',
-  'accountPasskeys.passwordHint': 'For your security: you signed in more than a few minutes ago.',
+  'accountPasskeys.passwordToRemove': 'Your password',
   'accountPasskeys.added': 'Your passkey has been added. Next time, choose "Sign in with a passkey".',
   'accountPasskeys.removed': 'The passkey has been removed.',
   'accountPasskeys.listFailed': 'Your passkeys cannot be listed right now. Please try again later.',
@@ -389,6 +388,17 @@ export const en = {
   'errors.SERVICE_UNAVAILABLE': 'Sign-in is temporarily unavailable. Please try again in a moment.',
   'errors.UNEXPECTED_RESPONSE': 'Something went wrong while signing you in. Please try again.',
   'errors.OAUTH_REFUSED': 'Sign-in could not be completed. Please try again.',
+  'errors.PASSKEY_REFUSED': 'The passkey could not be used. Please try again on this page.',
+  'mfa.leadSmsAccount': 'We sent a code by text message to the phone number of the account, if it has one.',
+  'mfa.leadEmailAccount':
+    'We sent a code by email to {destination}, if it belongs to an account that can sign in with a code.',
+  'login.firstFactorExpired': 'That took too long and the sign-in expired. Please start again.',
+  'accountPasskeys.confirmTitle': 'Confirm it is you',
+  'accountPasskeys.confirmLead':
+    'To add or remove a passkey, enter your password again (you signed in more than a few minutes ago).',
+  'accountPasskeys.confirmSubmit': 'Confirm',
+  'accountPasskeys.noPassword':
+    'No password? Sign out and sign in again with a code or a passkey, then come back here.',
 
   'error.404.title': 'Page not found',
   'error.404.lead': 'There is no page at this address. Check the address, or go to the home page.',

@@ -94,6 +94,8 @@ export interface SessionData {
   auth?: AuthState;
   /** Who this session belongs to (`sub:..`, `email:..`), so a password reset can end all of them. */
   owners?: string[];
+  /** When the password was last checked again on the passkeys page (ms): adding or removing one needs it fresh. */
+  passkeyCheckedAt?: number;
   /** A passkey is offered once after sign-in: where to go on once it is added or declined. */
   passkeyOffer?: { then: string };
   /** Signed in with an unverified email address: verifying it was offered, and where to go after (or on skip). */

@@ -65,7 +65,7 @@ after(async () => {
   await store.close();
 });
 
-for (const name of ['CUSTOM_CHALLENGE', 'DEVICE_SRP_AUTH', 'WEB_AUTHN', 'A_CHALLENGE_FROM_THE_FUTURE']) {
+for (const name of ['CUSTOM_CHALLENGE', 'DEVICE_SRP_AUTH', 'PASSWORD_SRP', 'A_CHALLENGE_FROM_THE_FUTURE']) {
   test(`${name} ends the sign-in with a friendly message and keeps nothing`, async () => {
     challengeName = name;
     calls = 0;

@@ -12,6 +12,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
 import { SoftAuthenticator } from '../helpers/soft-authenticator.ts';
+import { registerPasskey } from '../helpers/passkeys.ts';
 
 let h: Harness;
 before(async () => {
@@ -104,7 +105,11 @@ describe('the email first, then the way in', () => {
     h.clock.advance(4 * 60_000);
     try {
       const late = await b.post('/mfa', { _csrf: csrfOf(mfa.body), code });
-      assert.match(late.location ?? '', /^\/login\?.*notice=challenge-expired/);
+      assert.match(late.location ?? '', /^\/login\?.*notice=first-factor-expired/);
+      assert.match(
+        (await b.get(late.location!)).body,
+        /took too long and the sign-in expired\. Please start again/,
+      );
       assert.match(
         (await b.get(late.location!)).body,
         new RegExp(`value="${email.replace(/[.+]/g, '\\$&')}"`),
@@ -122,7 +127,10 @@ describe('the email first, then the way in', () => {
     h.emulator.resetCalls();
     assert.equal((await choose(b, page, 'SMS_OTP')).location, '/mfa');
     const mfa = await b.get('/mfa');
-    assert.match(mfa.body, /We sent a code by text message to \+\*{7}\d{4}/);
+    assert.match(
+      mfa.body,
+      /We sent a code by text message to the phone number of the account, if it has one/,
+    );
     const wrong = await b.post('/mfa', { _csrf: csrfOf(mfa.body), code: '123456' });
     assert.equal(wrong.status, 400);
     assert.match(wrong.body, /The code is incorrect/);
@@ -196,6 +204,14 @@ describe('one page, and sign-up without a password', () => {
       method: 'PASSWORD',
     });
     assert.equal(withPassword.location, '/account');
+    // A password manager filled the password in, and "Email me a code" was pressed: the button decides.
+    const third = one.browser();
+    const autofilled = await third.submit('/login', '/login', {
+      username: email,
+      password: 'Filled-in-1',
+      method: 'EMAIL_OTP',
+    });
+    assert.equal(autofilled.location, '/mfa');
   });
 
   test('sign-up without a password: the confirmation code signs in, and codes do from then on', async () => {
@@ -223,7 +239,9 @@ describe('one page, and sign-up without a password', () => {
 describe('passkeys (a software authenticator over HTTP; the browser walk is test/e2e/passkeys.test.ts)', () => {
   let p: Harness;
   before(async () => {
-    p = await startHarness({ env: { PASSWORDLESS: 'email,passkey' } });
+    p = await startHarness({
+      env: { PASSWORDLESS: 'email,passkey', WEBAUTHN_RELYING_PARTY_ID: 'localhost' },
+    });
   });
   after(() => p.close());
 
@@ -336,5 +354,132 @@ describe('passkeys (a software authenticator over HTTP; the browser walk is test
     const bad = await b.post('/account/passkeys/delete', { _csrf: csrfOf(list.body), id: '<x>' });
     assert.equal(bad.status, 400);
     assert.match(bad.body, /This passkey is not known/);
+  });
+});
+
+describe('the review round: limits, decoys that cannot be told apart, fresh checks', () => {
+  let d: Harness;
+  before(async () => {
+    d = await startHarness({
+      env: {
+        PASSWORDLESS: 'email,sms,passkey',
+        WEBAUTHN_RELYING_PARTY_ID: 'localhost',
+        RATE_LIMIT_PER_IP: '60',
+        RATE_LIMIT_PER_ACCOUNT: '10',
+      },
+    });
+  });
+  after(() => d.close());
+
+  const begin = async (b: Browser, email: string) => {
+    b.cookies.set('passkey-offer', 'x');
+    const form = await b.get('/login');
+    await b.post('/login', { _csrf: csrfOf(form.body), username: email });
+    return b.get('/login/choose');
+  };
+  const mask = (html: string, email: string) =>
+    html
+      .replaceAll(email, 'EMAIL')
+      .replace(/name="_csrf" value="[^"]*"/g, '')
+      .replace(/&quot;challenge&quot;:&quot;[^&]*&quot;|"challenge":"[^"]*"/g, '')
+      .replace(/\d+ min \d+ s/g, '')
+      .replace(/data-seconds-left="\d+"/g, '')
+      .replace(/[a-z]\*\*\*@/g, 'X***@');
+
+  test('a code by text message: a real step, a decoy and an unknown email read the same', async () => {
+    const number = `+4477007${String(Date.now() % 100000).padStart(5, '0')}`;
+    const withPhone = await makeUser(d, 'has-phone', number);
+    const withoutPhone = await makeUser(d, 'no-phone');
+    const unknown = `nobody-sms-${Date.now()}@example.com`;
+    const pages: string[] = [];
+    for (const email of [withPhone, withoutPhone, unknown]) {
+      const b = d.browser();
+      const choice = await begin(b, email);
+      assert.equal((await choose(b, choice, 'SMS_OTP')).location, '/mfa', email);
+      pages.push(mask((await b.get('/mfa')).body, email));
+    }
+    assert.match(pages[0]!, /to the phone number of the account, if it has one/);
+    assert.equal(pages[1], pages[0], 'no phone (a decoy) reads as a real step');
+    assert.equal(pages[2], pages[0], 'an unknown email reads as a real step');
+  });
+
+  test('a second code for the same address within the cooldown is refused alike, real or decoy', async () => {
+    const known = await makeUser(d, 'cooldown');
+    const unknown = `nobody-cooldown-${Date.now()}@example.com`;
+    const answers: { first: string | undefined; second: number; text: string }[] = [];
+    for (const email of [known, unknown]) {
+      const b = d.browser();
+      const first = await choose(b, await begin(b, email), 'EMAIL_OTP');
+      const again = await choose(b, await begin(b, email), 'EMAIL_OTP');
+      const text = /<h2[^>]*>There is a problem[\s\S]*?<\/ul>/.exec(again.body)?.[0] ?? '';
+      answers.push({ first: first.location, second: again.status, text });
+    }
+    assert.equal(answers[0]!.first, '/mfa');
+    assert.equal(answers[0]!.second, 429);
+    assert.deepEqual(answers[1], answers[0]);
+  });
+
+  test('the passkey page carries the same options for a real step and a decoy', async () => {
+    const email = await makeUser(d, 'passkey-real');
+    await registerPasskey(d, email, PASSWORD);
+    const without = await makeUser(d, 'passkey-none');
+    const pages: string[] = [];
+    for (const who of [email, without]) {
+      const b = d.browser();
+      assert.equal((await choose(b, await begin(b, who), 'WEB_AUTHN')).location, '/login/passkey');
+      pages.push(mask((await b.get('/login/passkey')).body, who));
+    }
+    assert.match(pages[0]!, /"allowCredentials":\[\]/);
+    assert.equal(pages[1], pages[0]);
+  });
+
+  test('an old sign-in confirms the password before adding or removing a passkey; that proves no MFA', async () => {
+    const email = await makeUser(d, 'stale');
+    await registerPasskey(d, email, PASSWORD);
+    const b = d.browser();
+    b.cookies.set('passkey-offer', 'x');
+    const signed = await b.submit('/login', '/login', {
+      username: email,
+      password: PASSWORD,
+      method: 'PASSWORD',
+    });
+    assert.equal(signed.location, '/account');
+    const TEN_MINUTES = 10 * 60_000;
+    d.clock.advance(TEN_MINUTES);
+    try {
+      const list = await b.get('/account/passkeys');
+      assert.match(list.body, /Confirm it is you/);
+      assert.doesNotMatch(list.body, />Remove</, 'no removing until confirmed');
+      const add = await b.post('/account/passkeys/add', { _csrf: csrfOf(list.body) });
+      assert.equal(add.status, 403, 'a stolen session cannot add a passkey of its own');
+      const form = { _csrf: csrfOf(list.body), confirm: 'true' };
+      const wrong = await b.post('/account/passkeys/delete', { ...form, password: 'Wrong-horse-1' });
+      assert.equal(wrong.status, 401);
+      const ok = await b.post('/account/passkeys/delete', { ...form, password: PASSWORD });
+      assert.equal(ok.location, '/account/passkeys');
+      assert.match((await b.get('/account/passkeys')).body, />Remove</);
+      // The passkeys page's check is its own: the MFA settings still ask for theirs.
+      assert.match((await b.get('/account/mfa')).body, /enter your password again/);
+    } finally {
+      d.clock.advance(-TEN_MINUTES);
+    }
+  });
+
+  test('a passkey made for another site is refused with a clear message, not an outage page', async () => {
+    const email = await makeUser(d, 'evil-origin');
+    const b = d.browser();
+    b.cookies.set('passkey-offer', 'x');
+    await b.submit('/login', '/login', { username: email, password: PASSWORD, method: 'PASSWORD' });
+    const list = await b.get('/account/passkeys');
+    const create = await b.post('/account/passkeys/add', { _csrf: csrfOf(list.body) });
+    const json = /id="passkey-options">([^<]*)</.exec(create.body)![1]!;
+    const options = JSON.parse(json) as PublicKeyCredentialCreationOptionsJSON;
+    const { response } = new SoftAuthenticator().register(options, 'https://evil.example');
+    const res = await b.post('/account/passkeys/add', {
+      _csrf: csrfOf(create.body),
+      credential: JSON.stringify(response),
+    });
+    assert.equal(res.status, 400);
+    assert.match(res.body, /The passkey could not be added/);
   });
 });

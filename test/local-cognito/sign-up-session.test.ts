@@ -161,10 +161,10 @@ describe('local cognito: sign-up sessions and confirmation codes', () => {
       ),
       { name: 'NotAuthorizedException', message: 'Incorrect username or password.' },
     );
-    // The pool's sign-in policy allows the password only (Cognito's default): the choice offers just that.
+    // The seeded pool allows every first factor: this user (a verified email, no phone, no passkey) gets these.
     const bare = await userAuth(email, undefined);
     assert.equal(bare.ChallengeName, 'SELECT_CHALLENGE');
-    assert.deepEqual(bare.AvailableChallenges, ['PASSWORD', 'PASSWORD_SRP']);
+    assert.deepEqual(bare.AvailableChallenges, ['EMAIL_OTP', 'PASSWORD', 'PASSWORD_SRP']);
     assert.deepEqual(await failure(userAuth(email, 'x', { SECRET_HASH: hash('other@example.com') })), {
       name: 'NotAuthorizedException',
       message: `Unable to verify secret hash for client ${pool.clientId}`,

@@ -64,9 +64,14 @@ export const freshEmail = (tag: string) => `${tag}-${++seq}-${Date.now()}@exampl
 
 /** Signs `b` in with the password form; returns where it was sent. */
 export async function signIn(b: Browser, username: string, password = PASSWORD): Promise<string | undefined> {
-  // With passkeys on, the first sign-in offers one: this browser has said "not now" already.
-  b.cookies.set('passkey-offer', 'declined');
-  return (await b.submit('/login', '/login', { username, password })).location;
+  return passOffer(b, (await b.submit('/login', '/login', { username, password })).location);
+}
+
+/** With passkeys on, a sign-in may first offer one: "Not now", and on to where the sign-in was going. */
+export async function passOffer(b: Browser, location: string | undefined): Promise<string | undefined> {
+  if (location !== '/account/passkeys') return location;
+  const offer = await b.get(location);
+  return (await b.post('/account/passkeys/add', { _csrf: csrfOf(offer.body), skip: 'true' })).location;
 }
 
 /** The CSRF token of the page at `path` in `b`'s session. */

@@ -1,6 +1,7 @@
 // The account's passkeys (PASSWORDLESS includes passkey): listed with their names and dates, added with the browser's
 // WebAuthn ceremony (StartWebAuthnRegistration, navigator.credentials.create, CompleteWebAuthnRegistration), removed
 // after a fresh check; and offered once after a sign-in, dismissible.
+import { createHash } from 'node:crypto';
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import type { Passkey } from '../../cognito/gateway.ts';
@@ -13,6 +14,7 @@ import { formStatus } from '../form-status.ts';
 import type { FlowDeps } from '../types.ts';
 import { dateText } from './date-text.ts';
 import { checkCurrentPassword } from './password-check.ts';
+import { endUserSessions } from '../end-sessions.ts';
 
 /** What a change here says once it is done. */
 export const PASSKEY_NOTICES = {
@@ -20,8 +22,13 @@ export const PASSKEY_NOTICES = {
   'passkey-removed': 'accountPasskeys.removed',
 } as const satisfies Record<string, MessageKey>;
 
-/** Set once the user said "not now" to the offer after sign-in: it is not made again in this browser. */
-export const PASSKEY_OFFER_COOKIE = 'passkey-offer';
+/** Set once a user said "not now" to the offer after sign-in: it is not made again to them in this browser. */
+export const offerCookieName = (secure: boolean): string =>
+  secure ? '__Host-passkey-offer' : 'passkey-offer';
+
+/** Whose "not now" the cookie holds: a hash of the user's `sub` (another user of the browser is still offered one). */
+export const declinedBy = (sub: string): string =>
+  createHash('sha256').update(`passkey-offer:${sub}`).digest('base64url').slice(0, 22);
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
 /** The browser's RegistrationResponseJSON: a few KB at most. */
 const MAX_CREDENTIAL = 32_768;
@@ -29,10 +36,13 @@ const MAX_CREDENTIAL = 32_768;
 export function accountPasskeysHandlers(deps: FlowDeps) {
   const { cognito, renderer, config, clock, logger } = deps;
 
-  /** Signed in, or re-authenticated, within the minutes a sensitive change allows. */
+  /**
+   * Signed in, or the password checked again here, within the minutes a sensitive change allows. A check of its own
+   * (passkeyCheckedAt): the MFA pages' re-authentication also proves a second factor, which this one does not.
+   */
   function fresh(ctx: Context): boolean {
     const auth = currentAuth(ctx)!;
-    const at = Math.max(auth.signedInAt, sessionOf(ctx).reauthenticatedAt ?? 0);
+    const at = Math.max(auth.signedInAt, sessionOf(ctx).passkeyCheckedAt ?? 0);
     return clock() - at < config.mfa.reauthMinutes * 60_000;
   }
 
@@ -88,7 +98,7 @@ export function accountPasskeysHandlers(deps: FlowDeps) {
       const form = ctx.state.form ?? {};
       const auth = currentAuth(ctx)!;
       if (form.skip === 'true') {
-        ctx.cookies.set(PASSKEY_OFFER_COOKIE, 'declined', {
+        ctx.cookies.set(offerCookieName(config.secureCookies), declinedBy(auth.sub), {
           httpOnly: true,
           sameSite: 'lax',
           secure: config.secureCookies,
@@ -98,6 +108,8 @@ export function accountPasskeysHandlers(deps: FlowDeps) {
         return leaveOffer(ctx, paths.account);
       }
       const credential = form.credential;
+      // A stolen session must not add a passkey of its own: the sign-in (or the password) must be recent.
+      if (!fresh(ctx)) return showList(ctx, 403, [formError('accountPasskeys.confirmLead')]);
       try {
         if (credential === undefined) {
           const options = await cognito.startPasskeyRegistration(auth.accessToken);
@@ -116,22 +128,28 @@ export function accountPasskeysHandlers(deps: FlowDeps) {
       return leaveOffer(ctx, `${paths.accountPasskeys}?notice=passkey-added`);
     },
 
-    /** Removes a passkey: after a fresh sign-in, or the password checked again here. */
+    /**
+     * `confirm`: the password checked again (a sign-in more than a few minutes old). Else removes passkey `id`, only
+     * while fresh; then the user's other sessions end, as after any change of a way in.
+     */
     deletePost: async (ctx: Context): Promise<void> => {
       const form = ctx.state.form ?? {};
-      const id = form.id ?? '';
-      if (!/^[\w-]{1,1024}$/.test(id)) return showList(ctx, 400, [formError('accountPasskeys.unknown')]);
-      if (!fresh(ctx)) {
+      if (form.confirm === 'true') {
         const check = await checkCurrentPassword(ctx, deps, form.password ?? '');
         if (!check.ok) return showList(ctx, formStatus([check.error]), [check.error]);
-        sessionOf(ctx).reauthenticatedAt = clock();
+        sessionOf(ctx).passkeyCheckedAt = clock();
+        return ctx.redirect(paths.accountPasskeys);
       }
+      const id = form.id ?? '';
+      if (!/^[\w-]{1,1024}$/.test(id)) return showList(ctx, 400, [formError('accountPasskeys.unknown')]);
+      if (!fresh(ctx)) return showList(ctx, 403, [formError('accountPasskeys.confirmLead')]);
       try {
         await cognito.deletePasskey(currentAuth(ctx)!.accessToken, id);
       } catch (err) {
         if (!(err instanceof AuthError) || err.code === 'SERVICE_UNAVAILABLE') throw err;
         return showList(ctx, 400, [formError('accountPasskeys.unknown')]);
       }
+      await endUserSessions(ctx, deps, sessionOf(ctx).owners ?? [], 'passkey removed', { keepCurrent: true });
       ctx.redirect(`${paths.accountPasskeys}?notice=passkey-removed`);
     },
   };

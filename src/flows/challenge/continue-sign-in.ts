@@ -83,5 +83,7 @@ export function restartSignIn(ctx: Context, notice: 'challenge-expired' | 'too-m
   const challenge = session.challenge;
   delete session.challenge;
   if (challenge) session.lastUsername = challenge.typedUsername;
-  ctx.redirect(loginUrl(challenge?.returnTo, notice));
+  // A code or passkey sign-in ran out: "enter your password again" would be wrong there.
+  const said = notice === 'challenge-expired' && challenge?.firstFactor ? 'first-factor-expired' : notice;
+  ctx.redirect(loginUrl(challenge?.returnTo, said));
 }

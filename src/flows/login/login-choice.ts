@@ -1,6 +1,6 @@
 // Choice-based sign-in (USER_AUTH, PASSWORDLESS set): the email first, then the way in Cognito offers this user (the
 // password, a code by email or text message, a passkey), or a way chosen on the one-page form at once.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
 import { AuthError } from '../../cognito/errors.ts';
 import type { SignInResult } from '../../cognito/gateway.ts';
@@ -8,11 +8,11 @@ import { byField, fieldError, formError, type FieldError } from '../../field-err
 import { loginUrl } from '../../notices.ts';
 import { paths } from '../../paths.ts';
 import { sessionOf, type PendingChallenge } from '../../session/auth-session.ts';
-import { maskEmail } from '../mask.ts';
 import { challengeGuard, pendingChallenge, secondsLeft } from '../challenge/challenge-guard.ts';
-import { answerError } from '../challenge/answer-errors.ts';
 import { continueSignIn, restartSignIn } from '../challenge/continue-sign-in.ts';
 import { formStatus } from '../form-status.ts';
+import { CODE_REFUSED_STATUS, codeRefusalError, mfaDestination } from '../code-limits.ts';
+import { createTimingEqualizer } from '../timing-equalizer.ts';
 import type { FlowDeps } from '../types.ts';
 import { MAX_PASSWORD, passwordlessMethods } from './login-form.ts';
 
@@ -45,19 +45,65 @@ export async function startChoice(
   if (result.kind === 'challenge' && result.challengeName === 'SELECT_CHALLENGE' && method) {
     const configured = passwordlessMethods(deps.config.signIn.passwordless).map((m) => m.factor);
     if (configured.includes(method)) {
-      if ((result.available ?? []).includes(method)) {
-        return choose(ctx, deps, result.session, result.parameters.USERNAME ?? username, method, context);
-      }
-      return decoy(ctx, deps, method, context);
+      const step = {
+        session: result.session,
+        username: result.parameters.USERNAME ?? username,
+        available: result.available ?? [],
+      };
+      return takeWay(ctx, deps, step, method, context, (status, errors) =>
+        showLogin(ctx, status, username, errors),
+      );
     }
   }
   return continueSignIn(ctx, deps, result, context);
 }
 
+/** How long Cognito takes to start a way (a code sent): what a decoy step waits, so the clock tells nothing. */
+const wayTimes = createTimingEqualizer();
+
 /**
- * A way Cognito does not offer this user (none of its factors, or no such account): the page that way would show,
- * with nothing sent and Cognito not asked; every answer is wrong. The destination is masked from what was typed
- * (email) or made up, the same for the same address every time (text message).
+ * Takes a passwordless way: a code's sending is claimed first (per address and client, as every code), for a real
+ * step and a decoy alike; then Cognito starts it if it offers it to this user, else the decoy step, after as long.
+ */
+async function takeWay(
+  ctx: Context,
+  deps: FlowDeps,
+  step: { session: string; username: string; available: readonly string[] },
+  method: string,
+  context: { typedUsername: string; returnTo: string },
+  refused: (status: number, errors: FieldError[]) => void,
+): Promise<void> {
+  const started = performance.now();
+  let release: (() => Promise<void>) | undefined;
+  if (method !== 'WEB_AUTHN') {
+    const claim = await deps.codeLimits.claimSend(ctx.ip, 'mfa', mfaDestination(context.typedUsername));
+    if (claim.refused) return refused(CODE_REFUSED_STATUS, [codeRefusalError(ctx, claim.refused)]);
+    release = claim.release;
+  }
+  if (!step.available.includes(method)) {
+    await wayTimes.pad(started);
+    return decoy(ctx, deps, method, context);
+  }
+  let result: SignInResult;
+  try {
+    result = await deps.cognito.chooseFactor(step.session, step.username, method);
+    wayTimes.record(performance.now() - started);
+  } catch (err) {
+    await release?.();
+    if (!(err instanceof AuthError) || !err.expose) throw err;
+    if (err.code === 'SESSION_EXPIRED' || err.code === 'INVALID_CREDENTIALS') {
+      return restartSignIn(ctx, 'challenge-expired');
+    }
+    const errors = [formError(`errors.${err.code}`)];
+    return refused(formStatus(errors), errors);
+  }
+  return continueSignIn(ctx, deps, result, { ...context, firstFactor: true });
+}
+
+/**
+ * A way Cognito does not offer this user (none of its factors, or a user Cognito gives no code to): the page that way
+ * would show, with nothing sent and Cognito not asked; every answer is wrong. The code page says where a code went
+ * from what was typed, for real and decoy steps alike (mfa-code-handlers.ts).
  */
 function decoy(
   ctx: Context,
@@ -66,7 +112,6 @@ function decoy(
   context: { typedUsername: string; returnTo: string },
 ): void {
   const now = deps.clock();
-  const digits = createHash('sha256').update(`decoy-phone:${context.typedUsername.toLowerCase()}`).digest();
   const parameters: Record<string, string> =
     factor === 'WEB_AUTHN'
       ? {
@@ -78,9 +123,7 @@ function decoy(
             timeout: 180_000,
           }),
         }
-      : factor === 'SMS_OTP'
-        ? { CODE_DELIVERY_DESTINATION: `+*******${String(digits.readUInt16BE(0) % 10_000).padStart(4, '0')}` }
-        : { CODE_DELIVERY_DESTINATION: maskEmail(context.typedUsername) };
+      : { CODE_DELIVERY_DESTINATION: '' };
   sessionOf(ctx).challenge = {
     name: factor,
     session: '',
@@ -95,19 +138,6 @@ function decoy(
     decoy: true,
   };
   ctx.redirect(factor === 'WEB_AUTHN' ? paths.loginPasskey : paths.mfa);
-}
-
-/** SELECT_CHALLENGE answered with a passwordless way: its code is sent (or the passkey asked for), its page next. */
-async function choose(
-  ctx: Context,
-  deps: FlowDeps,
-  session: string,
-  username: string,
-  factor: string,
-  context: { typedUsername: string; returnTo: string },
-): Promise<void> {
-  const result = await deps.cognito.chooseFactor(session, username, factor);
-  return continueSignIn(ctx, deps, result, { ...context, firstFactor: true });
 }
 
 export function choiceHandlers(
@@ -146,7 +176,7 @@ export function choiceHandlers(
     const challenge = pendingChallenge(ctx);
     ctx.status = status;
     renderer.render(ctx, 'pages/login-passkey.njk', {
-      options: challenge.parameters.CREDENTIAL_REQUEST_OPTIONS ?? '{}',
+      options: requestOptions(challenge.parameters.CREDENTIAL_REQUEST_OPTIONS ?? '{}'),
       secondsLeft: secondsLeft(challenge, clock()),
       errors,
     });
@@ -183,13 +213,8 @@ export function choiceHandlers(
       if (!passwordlessMethods(config.signIn.passwordless).some((m) => m.factor === method)) {
         return showChoice(ctx, 400, [formError('choose.unavailable')]);
       }
-      if (!offered.includes(method)) return decoy(ctx, deps, method, challenge);
-      try {
-        return await choose(ctx, deps, challenge.session, challenge.username, method, challenge);
-      } catch (err) {
-        const shown = answerError(ctx, deps, err, 'method');
-        return shown ? showChoice(ctx, 400, [shown]) : undefined;
-      }
+      const step = { session: challenge.session, username: challenge.username, available: offered };
+      return takeWay(ctx, deps, step, method, challenge, (status, errors) => showChoice(ctx, status, errors));
     },
 
     passkeyGet: (ctx: Context): void => showPasskey(ctx, 200, []),
@@ -228,6 +253,27 @@ export function choiceHandlers(
       }
     },
   };
+}
+
+/**
+ * The request options as the page gives them to the browser, the same shape for every step: Cognito's challenge and
+ * relying party, no list of the user's credentials (passkeys are discoverable: the browser finds them), the same
+ * user verification and timeout. A real step and a decoy cannot be told apart by what the page carries.
+ */
+function requestOptions(json: string): string {
+  let options: { challenge?: unknown; rpId?: unknown } = {};
+  try {
+    options = JSON.parse(json) as typeof options;
+  } catch {
+    options = {};
+  }
+  return JSON.stringify({
+    challenge: typeof options.challenge === 'string' ? options.challenge : '',
+    rpId: typeof options.rpId === 'string' ? options.rpId : undefined,
+    allowCredentials: [],
+    userVerification: 'preferred',
+    timeout: 180_000,
+  });
 }
 
 /** Cognito takes one answer per passkey challenge: the sign-in starts again, the email kept. */

@@ -65,7 +65,11 @@ export function loginHandlers(deps: FlowDeps) {
       const form = ctx.state.form ?? {};
       const choice = config.signIn.passwordless.length > 0;
       // Choice-based sign-in: the email alone (then the choice), or a way chosen on the one-page form.
-      if (choice && (form.method ?? '') !== 'PASSWORD' && (form.password ?? '') === '') {
+      const passwordless = passwordlessMethods(config.signIn.passwordless).some(
+        (m) => m.factor === form.method,
+      );
+      // The button pressed decides (a password filled in by a password manager does not turn a code into one).
+      if (choice && (passwordless || ((form.method ?? '') !== 'PASSWORD' && (form.password ?? '') === ''))) {
         const { value, errors } = parseUsername(form);
         if (errors.length > 0) return showForm(ctx, 400, value, errors);
         return startChoice(ctx, deps, value, form.method, deps.returnTo(ctx.query.returnTo), showForm);

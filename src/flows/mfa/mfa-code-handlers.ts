@@ -8,6 +8,7 @@ import { continueSignIn } from '../challenge/continue-sign-in.ts';
 import { parseCode } from '../code-field.ts';
 import { byField, type FieldError } from '../../field-errors.ts';
 import type { FlowDeps } from '../types.ts';
+import { maskEmail } from '../mask.ts';
 
 export const CODE_CHALLENGES = ['SOFTWARE_TOKEN_MFA', 'SMS_MFA', 'EMAIL_OTP', 'SMS_OTP'] as const;
 
@@ -26,6 +27,11 @@ const LEAD: Record<string, MessageKey> = {
   SMS_OTP: 'mfa.leadSms',
 };
 
+const FIRST_FACTOR_LEAD: Record<string, MessageKey> = {
+  EMAIL_OTP: 'mfa.leadEmailAccount',
+  SMS_OTP: 'mfa.leadSmsAccount',
+};
+
 export function mfaCodeHandlers(deps: FlowDeps) {
   const { cognito, renderer, clock } = deps;
 
@@ -33,9 +39,14 @@ export function mfaCodeHandlers(deps: FlowDeps) {
     const challenge = pendingChallenge(ctx);
     ctx.status = status;
     ctx.set('Referrer-Policy', 'no-referrer');
+    // A first factor's code page says the same for a real step and a decoy: the typed address, masked, or "the
+    // phone number of the account" (Cognito's own mask would tell a real step from a decoy).
+    const first = challenge.firstFactor === true;
     renderer.render(ctx, 'pages/mfa.njk', {
-      lead: LEAD[challenge.name],
-      destination: challenge.parameters.CODE_DELIVERY_DESTINATION ?? '',
+      lead: first ? FIRST_FACTOR_LEAD[challenge.name] : LEAD[challenge.name],
+      destination: first
+        ? maskEmail(challenge.typedUsername)
+        : (challenge.parameters.CODE_DELIVERY_DESTINATION ?? ''),
       chosen: challenge.chosen === true,
       secondsLeft: secondsLeft(challenge, clock()),
       // "Trust this browser": only where the user decides (REMEMBER_DEVICES=ask), kept across a wrong code.

@@ -43,7 +43,7 @@ export function signupHandlers(deps: FlowDeps) {
       email: values.email ?? '',
       fields: settings.fields.map((f) => fieldView(f, values[fieldView(f, '').name] ?? '')),
       passwordRules: policyRules(passwordPolicy),
-      passwordOptional: config.signIn.passwordless.length > 0,
+      passwordOptional: config.signIn.passwordless.some((w) => w === 'email' || w === 'sms'),
       termsUrl: settings.termsUrl,
       errors,
       fieldErrors: byField(errors),
@@ -101,7 +101,8 @@ export function signupHandlers(deps: FlowDeps) {
 
     signupPost: async (ctx: Context): Promise<void> => {
       if (!settings.enabled) return void ctx.throw(404);
-      const passwordless = config.signIn.passwordless.length > 0;
+      // Without a password, codes must be a way in (a passkey cannot be added before the first sign-in).
+      const passwordless = config.signIn.passwordless.some((w) => w === 'email' || w === 'sms');
       const { value, errors } = parseSignupForm(ctx.state.form ?? {}, settings, passwordPolicy, passwordless);
       if (errors.length > 0) return showForm(ctx, 400, value.values, errors);
       // SignUp sends a code: it is claimed from the limits per address and client first, taken or not.

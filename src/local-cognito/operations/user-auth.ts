@@ -38,7 +38,14 @@ export function availableFactors(pool: PoolRecord, user: UserRecord | undefined)
             (getAttr(user, 'phone_number_verified') === 'true' && userMfaTypes(pool, user).length === 0))
         );
       case 'WEB_AUTHN':
-        return allowed.includes('WEB_AUTHN') && user !== undefined && hasPasskeys(user);
+        // A user with MFA may use a passkey only where the pool counts one (with user verification) as both factors.
+        return (
+          allowed.includes('WEB_AUTHN') &&
+          user !== undefined &&
+          hasPasskeys(user) &&
+          (userMfaTypes(pool, user).length === 0 ||
+            pool.webAuthnConfiguration?.FactorConfiguration === 'MULTI_FACTOR_WITH_USER_VERIFICATION')
+        );
     }
   };
   return FIRST_FACTORS.filter(can);
