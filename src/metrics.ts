@@ -48,6 +48,12 @@ const REFUSALS: ReadonlySet<string> = new Set([
   'EnableSoftwareTokenMFAException',
   // The hosted UI's token endpoint: the authorization code was refused (expired, used, not ours).
   'invalid_grant',
+  // A passkey the browser made that Cognito does not take (late, another origin or relying party, unsupported).
+  'WebAuthnChallengeNotFoundException',
+  'WebAuthnOriginNotAllowedException',
+  'WebAuthnRelyingPartyMismatchException',
+  'WebAuthnCredentialNotSupportedException',
+  'WebAuthnClientMismatchException',
 ]);
 
 /** A limit was reached: Cognito's request rate or a per-user limit on codes and attempts. */
