@@ -1,15 +1,16 @@
 // Reads the environment once into a frozen, typed Config; one error names every bad variable.
 import type { MfaMethod } from './cognito/gateway.ts';
-import { crossFieldProblems } from './config/cross-field.ts';
+import { crossFieldProblems, dynamoDbRegion } from './config/cross-field.ts';
 import { envSchema, type Env } from './config/env-schema.ts';
 import type { AuthFlow, CognitoSettings } from './cognito/settings.ts';
 import { pemsFromText } from './identity/signing-keys.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
+import type { DynamoDbSettings } from './dynamodb/dynamodb-settings.ts';
 import type { HostPort, RedisSettings } from './redis/redis-settings.ts';
 import type { RateLimitSettings } from './rate-limit/auth-rate-limit.ts';
 import type { SessionSettings } from './session/session-settings.ts';
 
-export type { CognitoSettings, RedisSettings };
+export type { CognitoSettings, DynamoDbSettings, RedisSettings };
 export { ENV_VARIABLES } from './config/env-schema.ts';
 
 /** How the server reaches Cognito: its own emulator in-process (`local`), or a real or external pool (`cloud`). */
@@ -61,6 +62,8 @@ export interface Config {
   session: SessionSettings;
   /** Where sessions and rate-limit counters live when SESSION_STORE=redis; undefined with the memory store. */
   redis: RedisSettings | undefined;
+  /** Where sessions and rate-limit counters live when SESSION_STORE=dynamodb; undefined otherwise. */
+  dynamodb: DynamoDbSettings | undefined;
   /** Proxies in front of this server whose `X-Forwarded-For` entries are trusted (0: the socket's address). */
   trustProxy: number;
   /** Putting an app behind the sign-in: the reverse proxy, forward auth, identity headers and access rules. */
@@ -219,6 +222,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cookieDomain: e.SESSION_COOKIE_DOMAIN?.replace(/^\./, '').toLowerCase(),
     },
     redis: e.SESSION_STORE === 'redis' ? redisSettingsFrom(e) : undefined,
+    dynamodb: e.SESSION_STORE === 'dynamodb' ? dynamoDbSettingsFrom(e) : undefined,
     trustProxy: e.TRUST_PROXY,
     protect: {
       upstreamUrl: e.UPSTREAM_URL ? new URL(e.UPSTREAM_URL) : undefined,
@@ -302,6 +306,17 @@ function redisSettingsFrom(e: Env): RedisSettings {
     sentinelPassword: e.REDIS_SENTINEL_PASSWORD,
     keyPrefix: e.REDIS_KEY_PREFIX,
     timeoutMs: e.REDIS_TIMEOUT_MS,
+  };
+}
+
+/** The DynamoDB settings of a valid environment (cross-field.ts has made sure a region is known). */
+function dynamoDbSettingsFrom(e: Env): DynamoDbSettings {
+  return {
+    region: dynamoDbRegion(e) ?? 'us-east-1',
+    table: e.DYNAMODB_TABLE,
+    rateLimitTable: e.DYNAMODB_RATE_LIMIT_TABLE,
+    endpoint: e.DYNAMODB_ENDPOINT,
+    timeoutMs: e.DYNAMODB_TIMEOUT_MS,
   };
 }
 

@@ -21,8 +21,10 @@ import { createMetrics } from './metrics.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
 import { MEMORY_LIMITS, type LimiterBackend } from './rate-limit/limiter-backend.ts';
 import type { LoginThrottle } from './rate-limit/login-throttle.ts';
+import { createDynamoDbClient } from './dynamodb/dynamodb-client.ts';
 import { closeRedis, createRedisClient, type RedisClient } from './redis/redis-client.ts';
 import { MemorySessionStore, type SessionStore } from './session/memory-store.ts';
+import { DynamoDbSessionStore } from './session/dynamodb-store.ts';
 import { RedisSessionStore } from './session/redis-store.ts';
 import { sealSessionStore } from './session/sealed-store.ts';
 
@@ -60,7 +62,7 @@ export interface Runtime {
   local: LocalModeRuntime | undefined;
   /** Serves the app on `server` (already listening, as tests do) or on a new one listening on PORT. */
   listen(server?: Server): Promise<Server>;
-  /** Stops serving and closes the store, Redis and the emulator. */
+  /** Stops serving and closes the store, Redis or DynamoDB's client, and the emulator. */
   close(): Promise<void>;
 }
 
@@ -81,11 +83,15 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
   const passwordPolicy = config.passwordPolicy ?? (await readPasswordPolicy(cognito, logger));
   // With Redis, sessions and rate-limit counters share one connection, and every instance sees the same ones.
   const redis: RedisClient | undefined = config.redis ? createRedisClient(config.redis, logger) : undefined;
+  // With DynamoDB (containers or Lambda), likewise: one client for the session table and the rate-limit table.
+  const dynamodb = config.dynamodb ? createDynamoDbClient(config.dynamodb) : undefined;
   const builtStore: SessionStore =
     options.replace?.sessionStore ??
     (redis && config.redis
       ? new RedisSessionStore(redis, { keyPrefix: config.redis.keyPrefix })
-      : new MemorySessionStore({ maxEntries: config.session.maxEntries }));
+      : dynamodb && config.dynamodb
+        ? new DynamoDbSessionStore(dynamodb, { table: config.dynamodb.table })
+        : new MemorySessionStore({ maxEntries: config.session.maxEntries }));
   // Every store holds session values sealed (AES-256-GCM, keys derived from SESSION_KEYS, rotated with them).
   const sessionStore = sealSessionStore(
     options.wrap?.sessionStore?.(builtStore) ?? builtStore,
@@ -94,7 +100,9 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
   const limiterBackend: LimiterBackend =
     redis && config.redis
       ? { kind: 'redis', client: redis, keyPrefix: config.redis.keyPrefix }
-      : MEMORY_LIMITS;
+      : dynamodb && config.dynamodb
+        ? { kind: 'dynamodb', client: dynamodb, table: config.dynamodb.rateLimitTable }
+        : MEMORY_LIMITS;
   const asserter = await buildAsserter(
     config,
     settings,
@@ -184,6 +192,7 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
       upstream?.close();
       await sessionStore.close();
       if (redis) await closeRedis(redis);
+      dynamodb?.destroy();
       await local?.emulator.close();
     },
   };
@@ -228,7 +237,7 @@ async function buildAsserter(
   }
   if (keepLocalKey)
     return createIdentityAsserter(await loadOrCreateLocalKey(config.localCognito.dir), assertion);
-  if (config.mode === 'cloud' && (config.protect.upstreamUrl || config.session.store === 'redis')) {
+  if (config.mode === 'cloud' && (config.protect.upstreamUrl || config.session.store !== 'memory')) {
     logger.warn(
       'IDENTITY_SIGNING_KEYS is not set: x-amzn-oidc-data is signed with a key of this process only; ' +
         'set it when several instances serve the same apps',

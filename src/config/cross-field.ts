@@ -89,7 +89,12 @@ export function crossFieldProblems(env: Record<string, string | undefined>): str
     }
   }
   if (new Set(fields).size !== fields.length) problems.push('SIGNUP_FIELDS: an attribute is listed twice');
-  problems.push(...redisProblems(env), ...protectProblems(env), ...metricsProblems(env));
+  problems.push(
+    ...redisProblems(env),
+    ...dynamoDbProblems(env),
+    ...protectProblems(env),
+    ...metricsProblems(env),
+  );
   const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
   const region = (env.COGNITO_REGION ?? '').trim();
   if (pool && region && !pool.startsWith(`${region}_`)) {
@@ -115,6 +120,56 @@ function metricsProblems(env: Record<string, string | undefined>): string[] {
   if (has('METRICS_HOST') && !has('METRICS_PORT')) problems.push('METRICS_HOST: needs METRICS_PORT');
   if (has('METRICS_PORT') && env.METRICS_PORT!.trim() === (env.PORT ?? '3000').trim()) {
     problems.push('METRICS_PORT: must differ from PORT');
+  }
+  return problems;
+}
+
+const REGION_SOURCES = ['DYNAMODB_REGION', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'COGNITO_REGION'] as const;
+
+/**
+ * DynamoDB's region: DYNAMODB_REGION, else the one AWS sets (AWS_REGION in Lambda, AWS_DEFAULT_REGION), else the
+ * user pool's. Undefined when none is known.
+ */
+export function dynamoDbRegion(
+  env: Partial<Record<(typeof REGION_SOURCES)[number] | 'COGNITO_USER_POOL_ID', string | undefined>>,
+): string | undefined {
+  const pool = (env.COGNITO_USER_POOL_ID ?? '').trim();
+  const named = REGION_SOURCES.map((name) => (env[name] ?? '').trim()).find((r) => r !== '');
+  return named ?? (pool.includes('_') ? pool.split('_')[0] : undefined);
+}
+
+/** SESSION_STORE=dynamodb needs a region; DynamoDB settings without it are a mistake worth naming. */
+function dynamoDbProblems(env: Record<string, string | undefined>): string[] {
+  const has = (name: string) => (env[name] ?? '').trim() !== '';
+  const problems: string[] = [];
+  const dynamodb = (env.SESSION_STORE ?? '').trim() === 'dynamodb';
+  const given = [
+    'DYNAMODB_TABLE',
+    'DYNAMODB_RATE_LIMIT_TABLE',
+    'DYNAMODB_REGION',
+    'DYNAMODB_ENDPOINT',
+    'DYNAMODB_TIMEOUT_MS',
+  ].filter(has);
+  if (!dynamodb) {
+    for (const name of given) problems.push(`${name}: set, but SESSION_STORE is not dynamodb`);
+    return problems;
+  }
+  if (env.NODE_ENV === 'production' && has('DYNAMODB_ENDPOINT')) {
+    problems.push(
+      'DYNAMODB_ENDPOINT: refused when NODE_ENV=production (it is for DynamoDB Local or moto_server)',
+    );
+  }
+  if (!has('DYNAMODB_ENDPOINT') && dynamoDbRegion(env) === undefined) {
+    problems.push(
+      'DYNAMODB_REGION: required when SESSION_STORE=dynamodb (or AWS_REGION, or a COGNITO_USER_POOL_ID to take it from)',
+    );
+  }
+  if (
+    has('DYNAMODB_TABLE') &&
+    has('DYNAMODB_RATE_LIMIT_TABLE') &&
+    env.DYNAMODB_TABLE!.trim() === env.DYNAMODB_RATE_LIMIT_TABLE!.trim()
+  ) {
+    problems.push('DYNAMODB_RATE_LIMIT_TABLE: must differ from DYNAMODB_TABLE (its key schema differs)');
   }
   return problems;
 }

@@ -149,7 +149,9 @@ export const envSchema = z.object({
   SESSION_KEYS: optional,
   SESSION_STORE: optional.pipe(
     z
-      .enum(['memory', 'redis'], { error: 'must be memory (one process) or redis (several instances)' })
+      .enum(['memory', 'redis', 'dynamodb'], {
+        error: 'must be memory (one process), dynamodb or redis (several instances; dynamodb in Lambda too)',
+      })
       .optional()
       .default('memory'),
   ),
@@ -175,6 +177,33 @@ export const envSchema = z.object({
       .default('cognito-login:'),
   ),
   REDIS_TIMEOUT_MS: int(1000, 50, 30_000),
+  DYNAMODB_TABLE: optional.pipe(
+    z
+      .string()
+      .regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name (3-255 letters, digits, _ . -)')
+      .optional()
+      .default('cognito-login-sessions'),
+  ),
+  DYNAMODB_RATE_LIMIT_TABLE: optional.pipe(
+    z
+      .string()
+      .regex(/^[\w.-]{3,255}$/, 'must be a DynamoDB table name (3-255 letters, digits, _ . -)')
+      .optional()
+      .default('cognito-login-rate-limits'),
+  ),
+  DYNAMODB_REGION: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+      .optional(),
+  ),
+  DYNAMODB_ENDPOINT: optional.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  ),
+  DYNAMODB_TIMEOUT_MS: int(2000, 100, 30_000),
+  // Set by the Lambda runtime and by most AWS setups: DynamoDB's region when DYNAMODB_REGION is not set.
+  AWS_REGION: optional,
+  AWS_DEFAULT_REGION: optional,
   TRUST_PROXY: int(0, 0, 10),
   // --- Protecting apps: the built-in reverse proxy, forward auth, identity headers, access rules
   UPSTREAM_URL: optional.pipe(

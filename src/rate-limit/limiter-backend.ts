@@ -1,5 +1,7 @@
-// Where rate-limit counters live: this process's memory, or the Redis that every instance shares.
+// Where rate-limit counters live: this process's memory, or the Redis or DynamoDB table every instance shares.
+import type { DynamoDB } from '@aws-sdk/client-dynamodb';
 import {
+  RateLimiterDynamo,
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterRes,
@@ -8,8 +10,15 @@ import {
 import { HttpError } from '../http-error.ts';
 import type { RedisClient } from '../redis/redis-client.ts';
 
-/** Memory counts per process; Redis counts across every instance (SESSION_STORE=redis). */
-export type LimiterBackend = { kind: 'memory' } | { kind: 'redis'; client: RedisClient; keyPrefix: string };
+/**
+ * Memory counts per process; Redis (SESSION_STORE=redis) and DynamoDB (SESSION_STORE=dynamodb) count across every
+ * instance. The DynamoDB table (DYNAMODB_RATE_LIMIT_TABLE) is rate-limiter-flexible's: partition key `key`
+ * (string), TTL on `expire`; the operator creates it, this server never creates tables or changes their TTL.
+ */
+export type LimiterBackend =
+  | { kind: 'memory' }
+  | { kind: 'redis'; client: RedisClient; keyPrefix: string }
+  | { kind: 'dynamodb'; client: DynamoDB; table: string };
 
 export const MEMORY_LIMITS: LimiterBackend = { kind: 'memory' };
 
@@ -22,6 +31,19 @@ export function createLimiter(
 ): RateLimiterAbstract {
   if (backend.kind === 'memory') {
     return new RateLimiterMemory({ keyPrefix: name, points, duration: durationSeconds });
+  }
+  if (backend.kind === 'dynamodb') {
+    // Each consume is an atomic counter update (a conditional UpdateItem), so parallel requests across instances
+    // get no more tries than sequential ones. tableCreated/ttlSet: no CreateTable or TTL calls at start.
+    return new RateLimiterDynamo({
+      storeClient: backend.client,
+      tableName: backend.table,
+      tableCreated: true,
+      ttlSet: true,
+      keyPrefix: name,
+      points,
+      duration: durationSeconds,
+    });
   }
   return new RateLimiterRedis({
     storeClient: backend.client,

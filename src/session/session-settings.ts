@@ -3,7 +3,7 @@
 export interface SessionSettings {
   /** Signing keys for the session cookie, newest first. Empty in local mode until generated at start. */
   keys: string[];
-  store: 'memory' | 'redis';
+  store: 'memory' | 'redis' | 'dynamodb';
   idleTimeoutMs: number;
   absoluteTimeoutMs: number;
   /** The most sessions the memory store keeps. */

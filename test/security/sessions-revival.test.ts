@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { Redis } from 'ioredis';
 import Koa from 'koa';
 import { Browser, csrfOf } from '../helpers/browser.ts';
 import { JANE, startFakeHarness, type FakeHarness } from '../helpers/fake-harness.ts';
@@ -17,10 +16,7 @@ import {
   testRedis,
   uniquePrefix,
 } from '../helpers/redis.ts';
-import { createLogger } from '../../src/logger.ts';
-import { closeRedis, createRedisClient, type RedisClient } from '../../src/redis/redis-client.ts';
-import { MemorySessionStore, type SessionStore } from '../../src/session/memory-store.ts';
-import { RedisSessionStore } from '../../src/session/redis-store.ts';
+import { MemorySessionStore } from '../../src/session/memory-store.ts';
 import { sessionMiddleware } from '../../src/session/session-middleware.ts';
 
 const redisSkip = await redisSkipReason();
@@ -179,97 +175,8 @@ for (const store of STORES) {
   });
 }
 
-/** The rule every store keeps, checked on each store directly. */
-function storeRules(name: string, make: () => Promise<{ store: SessionStore; done: () => Promise<void> }>) {
-  describe(
-    `finding 4, the ${name} never writes a destroyed session again`,
-    { skip: name.startsWith('Redis') ? redisSkip : undefined },
-    () => {
-      let store: SessionStore;
-      let done: () => Promise<void>;
-      before(async () => {
-        ({ store, done } = await make());
-      });
-      after(() => done());
-
-      let n = 0;
-      const id = () => `${'r'.repeat(40)}${String(++n).padStart(3, '0')}`;
-      const owned = { csrf: 'c', owners: ['sub:u-9', 'email:kim@example.com'], auth: { refreshToken: 'rt' } };
-
-      test('an update after destroy is refused, and so is a write that does not say', async () => {
-        const key = id();
-        await store.set(key, owned, 60_000, { mode: 'create' });
-        await store.destroy(key);
-        await store.set(key, { ...owned, seenAt: 1 }, 60_000, { mode: 'update' });
-        assert.equal(await store.get(key), undefined);
-        await store.set(key, { ...owned, seenAt: 2 }, 60_000);
-        assert.equal(await store.get(key), undefined, 'the tombstone refuses a write without a mode');
-        await store.set(key, { ...owned, seenAt: 3 }, 60_000, { mode: 'create' });
-        assert.equal(await store.get(key), undefined, 'nor may the id be created again');
-      });
-
-      test('destroyOwnedBy ends the sessions for good: an update in flight is refused', async () => {
-        const [a, b] = [id(), id()];
-        await store.set(a, owned, 60_000, { mode: 'create' });
-        await store.set(b, owned, 60_000, { mode: 'create' });
-        const ended = await store.destroyOwnedBy('email:kim@example.com');
-        assert.equal(ended.length, 2);
-        await store.set(a, owned, 60_000, { mode: 'update' });
-        await store.set(b, owned, 60_000);
-        assert.equal(await store.get(a), undefined);
-        assert.equal(await store.get(b), undefined);
-        assert.deepEqual(await store.destroyOwnedBy('email:kim@example.com'), []);
-      });
-
-      test('an update needs a live session; a create needs a free id; an unknown id destroyed leaves nothing', async () => {
-        const key = id();
-        await store.set(key, { csrf: 'x' }, 60_000, { mode: 'update' });
-        assert.equal(await store.get(key), undefined, 'no session appears from an update');
-        await store.destroy(key);
-        await store.set(key, { csrf: 'y' }, 60_000, { mode: 'create' });
-        assert.deepEqual(
-          await store.get(key),
-          { csrf: 'y' },
-          'destroying an id that held nothing left no tombstone',
-        );
-        await store.set(key, { csrf: 'z' }, 60_000, { mode: 'create' });
-        assert.deepEqual(await store.get(key), { csrf: 'y' }, 'a create never replaces a live session');
-        await store.set(key, { csrf: 'w' }, 60_000, { mode: 'update' });
-        assert.deepEqual(await store.get(key), { csrf: 'w' });
-      });
-    },
-  );
-}
-
-storeRules('memory store', () => {
-  const store = new MemorySessionStore({ maxEntries: 100 });
-  return Promise.resolve({ store, done: () => store.close() });
-});
-
-storeRules('Redis store', async () => {
-  await requireRedis();
-  const prefix = uniquePrefix('revival-store');
-  const client: RedisClient = createRedisClient(
-    {
-      url: TEST_REDIS_URL,
-      clusterNodes: [],
-      sentinels: [],
-      sentinelName: undefined,
-      sentinelPassword: undefined,
-      keyPrefix: prefix,
-      timeoutMs: 500,
-    },
-    createLogger('silent'),
-  );
-  const redis: Redis = testRedis();
-  return {
-    store: new RedisSessionStore(client, { keyPrefix: prefix }),
-    done: async () => {
-      await closeRedis(client);
-      await cleanUp(redis, prefix);
-    },
-  };
-});
+// The rule every store keeps, checked on each store directly (memory, Redis, DynamoDB), is in the shared store
+// contract: test/helpers/store-contract.ts, run by test/integration/session-stores.test.ts.
 
 describe('finding 4, the write rule keeps what a request itself saves', () => {
   test('a change after a regenerate in the same request is kept: the new id is created once, then updated', async () => {

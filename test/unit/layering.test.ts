@@ -29,8 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
     'srp-math.ts',
     'totp/',
   ],
-  // The parts that talk to the outside: Cognito (the only SDK importer), Redis, and the emulator.
-  ['cognito/', 'redis/', 'local-cognito/'],
+  // The parts that talk to the outside: Cognito, Redis, DynamoDB, and the emulator.
+  ['cognito/', 'redis/', 'dynamodb/', 'local-cognito/'],
   // Sessions and rate limits, over those stores; the identity headers and access rules, over a session's identity.
   ['session/', 'rate-limit/', 'identity/', 'access/'],
   // The validated configuration, composed of each part's own settings type.
@@ -46,7 +46,7 @@ const LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** These parts take their settings from the wiring module and never read the configuration themselves. */
-const CONFIG_FREE = ['cognito/', 'session/', 'rate-limit/', 'redis/', 'local-cognito/'];
+const CONFIG_FREE = ['cognito/', 'session/', 'rate-limit/', 'redis/', 'dynamodb/', 'local-cognito/'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -101,7 +101,7 @@ test('no file imports a layer above its own', () => {
   assert.deepEqual(upward, []);
 });
 
-test('cognito/, session/, rate-limit/, redis/ and the emulator import nothing from config.ts', () => {
+test('cognito/, session/, rate-limit/, redis/, dynamodb/ and the emulator import nothing from config.ts', () => {
   const reads = [...graph].flatMap(([from, tos]) =>
     CONFIG_FREE.some((p) => from.startsWith(p)) &&
     tos.some((to) => to === 'config.ts' || to.startsWith('config/'))
