@@ -42,7 +42,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['app.ts', 'local-mode.ts'],
   ['runtime.ts'],
   // Entry points.
-  ['server.ts', 'local-cognito/main.ts'],
+  ['server.ts', 'lambda.ts', 'local-cognito/main.ts'],
 ];
 
 /** These parts take their settings from the wiring module and never read the configuration themselves. */
