@@ -5,6 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import serverless from 'serverless-http';
 import { ConfigError, loadConfig, type Config } from './config.ts';
+import { resolveSecretSources } from './config/secret-sources.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 
@@ -102,8 +103,11 @@ function singleValueAlbCookies(res: ServerResponse, event: LambdaEvent, logger: 
   res.setHeader('set-cookie', cookies[0]!);
 }
 
-/** Built once per container: a cold start builds it during init, warm invocations reuse it. */
-const built = (async () => createLambdaHandler(lambdaConfig()))();
+/**
+ * Built once per container: a cold start builds it during init (secrets from Secrets Manager or SSM read then),
+ * warm invocations reuse it.
+ */
+const built = (async () => createLambdaHandler(lambdaConfig(await resolveSecretSources(process.env))))();
 // A failed start is reported by every invocation (below), not as an unhandled rejection at load.
 built.catch(() => undefined);
 

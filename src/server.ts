@@ -1,11 +1,13 @@
-// The only file that listens: config -> runtime (local emulator, app) -> listen -> graceful shutdown.
+// The only file that listens: secrets -> config -> runtime (local emulator, app) -> listen -> graceful shutdown.
 import type { Server, ServerResponse } from 'node:http';
 import { ConfigError, loadConfig } from './config.ts';
+import { resolveSecretSources } from './config/secret-sources.ts';
 import { createLogger, humanLogDestination, type Logger } from './logger.ts';
 import { createRuntime } from './runtime.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // Secrets kept in Secrets Manager or SSM (`*_SECRET_ARN`, `*_PARAMETER`) are read once, here.
+  const config = loadConfig(await resolveSecretSources(process.env));
   // Local mode is read by a person at a terminal; anything else by a log pipeline (JSON lines).
   const logger = createLogger(config.logLevel, config.mode === 'local' ? humanLogDestination() : undefined);
   const runtime = await createRuntime(config, { logger, processMetrics: true });

@@ -311,8 +311,22 @@ export const envSchema = z.object({
   THEME_DIR: optional,
 });
 
+/**
+ * The secrets that may also come from AWS at start (config/secret-sources.ts): `<NAME>_SECRET_ARN` (Secrets
+ * Manager) or `<NAME>_PARAMETER` (SSM Parameter Store) instead of `<NAME>`.
+ */
+export const SECRET_VARIABLES = [
+  'COGNITO_CLIENT_SECRET',
+  'SESSION_KEYS',
+  'IDENTITY_SIGNING_KEYS',
+  'METRICS_TOKEN',
+] as const;
+
 /** Every environment variable the server reads (docker-compose.yml is checked against it). */
-export const ENV_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+export const ENV_VARIABLES: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  ...SECRET_VARIABLES.flatMap((name) => [`${name}_SECRET_ARN`, `${name}_PARAMETER`]),
+];
 
 /** A valid environment, as the schema returns it. */
 export type Env = z.infer<typeof envSchema>;
