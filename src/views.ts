@@ -41,6 +41,20 @@ export interface RendererOptions {
   basePath: string;
 }
 
+/**
+ * JSON text as data inside <script type="application/json">: re-serialised, with <, > and & escaped, so no value can
+ * end the element; text that is not JSON becomes {}.
+ */
+export function safeJson(text: unknown): string {
+  let json = '{}';
+  try {
+    json = JSON.stringify(JSON.parse(String(text))) ?? '{}';
+  } catch {
+    json = '{}';
+  }
+  return json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
+
 export function createRenderer(options: RendererOptions): Renderer {
   // A theme's templates come first: a page (or partial) there replaces ours, the rest stay ours.
   const searchPaths = options.brand.templatesDir ? [options.brand.templatesDir, VIEWS_DIR] : [VIEWS_DIR];
@@ -67,19 +81,7 @@ export function createRenderer(options: RendererOptions): Renderer {
     ),
   });
   env.addGlobal('brandName', options.brand.name);
-  // JSON text as data inside <script type="application/json">: re-serialised, with <, > and & escaped, so no value
-  // can end the element; text that is not JSON becomes {}.
-  env.addFilter('safe_json', (text: unknown) => {
-    let json = '{}';
-    try {
-      json = JSON.stringify(JSON.parse(String(text))) ?? '{}';
-    } catch {
-      json = '{}';
-    }
-    return new nunjucks.runtime.SafeString(
-      json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026'),
-    );
-  });
+  env.addFilter('safe_json', (text: unknown) => new nunjucks.runtime.SafeString(safeJson(text)));
   env.addGlobal('localInboxUrl', options.localInboxUrl);
   const translator = (ctx: Context) => translators[ctx.state.lang ?? DEFAULT_LANGUAGE];
   // Pages made once per template, language, address, user and values (not while templates are edited live).

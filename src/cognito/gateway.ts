@@ -1,14 +1,6 @@
 // What the flows may ask of Cognito, and per operation the command it sends and how its answer is read.
 import {
   AssociateSoftwareTokenCommand,
-  ConfirmDeviceCommand,
-  ForgetDeviceCommand,
-  ListDevicesCommand,
-  UpdateDeviceStatusCommand,
-  StartWebAuthnRegistrationCommand,
-  CompleteWebAuthnRegistrationCommand,
-  ListWebAuthnCredentialsCommand,
-  DeleteWebAuthnCredentialCommand,
   ConfirmForgotPasswordCommand,
   ConfirmSignUpCommand,
   DescribeUserPoolCommand,
@@ -29,7 +21,6 @@ import {
   VerifySoftwareTokenCommand,
   type AuthFlowType,
   type RespondToAuthChallengeCommandInput,
-  type CompleteWebAuthnRegistrationCommandInput,
   type RespondToAuthChallengeCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { PasswordPolicy } from '../password-policy.ts';
@@ -43,11 +34,7 @@ import {
   toPasswordPolicy,
   toSignInResult,
   toTokenSet,
-  toTrackedDevice,
   type CodeDelivery,
-  type NewDevice,
-  type Passkey,
-  type TrackedDevice,
   type CognitoUser,
   type MfaPreference,
   type SignInResult,
@@ -55,7 +42,8 @@ import {
   type TokenSet,
 } from './mapping.ts';
 import { secretHash } from './secret-hash.ts';
-import { deviceExchange, newDeviceVerifier, passwordExchange, type DeviceSecrets } from './srp.ts';
+import { deviceExchange, passwordExchange, type DeviceSecrets } from './srp.ts';
+import { deviceCalls, type DeviceCalls } from './device-calls.ts';
 import { createSender, type CallObserver } from './sender.ts';
 
 // The gateway's data shapes live with their mapping, the observer with the sender; importers keep this module.
@@ -82,7 +70,7 @@ export interface DeviceChoice {
 }
 
 /** What the flows may ask of Cognito. Every method throws only AuthError. */
-export interface CognitoGateway {
+export interface CognitoGateway extends DeviceCalls {
   /**
    * Signs in with the flow configured (AUTH_FLOW): the password sent (USER_PASSWORD_AUTH) or proved with SRP
    * (USER_SRP_AUTH). With SRP, a remembered device of `devices` for the user proves itself too (device SRP), and
@@ -131,26 +119,6 @@ export interface CognitoGateway {
    * `deviceKey` the sign-in's tracked device (the access token's `device_key`), without which Cognito refuses.
    */
   refresh(username: string, refreshToken: string, deviceKey?: string): Promise<TokenSet>;
-  /**
-   * Confirms the device a sign-in handed out (NewDeviceMetadata) with a verifier of a new random device password,
-   * named `name`; `confirmationNecessary`: the pool remembers it only when told (UpdateDeviceStatus).
-   */
-  confirmDevice(
-    accessToken: string,
-    device: NewDevice,
-    name: string,
-  ): Promise<{ secrets: DeviceSecrets; confirmationNecessary: boolean }>;
-  /** Remembers the device (its sign-ins skip the second factor) or not. */
-  setDeviceRemembered(accessToken: string, deviceKey: string, remembered: boolean): Promise<void>;
-  /** The signed-in user's confirmed devices, most recently used first. */
-  listDevices(accessToken: string): Promise<TrackedDevice[]>;
-  forgetDevice(accessToken: string, deviceKey: string): Promise<void>;
-  /** A new passkey: the browser's creation options (PublicKeyCredentialCreationOptionsJSON) as JSON. */
-  startPasskeyRegistration(accessToken: string): Promise<string>;
-  /** Completes it with the browser's answer (RegistrationResponseJSON, parsed). */
-  completePasskeyRegistration(accessToken: string, credential: Record<string, unknown>): Promise<void>;
-  listPasskeys(accessToken: string): Promise<Passkey[]>;
-  deletePasskey(accessToken: string, credentialId: string): Promise<void>;
   revokeRefreshToken(refreshToken: string): Promise<void>;
   globalSignOut(accessToken: string): Promise<void>;
   getUser(accessToken: string): Promise<CognitoUser>;
@@ -168,15 +136,6 @@ export interface CognitoGateway {
   /** Verifies the signed-in user's `email` or `phone_number` with the code sent to it. */
   verifyAttribute(accessToken: string, attribute: string, code: string): Promise<void>;
 }
-
-/** CompleteWebAuthnRegistration's input: the browser's credential as a JSON document. */
-const completeInput = (
-  credential: CompleteWebAuthnRegistrationCommandInput['Credential'],
-  token: string,
-) => ({
-  AccessToken: token,
-  Credential: credential,
-});
 
 /** Builds the gateway over one SDK client; `settings.endpoint` points it at an emulator. */
 export function createCognitoGateway(settings: CognitoSettings, observe?: CallObserver): CognitoGateway {
@@ -363,80 +322,7 @@ export function createCognitoGateway(settings: CognitoSettings, observe?: CallOb
         throw err;
       }
     },
-    async confirmDevice(accessToken, device, name) {
-      const made = newDeviceVerifier(device.key, device.groupKey);
-      const out = await send(ConfirmDeviceCommand, {
-        AccessToken: accessToken,
-        DeviceKey: device.key,
-        DeviceName: name,
-        DeviceSecretVerifierConfig: { Salt: made.salt, PasswordVerifier: made.verifier },
-      });
-      return {
-        secrets: { key: device.key, groupKey: device.groupKey, password: made.password },
-        confirmationNecessary: out.UserConfirmationNecessary === true,
-      };
-    },
-    async setDeviceRemembered(accessToken, deviceKey, remembered) {
-      await send(UpdateDeviceStatusCommand, {
-        AccessToken: accessToken,
-        DeviceKey: deviceKey,
-        DeviceRememberedStatus: remembered ? 'remembered' : 'not_remembered',
-      });
-    },
-    async listDevices(accessToken) {
-      const devices: TrackedDevice[] = [];
-      let token: string | undefined;
-      // A few pages at most: Cognito lists 60 per page, and nobody has hundreds of browsers.
-      for (let page = 0; page < 5; page += 1) {
-        const out = await send(ListDevicesCommand, {
-          AccessToken: accessToken,
-          Limit: 60,
-          ...(token ? { PaginationToken: token } : {}),
-        });
-        for (const d of out.Devices ?? []) if (d.DeviceKey) devices.push(toTrackedDevice(d));
-        token = out.PaginationToken;
-        if (!token) break;
-      }
-      return devices;
-    },
-    async forgetDevice(accessToken, deviceKey) {
-      await send(ForgetDeviceCommand, { AccessToken: accessToken, DeviceKey: deviceKey });
-    },
-    async startPasskeyRegistration(accessToken) {
-      const out = await send(StartWebAuthnRegistrationCommand, { AccessToken: accessToken });
-      return JSON.stringify(present(out.CredentialCreationOptions, 'StartWebAuthnRegistration'));
-    },
-    async completePasskeyRegistration(accessToken, credential) {
-      // The browser's JSON, as the SDK's document type takes it.
-      const document = credential as Parameters<typeof completeInput>[0];
-      await send(CompleteWebAuthnRegistrationCommand, completeInput(document, accessToken));
-    },
-    async listPasskeys(accessToken) {
-      const passkeys: Passkey[] = [];
-      let next: string | undefined;
-      for (let page = 0; page < 5; page += 1) {
-        const out = await send(ListWebAuthnCredentialsCommand, {
-          AccessToken: accessToken,
-          MaxResults: 20,
-          ...(next ? { NextToken: next } : {}),
-        });
-        for (const c of out.Credentials ?? []) {
-          if (!c.CredentialId) continue;
-          passkeys.push({
-            id: c.CredentialId,
-            name: c.FriendlyCredentialName ?? '',
-            createdAt: c.CreatedAt ? c.CreatedAt.getTime() : undefined,
-            attachment: c.AuthenticatorAttachment,
-          });
-        }
-        next = out.NextToken;
-        if (!next) break;
-      }
-      return passkeys;
-    },
-    async deletePasskey(accessToken, credentialId) {
-      await send(DeleteWebAuthnCredentialCommand, { AccessToken: accessToken, CredentialId: credentialId });
-    },
+    ...deviceCalls(send),
     async revokeRefreshToken(refreshToken) {
       await send(RevokeTokenCommand, { Token: refreshToken, ClientId: clientId, ClientSecret: clientSecret });
     },
