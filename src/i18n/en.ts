@@ -1,4 +1,6 @@
 // English: every text a person can see on our pages, keyed by where it appears.
+import { enAccount } from './en-account.ts';
+
 export const en = {
   'site.skipToContent': 'Skip to main content',
   'site.signIn': 'Sign in',
@@ -190,89 +192,11 @@ export const en = {
   'newPassword.password': 'New password',
   'newPassword.submit': 'Save and continue',
 
-  'accountMfa.title': 'Two-step verification',
-  'accountMfa.lead': 'A second step at sign-in keeps your account safe even if your password is stolen.',
-  'accountMfa.verifyLead': 'For your security, enter your password again before changing these settings.',
-  'accountMfa.password': 'Password',
-  'accountMfa.verifySubmit': 'Continue',
-  'accountMfa.method': 'Method',
-  'accountMfa.status': 'Status',
-  'accountMfa.on': 'On',
-  'accountMfa.off': 'Off',
-  'accountMfa.preferred': 'Preferred',
-  'accountMfa.makePreferred': 'Make preferred',
-  'accountMfa.turnOn': 'Turn on',
-  'accountMfa.turnOff': 'Turn off',
-  'accountMfa.setUpTotp': 'Set up',
-  'accountMfa.needsPhone': 'Needs a phone number on your account.',
-  'accountMfa.addPhone': 'Add one',
-  'accountMfa.changed': 'Your two-step verification settings were saved.',
-  'accountMfa.totpTitle': 'Set up an authenticator app',
-  'accountMfa.totpSubmit': 'Verify and turn on',
-  'accountMfa.back': 'Back to two-step verification',
-  'accountMfa.secondStep': 'Now the second step, as when you sign in.',
-  'accountMfa.restart': 'Start again',
-  'accountMfa.needsAny':
-    'To change this, confirm it is you: enter your password, then the code of your second step.',
-  'accountMfa.needs.SOFTWARE_TOKEN_MFA':
-    'To change this, confirm it is you with your password and a code from your authenticator app.',
-  'accountMfa.needs.SMS_MFA':
-    'To change this, confirm it is you with your password and a code sent to you by text message.',
-  'accountMfa.needs.EMAIL_OTP':
-    'To change this, confirm it is you with your password and a code sent to you by email.',
-  'account.mfaLink': 'Two-step verification',
-  'account.passkeysLink': 'Passkeys',
-  'accountPasskeys.title': 'Passkeys',
-  'accountPasskeys.lead':
-    'A passkey signs you in with your fingerprint, face or screen lock instead of a password. It stays on your device or in your password manager; we only keep its public part.',
-  'accountPasskeys.offerTitle': 'Sign in faster next time',
-  'accountPasskeys.offerLead':
-    'Add a passkey, and sign in with your fingerprint, face or screen lock instead of a password or a code.',
-  'accountPasskeys.notNow': 'Not now',
-  'accountPasskeys.add': 'Add a passkey',
-  'accountPasskeys.none': 'You have no passkeys yet.',
-  'accountPasskeys.created': 'added',
-  'accountPasskeys.onDevice': 'Built into a device (fingerprint, face or screen lock)',
-  'accountPasskeys.elsewhere': 'On a security key or another device',
-  'accountPasskeys.remove': 'Remove',
-  'accountPasskeys.removeNamed': 'Remove {name}',
-  'accountPasskeys.passwordToRemove': 'Your password',
-  'accountPasskeys.added': 'Your passkey has been added. Next time, choose "Sign in with a passkey".',
-  'accountPasskeys.removed': 'The passkey has been removed.',
-  'accountPasskeys.listFailed': 'Your passkeys cannot be listed right now. Please try again later.',
-  'accountPasskeys.cancelled': 'No passkey was created. Try again when you are ready.',
-  'accountPasskeys.notAdded': 'The passkey could not be added. Please try again.',
-  'accountPasskeys.unknown': 'This passkey is not known (any more). Reload the page and try again.',
-  'accountPasskeys.createTitle': 'Create your passkey',
-  'accountPasskeys.createLead':
-    'Your browser will ask you to confirm with your fingerprint, face, screen lock or security key.',
-  'accountPasskeys.createButton': 'Create passkey',
-  'accountPasskeys.noScript': 'Creating a passkey needs JavaScript, which is off in this browser.',
-  'accountPasskeys.unsupported': 'This browser cannot create passkeys.',
   'mfa.remember': 'Trust this browser for {period}',
   'time.oneDay': '1 day',
   'time.days': '{days} days',
   'mfa.rememberHint':
     'You will still sign in with your password here, but without a code. Not on a shared or public computer.',
-  'account.devicesLink': 'Your devices',
-  'accountDevices.title': 'Your devices',
-  'accountDevices.lead':
-    'The browsers you signed in from. A trusted browser is not asked for a code for {period} after you trusted it; changing your password or your two-step verification withdraws the trust. Forget any browser you no longer use or do not recognise.',
-  'accountDevices.unnamed': 'Unknown browser',
-  'accountDevices.thisBrowser': 'This browser',
-  'accountDevices.trusted': 'Trusted: no code asked',
-  'accountDevices.notTrusted': 'Not trusted: a code is asked',
-  'accountDevices.lastUsed': 'last used',
-  'accountDevices.forget': 'Forget',
-  'accountDevices.forgetNamed': 'Forget {name}',
-  'accountDevices.forgetAll': 'Forget all devices',
-  'accountDevices.none': 'No browser is known for your account yet.',
-  'accountDevices.forgotten': 'The browser has been forgotten: signing in there asks for a code again.',
-  'accountDevices.forgottenAll': 'All your devices have been forgotten: every sign-in asks for a code again.',
-  'accountDevices.listFailed': 'Your devices cannot be listed right now. Please try again later.',
-  'accountDevices.unknown': 'This device is not known (any more). Reload the page and try again.',
-  'accountSignOut.devicesHint':
-    'Browsers you trusted stay trusted: they will ask for your password, but not for a code. To stop that, forget them:',
   'reset.devicesHint':
     'Browsers you trusted stay trusted after a password reset: they ask for the new password, but not for a code. You can forget them on your account page.',
 
@@ -292,68 +216,8 @@ export const en = {
   'logout.submit': 'Sign out',
   'logout.cancel': 'Stay signed in',
 
-  'account.title': 'Your account',
-  'account.lead': 'You are signed in.',
-  'account.email': 'Email address',
-  'account.name': 'Name',
-  'account.username': 'User ID',
-  'account.groups': 'Groups',
-  'account.noGroups': 'None',
-  'account.signedInAt': 'Signed in at',
-  'account.profileLink': 'Edit your details',
-  'accountProfile.title': 'Your details',
-  'accountProfile.lead':
-    'Change your email address, phone number or name. A new email address or phone number gets a code to confirm it.',
-  'accountProfile.phoneHint':
-    'In international format, like +447700900123. Needed for codes by text message.',
-  'accountProfile.unverified': 'Not verified yet.',
-  'accountProfile.verifyNow': 'Verify it now',
-  'accountProfile.submit': 'Save',
-  'accountProfile.saved': 'Your details have been saved.',
-  'accountProfile.emailVerified': 'Your email address has been verified.',
-  'accountProfile.phoneVerified': 'Your phone number has been verified.',
-  'accountVerify.titleEmail': 'Verify your email address',
-  'accountVerify.titlePhone': 'Verify your phone number',
-  'accountVerify.leadSent': 'We sent a code to {destination}. Enter it below.',
-  'accountVerify.leadAsk': 'Ask for a code, then enter it below.',
-  'accountVerify.code': 'Verification code',
-  'accountVerify.submit': 'Verify',
-  'accountVerify.send': 'Send a code',
-  'accountVerify.later': 'Verify later',
-  'accountVerify.leadAfterSignIn':
-    'Your email address is not verified yet. Verify it now, so that you can reset your password if you ever forget it.',
-  'accountVerify.skip': 'Skip for now',
   'login.signedOutEverywhere': 'You have been signed out on every device.',
   'login.accountDeleted': 'Your account has been deleted. Thank you for having been with us.',
-  'account.securityTitle': 'Security',
-  'account.passwordLink': 'Change password',
-  'account.signOutEverywhereLink': 'Sign out everywhere',
-  'account.deleteLink': 'Delete account',
-  'account.confirmed': 'Your account is confirmed, and you are signed in. Welcome!',
-  'account.passwordChanged': 'Your password has been changed.',
-  'account.passwordChangedOthers':
-    'Your password has been changed, and you have been signed out on your other devices.',
-  'accountPassword.title': 'Change your password',
-  'accountPassword.lead':
-    'Enter your current password, then the new one. You stay signed in here; your other devices are signed out.',
-  'accountPassword.current': 'Current password',
-  'accountPassword.new': 'New password',
-  'accountPassword.submit': 'Change password',
-  'accountPassword.currentWrong': 'Your current password is not right.',
-  'account.back': 'Back to your account',
-  'accountSignOut.title': 'Sign out everywhere',
-  'accountSignOut.lead':
-    'This signs you out of {brand} on every device and browser, this one included, and ends the sign-ins of every app that uses your account.',
-  'accountSignOut.submit': 'Sign out everywhere',
-  'accountDelete.title': 'Delete your account',
-  'accountDelete.lead':
-    'This deletes your {brand} account for good: you are signed out everywhere and cannot sign in with it again. It cannot be undone.',
-  'accountDelete.confirmLead': 'To confirm, enter your password and type {name} below.',
-  'accountDelete.password': 'Password',
-  'accountDelete.confirm': 'Your email address, typed out',
-  'accountDelete.submit': 'Delete my account',
-  'accountDelete.confirmMissing': 'Type your email address to confirm.',
-  'accountDelete.confirmWrong': 'This is not the address shown above.',
 
   'form.errorSummaryTitle': 'There is a problem',
   'form.showPassword': 'Show password',
@@ -393,12 +257,6 @@ export const en = {
   'mfa.leadEmailAccount':
     'We sent a code by email to {destination}, if it belongs to an account that can sign in with a code.',
   'login.firstFactorExpired': 'That took too long and the sign-in expired. Please start again.',
-  'accountPasskeys.confirmTitle': 'Confirm it is you',
-  'accountPasskeys.confirmLead':
-    'To add or remove a passkey, enter your password again (you signed in more than a few minutes ago).',
-  'accountPasskeys.confirmSubmit': 'Confirm',
-  'accountPasskeys.noPassword':
-    'No password? Sign out and sign in again with a code or a passkey, then come back here.',
 
   'error.404.title': 'Page not found',
   'error.404.lead': 'There is no page at this address. Check the address, or go to the home page.',
@@ -434,6 +292,7 @@ export const en = {
   'error.503.lead': 'Sign-in is temporarily unavailable. Please try again in a moment.',
   'error.backHome': 'Go to the home page',
   'error.tryAgain': 'Try again',
+  ...enAccount,
 } as const;
 
 export type MessageKey = keyof typeof en;
