@@ -236,7 +236,8 @@ export function toAuthError(err: unknown, operation?: string): AuthError {
   }
   const status = (e.$metadata as { httpStatusCode?: number } | undefined)?.httpStatusCode;
   if (UNAVAILABLE_NAMES.has(name) || (typeof e.code === 'string' && UNAVAILABLE_NAMES.has(e.code))) {
-    return new AuthError('SERVICE_UNAVAILABLE', name || String(e.code));
+    // The message names which deadline or failure it was (connection, response, DNS): for the log only.
+    return new AuthError('SERVICE_UNAVAILABLE', name || String(e.code), undefined, message);
   }
   if (status !== undefined && status >= 500) return new AuthError('SERVICE_UNAVAILABLE', name);
   // Unknown exception names (a new Cognito error, a proxy's HTML page): treat as an outage, fail closed.

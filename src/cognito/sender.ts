@@ -26,8 +26,10 @@ export type Send = <I extends ServiceInputTypes, O extends ServiceOutputTypes>(
 
 /**
  * A `send` over one SDK client. Each call has `settings.timeoutMs` overall; every failure becomes an AuthError. A
- * person is waiting, so at most one retry, and only when Cognito answered with a server error (it did nothing):
- * never after throttling (LimitExceeded, TooManyRequests) or a timeout, which a retry cannot fix in time.
+ * person is waiting, so at most one retry, and only when Cognito answered with a server error (it did nothing) or
+ * the connection dropped before any answer (a kept-alive socket the other end had just closed: the SDK's own
+ * retry would take it again, ours replaces it): never after throttling (LimitExceeded, TooManyRequests) or a
+ * timeout, which a retry cannot fix in time.
  */
 export function createSender(settings: CognitoSettings, observe: CallObserver | undefined): Send {
   const client = createClient(settings, observe);
@@ -37,7 +39,8 @@ export function createSender(settings: CognitoSettings, observe: CallObserver | 
       try {
         return await client.send(new Command(input), { abortSignal });
       } catch (err) {
-        if (attempt === 1 && !abortSignal.aborted && isServerError(err)) continue;
+        if (attempt === 1 && !abortSignal.aborted && (isServerError(err) || isDroppedConnection(err)))
+          continue;
         throw toAuthError(err, Command.name.replace(/Command$/, ''));
       }
     }
@@ -85,4 +88,13 @@ function createClient(settings: CognitoSettings, observe: CallObserver | undefin
 function isServerError(err: unknown): boolean {
   const status = (err as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
   return typeof status === 'number' && status >= 500;
+}
+
+/**
+ * The connection broke before an answer came (ECONNRESET, "socket hang up", EPIPE). The SDK names these
+ * TimeoutError but keeps Node's code; its own deadlines (connection, response) carry no code and are not retried.
+ */
+function isDroppedConnection(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }

@@ -44,6 +44,9 @@ function classify(err: unknown): { status: number; retryAfter?: number } {
 
 /** What is safe to log: names and messages, never request bodies. */
 function describe(err: unknown): Record<string, unknown> {
+  // Which deadline or failure made Cognito unavailable (the SDK's message): for the operator, never for the page.
+  if (err instanceof AuthError)
+    return { name: err.name, message: err.message, detail: err.cognitoMessage, stack: err.stack };
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { value: String(err) };
 }

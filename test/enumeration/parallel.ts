@@ -74,6 +74,12 @@ async function burst(h: Harness, form: Form, name: string, n: number) {
   );
 }
 
+/** An answer no limit explains (a 5xx) comes with the server's warnings and errors, to tell its cause. */
+function explainFailures(h: Harness, answers: { raw: Page }[], t: TestContext): void {
+  if (!answers.some((x) => x.raw.status >= 500)) return;
+  for (const line of h.logs.filter((l) => /"level":(4|5)\d/.test(l))) t.diagnostic(line.trim());
+}
+
 const statuses = (r: { seen: Seen }[]) => r.map((x) => x.seen.post.status).sort((a, b) => a - b);
 const sorted = (r: { seen: Seen }[]) => r.map((x) => JSON.stringify(x.seen)).sort();
 const summary = (r: { raw: Page }[]) =>
@@ -88,6 +94,7 @@ async function compareBursts(h: Harness, form: Form, known: string, n: number, t
   const u = await burst(h, form, unknownName(), n);
   t.diagnostic(`known: ${summary(k)}`);
   t.diagnostic(`unknown: ${summary(u)}`);
+  explainFailures(h, [...k, ...u], t);
   assert.deepEqual(statuses(k), statuses(u), 'statuses of the bursts differ (known, unknown)');
   assert.deepEqual(sorted(k), sorted(u), 'answers of the bursts differ (known, unknown)');
   return statuses(k);
@@ -114,6 +121,7 @@ async function compareTiming(h: Harness, form: Form, t: TestContext) {
       // Known and unknown interleaved in the burst, in alternating order from round to round.
       const names = knownNames.flatMap((k, i) => (round % 2 ? [k, unknownNames[i]!] : [unknownNames[i]!, k]));
       const answers = await fire(h, form, names);
+      explainFailures(h, answers, t);
       for (const a of answers) {
         const shape = JSON.stringify(a.seen);
         reference ??= shape;

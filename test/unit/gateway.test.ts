@@ -18,8 +18,11 @@ interface Seen {
   operation: string;
   body: Record<string, unknown>;
 }
-/** How the fake answers one request: a status and JSON body, or never (a hung Cognito). */
-type Answer = { status: number; body: unknown } | 'hang';
+/**
+ * How the fake answers one request: a status and JSON body, never (a hung Cognito), or by closing the connection
+ * without a word (what a client sees when it reuses a kept-alive socket the server has just closed).
+ */
+type Answer = { status: number; body: unknown } | 'hang' | 'drop';
 
 const seen: Seen[] = [];
 let answers: Answer[] = [];
@@ -36,6 +39,7 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     });
     const answer = answers.shift() ?? { status: 200, body: {} };
     if (answer === 'hang') return;
+    if (answer === 'drop') return req.socket.destroy();
     res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1' });
     res.end(JSON.stringify(answer.body));
   });
@@ -652,6 +656,28 @@ test('a 500 is retried once, then the answer is used', async () => {
 
 test('a second 500 is not retried again: SERVICE_UNAVAILABLE after two requests', async () => {
   answers = [fault(500, 'InternalErrorException', 'boom'), fault(503, 'InternalErrorException', 'boom')];
+  await authError(gateway().forgotPassword('jane@example.com'), 'SERVICE_UNAVAILABLE');
+  assert.equal(seen.length, 2);
+});
+
+test('a connection dropped before any answer is retried once, then the answer is used', async () => {
+  const calls: string[] = [];
+  answers = ['drop', ok({})];
+  await gateway(2000, (op, outcome) => calls.push(`${op} ${outcome}`)).forgotPassword('jane@example.com');
+  assert.equal(seen.length, 2);
+  assert.deepEqual(seen[1], seen[0], 'the retry sends the same request');
+  assert.deepEqual(calls, ['ForgotPassword TimeoutError', 'ForgotPassword ok']);
+});
+
+test('a second dropped connection is not retried again: SERVICE_UNAVAILABLE, its cause kept for the log', async () => {
+  answers = ['drop', 'drop', ok({})];
+  const err = await authError(gateway().forgotPassword('jane@example.com'), 'SERVICE_UNAVAILABLE');
+  assert.match(err.cognitoMessage ?? '', /socket hang up|ECONNRESET/);
+  assert.equal(seen.length, 2);
+});
+
+test('a drop then a 500 is the one retry spent: SERVICE_UNAVAILABLE after two requests', async () => {
+  answers = ['drop', fault(500, 'InternalErrorException', 'boom'), ok({})];
   await authError(gateway().forgotPassword('jane@example.com'), 'SERVICE_UNAVAILABLE');
   assert.equal(seen.length, 2);
 });
