@@ -7,6 +7,20 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
+# The AWS Lambda image (`docker build --target lambda`, or the CDK app's Lambda runtime): the same build on AWS's
+# Node.js 22 base, which brings the runtime interface client; the handler is dist/lambda.js's `handler`.
+FROM public.ecr.aws/lambda/nodejs:22 AS lambda
+ENV NODE_ENV=production
+WORKDIR ${LAMBDA_TASK_ROOT}
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY views ./views
+COPY public ./public
+COPY themes ./themes
+CMD ["dist/lambda.handler"]
+
+# The server (the default target): `docker build .`, docker-compose.yml, the CDK app's container runtime.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app

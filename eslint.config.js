@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', '.local-cognito/'] },
+  {
+    ignores: ['dist/', 'node_modules/', 'coverage/', 'test-artifacts/', '.local-cognito/', 'infra/cdk.out/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -103,21 +103,50 @@ test('ports agree: health checks, the proxy upstream and the published ports', (
   assert.equal(base.port, '3000', 'APP_BASE_URL is where the proxy is published');
 });
 
+/** The Dockerfile's stages by name, each its lines from FROM to the next FROM. */
+function stages(dockerfile: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const part of dockerfile.split(/^(?=FROM )/m).slice(1)) {
+    const name = /^FROM \S+ AS (\w+)/.exec(part)?.[1];
+    assert.ok(name, `a named stage: ${part.split('\n')[0]}`);
+    out.set(name, part);
+  }
+  return out;
+}
+
 test('the Dockerfile: multi-stage, production dependencies only, non-root, a health check on PORT', () => {
   const dockerfile = read('Dockerfile');
-  assert.equal(dockerfile.match(/^FROM /gm)?.length, 2);
-  assert.match(dockerfile, /npm ci --omit=dev/);
-  assert.match(dockerfile, /^USER node$/m);
-  assert.match(dockerfile, /^HEALTHCHECK /m);
-  assert.match(dockerfile, /process\.env\.PORT\|\|3000\)\+'\/healthz'/);
-  assert.match(dockerfile, /RUN npm run build/);
-  assert.match(dockerfile, /COPY --from=build \/app\/dist \.\/dist/);
+  const byName = stages(dockerfile);
+  assert.deepEqual(
+    [...byName.keys()],
+    ['build', 'lambda', 'runtime'],
+    'the server is the default (last) target',
+  );
+  const runtime = byName.get('runtime')!;
+  assert.match(runtime, /npm ci --omit=dev/);
+  assert.match(runtime, /^USER node$/m);
+  assert.match(runtime, /^HEALTHCHECK /m);
+  assert.match(runtime, /process\.env\.PORT\|\|3000\)\+'\/healthz'/);
+  assert.match(byName.get('build')!, /RUN npm run build/);
+  assert.match(runtime, /COPY --from=build \/app\/dist \.\/dist/);
   const build = JSON.parse(read('tsconfig.build.json')) as {
     compilerOptions: { outDir: string; rootDir: string };
   };
   assert.equal(build.compilerOptions.outDir, 'dist', 'npm run build writes dist/, which the image runs');
   assert.equal(build.compilerOptions.rootDir, 'src', 'so src/server.ts becomes dist/server.js');
-  assert.match(dockerfile, /CMD \["node", "dist\/server\.js"\]/);
+  assert.match(runtime, /CMD \["node", "dist\/server\.js"\]/);
+});
+
+test("the Dockerfile's Lambda stage: AWS's Node 22 base, the same build and files, the handler of src/lambda.ts", () => {
+  const byName = stages(read('Dockerfile'));
+  const lambda = byName.get('lambda')!;
+  assert.match(lambda, /^FROM public\.ecr\.aws\/lambda\/nodejs:22 AS lambda$/m);
+  assert.match(lambda, /npm ci --omit=dev/);
+  assert.match(lambda, /COPY --from=build \/app\/dist \.\/dist/);
+  const copied = (stage: string) => [...stage.matchAll(/^COPY (?!--from)(\S+)/gm)].map((m) => m[1]);
+  assert.deepEqual(copied(lambda), copied(byName.get('runtime')!), 'the same files as the server image');
+  assert.match(lambda, /^CMD \["dist\/lambda\.handler"\]$/m);
+  assert.match(read('src/lambda.ts'), /^export async function handler\(/m);
 });
 
 test('.env.example names every variable the server reads', () => {
