@@ -1,6 +1,5 @@
 // The structured logger; secrets are redacted by name wherever they appear in a log object.
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -33,7 +32,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  * Lines for a person at a terminal (`12:00:01 INFO: local-cognito: listening endpoint: "http://..."`), for local
  * mode; production keeps one JSON object a line. The same redaction applies: it happens before formatting.
  */
-export function humanLogDestination(output: NodeJS.WritableStream = process.stdout): pino.DestinationStream {
+export async function humanLogDestination(
+  output: NodeJS.WritableStream = process.stdout,
+): Promise<pino.DestinationStream> {
+  // Loaded for local mode only: production and Lambda log JSON and never read the formatter.
+  const { default: pretty } = await import('pino-pretty');
   return pretty({
     destination: output,
     sync: true,

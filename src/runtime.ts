@@ -3,7 +3,6 @@ import { createServer, type Server } from 'node:http';
 import type Koa from 'koa';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { openAccessRulesFile } from './access/rules-file.ts';
 import { createApp, fastPathOf, upgradeHandlerOf, type AppDeps } from './app.ts';
 import type { CognitoSettings } from './cognito/settings.ts';
 import { createIdentityAsserter, type IdentityAsserter } from './identity/assertion.ts';
@@ -15,18 +14,14 @@ import { AuthError } from './cognito/errors.ts';
 import { createCognitoGateway, type CognitoGateway } from './cognito/gateway.ts';
 import { createTokenVerifier, type TokenVerifier } from './cognito/verifier.ts';
 import type { Config } from './config.ts';
-import { startLocalMode, type LocalModeOptions, type LocalModeRuntime } from './local-mode.ts';
+import type { LocalModeOptions, LocalModeRuntime } from './local-mode.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { DEFAULT_PASSWORD_POLICY, type PasswordPolicy } from './password-policy.ts';
-import { MEMORY_LIMITS, type LimiterBackend } from './rate-limit/limiter-backend.ts';
 import type { LoginThrottle } from './rate-limit/login-throttle.ts';
-import { createDynamoDbClient } from './dynamodb/dynamodb-client.ts';
-import { closeRedis, createRedisClient, type RedisClient } from './redis/redis-client.ts';
-import { MemorySessionStore, type SessionStore } from './session/memory-store.ts';
-import { DynamoDbSessionStore } from './session/dynamodb-store.ts';
-import { RedisSessionStore } from './session/redis-store.ts';
+import type { SessionStore } from './session/memory-store.ts';
 import { sealSessionStore } from './session/sealed-store.ts';
+import { openStoreBackend } from './store-backend.ts';
 
 /** What an entry point may change about the wiring. `npm start` passes nothing but a logger. */
 export interface RuntimeOptions {
@@ -69,9 +64,12 @@ export interface Runtime {
 /** Builds the whole server from `config` (as loadConfig returns it). Fails with AuthError or ConfigError only. */
 export async function createRuntime(initial: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const logger = options.logger ?? createLogger(initial.logLevel);
+  // The emulator's modules load only in local mode: a server or Lambda on a real pool never reads them.
   const local =
     initial.mode === 'local'
-      ? await startLocalMode(initial, logger, { ...options.local, clock: options.clock })
+      ? await (
+          await import('./local-mode.ts')
+        ).startLocalMode(initial, logger, { ...options.local, clock: options.clock })
       : undefined;
   const config = local?.config ?? initial;
   const settings = config.cognito;
@@ -81,36 +79,25 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
   const builtVerifier = options.replace?.verifier ?? createTokenVerifier(settings);
   const verifier = options.wrap?.verifier?.(builtVerifier) ?? builtVerifier;
   const passwordPolicy = config.passwordPolicy ?? (await readPasswordPolicy(cognito, logger));
-  // With Redis, sessions and rate-limit counters share one connection, and every instance sees the same ones.
-  const redis: RedisClient | undefined = config.redis ? createRedisClient(config.redis, logger) : undefined;
-  // With DynamoDB (containers or Lambda), likewise: one client for the session table and the rate-limit table.
-  const dynamodb = config.dynamodb ? createDynamoDbClient(config.dynamodb) : undefined;
-  const builtStore: SessionStore =
-    options.replace?.sessionStore ??
-    (redis && config.redis
-      ? new RedisSessionStore(redis, { keyPrefix: config.redis.keyPrefix })
-      : dynamodb && config.dynamodb
-        ? new DynamoDbSessionStore(dynamodb, { table: config.dynamodb.table })
-        : new MemorySessionStore({ maxEntries: config.session.maxEntries }));
+  const backend = await openStoreBackend(config, logger, options.replace?.sessionStore);
+  const builtStore = backend.store;
   // Every store holds session values sealed (AES-256-GCM, keys derived from SESSION_KEYS, rotated with them).
   const sessionStore = sealSessionStore(
     options.wrap?.sessionStore?.(builtStore) ?? builtStore,
     config.session.keys,
   );
-  const limiterBackend: LimiterBackend =
-    redis && config.redis
-      ? { kind: 'redis', client: redis, keyPrefix: config.redis.keyPrefix }
-      : dynamodb && config.dynamodb
-        ? { kind: 'dynamodb', client: dynamodb, table: config.dynamodb.rateLimitTable }
-        : MEMORY_LIMITS;
+  const limiterBackend = backend.limiterBackend;
   const asserter = await buildAsserter(
     config,
     settings,
     local !== undefined && !options.local?.inMemory,
     logger,
   );
+  // The rules file's reader (and its YAML parser) loads only when there is a file.
   const rulesFile = config.protect.accessRulesFile
-    ? await openAccessRulesFile(config.protect.accessRulesFile, logger)
+    ? await (
+        await import('./access/rules-file.ts')
+      ).openAccessRulesFile(config.protect.accessRulesFile, logger)
     : undefined;
   const upstream = config.protect.upstreamUrl
     ? createUpstreamProxy(
@@ -191,8 +178,7 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
       rulesFile?.close();
       upstream?.close();
       await sessionStore.close();
-      if (redis) await closeRedis(redis);
-      dynamodb?.destroy();
+      await backend.close();
       await local?.emulator.close();
     },
   };

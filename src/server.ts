@@ -9,7 +9,10 @@ async function main(): Promise<void> {
   // Secrets kept in Secrets Manager or SSM (`*_SECRET_ARN`, `*_PARAMETER`) are read once, here.
   const config = loadConfig(await resolveSecretSources(process.env));
   // Local mode is read by a person at a terminal; anything else by a log pipeline (JSON lines).
-  const logger = createLogger(config.logLevel, config.mode === 'local' ? humanLogDestination() : undefined);
+  const logger = createLogger(
+    config.logLevel,
+    config.mode === 'local' ? await humanLogDestination() : undefined,
+  );
   const runtime = await createRuntime(config, { logger, processMetrics: true });
   const server = await runtime.listen();
   const url = runtime.config.appBaseUrl.origin;

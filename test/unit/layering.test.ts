@@ -39,7 +39,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['middleware/', 'branding/', 'views.ts', 'render-cache.ts', 'static-assets.ts', 'koa-context.ts'],
   // The pages, and the way in front of a protected app (forward auth, the reverse proxy).
   ['flows/', 'protect/'],
-  ['app.ts', 'local-mode.ts'],
+  ['app.ts', 'local-mode.ts', 'store-backend.ts'],
   ['runtime.ts'],
   // Entry points.
   ['server.ts', 'lambda.ts', 'local-cognito/main.ts'],

@@ -89,9 +89,9 @@ function sinkOf(): { text: () => string; sink: Writable } {
   return { text: () => chunks.join(''), sink };
 }
 
-test('local mode logs lines for a person, with the same redaction; production logs JSON', () => {
+test('local mode logs lines for a person, with the same redaction; production logs JSON', async () => {
   const { text, sink } = sinkOf();
-  const human = createLogger('info', humanLogDestination(sink));
+  const human = createLogger('info', await humanLogDestination(sink));
   human.info(
     { endpoint: 'http://127.0.0.1:9229', password: 'Secret-1', user: { code: '123456' } },
     'listening',

@@ -12,15 +12,15 @@ test('the otpauth URI encodes issuer and account', () => {
   );
 });
 
-test('the QR code decodes to exactly the otpauth URI', () => {
+test('the QR code decodes to exactly the otpauth URI', async () => {
   const uri = otpauthUri('Acme: Login', 'jane@example.com', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
-  const svg = qrSvg(uri, 'QR code');
+  const svg = await qrSvg(uri, 'QR code');
   assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   assert.equal(decodeQrSvg(svg), uri);
 });
 
-test('the QR title is escaped', () => {
-  assert.match(qrSvg('x', '<script>'), /<title>&#60;script&#62;<\/title>/);
+test('the QR title is escaped', async () => {
+  assert.match(await qrSvg('x', '<script>'), /<title>&#60;script&#62;<\/title>/);
 });
 
 test('the secret is grouped by four for typing', () => {

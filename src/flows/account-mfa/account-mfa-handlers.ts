@@ -163,13 +163,13 @@ export function accountMfaHandlers(deps: FlowDeps) {
       showTotp(ctx, 200, []);
     },
 
-    totpQrGet: (ctx: Context): void => {
+    totpQrGet: async (ctx: Context): Promise<void> => {
       const secret = sessionOf(ctx).totpSetupSecret;
       if (!secret || !freshlyVerified(ctx)) return ctx.throw(404);
       const auth = currentAuth(ctx)!;
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'image/svg+xml';
-      ctx.body = qrSvg(
+      ctx.body = await qrSvg(
         otpauthUri(config.mfa.issuer ?? deps.brand.name, auth.email ?? auth.username, secret),
         'QR code',
       );

@@ -69,13 +69,13 @@ export function mfaSetupHandlers(deps: FlowDeps) {
     },
 
     /** The QR code as an image of its own, so the secret never appears in a URL or in script. */
-    qrGet: (ctx: Context): void => {
+    qrGet: async (ctx: Context): Promise<void> => {
       const challenge = pendingChallenge(ctx);
       if (!challenge.totpSecret) return ctx.throw(404);
       const account = challenge.typedUsername;
       ctx.set('Cache-Control', 'no-store');
       ctx.type = 'image/svg+xml';
-      ctx.body = qrSvg(
+      ctx.body = await qrSvg(
         otpauthUri(config.mfa.issuer ?? deps.brand.name, account, challenge.totpSecret),
         'QR code',
       );
