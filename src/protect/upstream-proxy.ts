@@ -1,5 +1,5 @@
 // The built-in reverse proxy to UPSTREAM_URL: streams both ways, WebSocket included, with a deadline for headers.
-import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
@@ -32,6 +32,24 @@ export interface UpstreamProxy {
 
 const TIMED_OUT = Symbol('upstream headers deadline');
 
+/** Each request's latest outgoing request to the upstream (to tell whether it went out on a reused socket). */
+const outgoing = new WeakMap<IncomingMessage, ClientRequest>();
+
+/**
+ * A request worth sending again after the upstream dropped the connection: a kept-alive socket the upstream had
+ * just closed (Node's `reusedSocket` pattern), before any answer, for a method without side effects and without a
+ * body (so nothing of it was read and lost).
+ */
+function canResend(req: IncomingMessage, err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'ECONNRESET' && code !== 'EPIPE') return false;
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '')) return false;
+  const length = req.headers['content-length'];
+  if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined)
+    return false;
+  return outgoing.get(req)?.reusedSocket === true;
+}
+
 /** Keep-alive connections to the upstream; every request of every user goes through them. */
 export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Logger): UpstreamProxy {
   const https = settings.target.protocol === 'https:';
@@ -48,6 +66,7 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
 
   // The deadline covers the wait for response headers only: cleared as soon as the upstream answers.
   proxy.on('proxyReq', (proxyReq, req) => {
+    outgoing.set(req, proxyReq);
     const timer = setTimeout(() => {
       (req as unknown as Record<symbol, boolean>)[TIMED_OUT] = true;
       proxyReq.destroy(new Error('upstream did not answer in time'));
@@ -71,18 +90,28 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
       return new Promise<UpstreamFailure | undefined>((resolve) => {
         res.once('close', () => resolve(undefined));
         res.once('finish', () => resolve(undefined));
-        proxy.web(req, res, { headers }, (err) => {
-          const timedOut = Boolean((req as unknown as Record<symbol, boolean>)[TIMED_OUT]);
-          const status: UpstreamFailure = timedOut ? 504 : 502;
-          logger.warn({ status, reason: err.message }, 'upstream failed');
-          if (res.headersSent) {
-            // Mid-stream: nothing better to say than cutting the connection.
-            res.destroy();
-            resolve(undefined);
-          } else {
-            resolve(status);
-          }
-        });
+        let resent = false;
+        // The second time on a connection of its own (`agent: false`): the pool may hold more sockets the app
+        // has closed.
+        const send = (fresh: boolean) =>
+          proxy.web(req, res, fresh ? { headers, agent: false } : { headers }, (err) => {
+            if (!resent && !res.headersSent && canResend(req, err)) {
+              resent = true;
+              logger.debug({ reason: err.message }, 'upstream dropped a kept-alive connection: sent again');
+              return send(true);
+            }
+            const timedOut = Boolean((req as unknown as Record<symbol, boolean>)[TIMED_OUT]);
+            const status: UpstreamFailure = timedOut ? 504 : 502;
+            logger.warn({ status, reason: err.message }, 'upstream failed');
+            if (res.headersSent) {
+              // Mid-stream: nothing better to say than cutting the connection.
+              res.destroy();
+              resolve(undefined);
+            } else {
+              resolve(status);
+            }
+          });
+        send(false);
       });
     },
     ws(req, socket, head, headers) {
