@@ -3,6 +3,7 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { DEFAULT_PASSWORD_POLICY } from '../../src/password-policy.ts';
 import type { StackSettings } from './settings.ts';
 import type { LoginUserPool } from './user-pool.ts';
 
@@ -39,6 +40,14 @@ export function appEnvironment(
     COGNITO_USER_POOL_ID: users.pool.userPoolId,
     COGNITO_CLIENT_ID: users.client.userPoolClientId,
     COGNITO_DOMAIN: users.domainName,
+    // The branded pages, with a domain too (there, the hosted UI serves the social and SAML providers only).
+    LOGIN_MODE: 'forms',
+    // The pool's policy as the stack sets it: the server needs no DescribeUserPool call (nor the right to make it).
+    PASSWORD_MIN_LENGTH: String(DEFAULT_PASSWORD_POLICY.minimumLength),
+    PASSWORD_REQUIRE_LOWERCASE: String(DEFAULT_PASSWORD_POLICY.requireLowercase),
+    PASSWORD_REQUIRE_UPPERCASE: String(DEFAULT_PASSWORD_POLICY.requireUppercase),
+    PASSWORD_REQUIRE_NUMBERS: String(DEFAULT_PASSWORD_POLICY.requireNumbers),
+    PASSWORD_REQUIRE_SYMBOLS: String(DEFAULT_PASSWORD_POLICY.requireSymbols),
     AUTH_FLOW: settings.authFlow,
     ...(settings.authFlow === 'USER_SRP_AUTH' ? { REMEMBER_DEVICES: 'ask' } : { REMEMBER_DEVICES: 'off' }),
     PASSWORDLESS: settings.passwordless.join(','),

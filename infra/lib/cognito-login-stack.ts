@@ -1,5 +1,6 @@
 // The whole deployment: the Cognito user pool and app client, and the server on the runtime the settings choose.
 import { CfnCondition, CfnOutput, CfnParameter, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import type { CfnApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,8 +15,12 @@ export interface CognitoLoginStackProps extends StackProps {
   settings: StackSettings;
 }
 
-/** An https origin without a path: what APP_BASE_URL and the app client's URLs are built from. */
-const ORIGIN_PATTERN = '^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?$';
+/**
+ * An https origin on the default port, its host in lower case, without a path: what APP_BASE_URL, the app client's
+ * URLs and the passkeys' relying party are built from. The server writes its callback URL as `new URL()` does
+ * (host lowered, `:443` dropped), and Cognito compares it with the registered one character for character.
+ */
+export const ORIGIN_PATTERN = '^https://[a-z0-9]([a-z0-9.-]*[a-z0-9])?$';
 
 export class CognitoLoginStack extends Stack {
   constructor(scope: Construct, id: string, props: CognitoLoginStackProps) {
@@ -37,7 +42,8 @@ export class CognitoLoginStack extends Stack {
       const publicUrlParameter = new CfnParameter(this, 'PublicUrl', {
         type: 'String',
         default: '',
-        description: "The server's public origin (https://login.example.com); blank: the HTTP API's own URL",
+        description:
+          "The server's public origin (https://login.example.com, lower case, no port or path); blank: the HTTP API's own URL",
         allowedPattern: `(${ORIGIN_PATTERN})|^$`,
       });
       const runtime = new LambdaRuntime(this, 'Lambda', settings);
@@ -49,6 +55,12 @@ export class CognitoLoginStack extends Stack {
         publicUrlParameter.valueAsString,
         runtime.api.apiEndpoint,
       ).toString();
+      // With a public URL (a custom domain mapped to the API), the API's own address is closed: one origin only.
+      (runtime.api.node.defaultChild as CfnApi).disableExecuteApiEndpoint = Fn.conditionIf(
+        hasPublicUrl.logicalId,
+        true,
+        false,
+      );
       const users = new LoginUserPool(this, 'Users', { settings, publicUrl, domainPrefix });
       for (const [name, value] of Object.entries(appEnvironment(this, settings, users, publicUrl))) {
         runtime.fn.addEnvironment(name, value);

@@ -92,6 +92,8 @@ export class ContainerRuntime extends Construct {
         secrets: props.secrets,
       },
     });
+    // Headers with characters no client sends are dropped, not passed to the server.
+    this.service.loadBalancer.setAttribute('routing.http.drop_invalid_header_fields.enabled', 'true');
     this.service.targetGroup.configureHealthCheck({
       path: '/healthz',
       healthyHttpCodes: '200',

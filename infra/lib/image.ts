@@ -45,9 +45,9 @@ export function imageParameters(scope: Construct): { repository: ecr.IRepository
   });
   const tag = new CfnParameter(stack, 'ImageTag', {
     type: 'String',
-    description: 'The image tag (or sha256:... digest) to run',
-    default: 'latest',
-    allowedPattern: '^[\\w.:-]{1,128}$',
+    description:
+      'The image tag to run (a new tag for each release: an update with the same tag changes nothing)',
+    allowedPattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
   });
   return {
     repository: ecr.Repository.fromRepositoryName(scope, 'ImageRepositoryRef', repository.valueAsString),

@@ -49,7 +49,7 @@ export class LoginUserPool extends Construct {
       },
       // The server's own password rules (src/password-policy.ts), so its form and Cognito agree.
       passwordPolicy: {
-        minLength: Math.max(DEFAULT_PASSWORD_POLICY.minimumLength, 8),
+        minLength: DEFAULT_PASSWORD_POLICY.minimumLength,
         requireLowercase: DEFAULT_PASSWORD_POLICY.requireLowercase,
         requireUppercase: DEFAULT_PASSWORD_POLICY.requireUppercase,
         requireDigits: DEFAULT_PASSWORD_POLICY.requireNumbers,
@@ -116,7 +116,9 @@ export class LoginUserPool extends Construct {
       authFlows: {
         userPassword: settings.authFlow === 'USER_PASSWORD_AUTH',
         userSrp: settings.authFlow === 'USER_SRP_AUTH',
-        user: ways.size > 0,
+        // Choice-based sign-in: the passwordless ways, and the sign-in right after a confirmed sign-up (the
+        // server answers ConfirmSignUp's session with USER_AUTH), so always.
+        user: true,
         adminUserPassword: false,
         custom: false,
       },

@@ -10,7 +10,8 @@ import { DEFAULT_PASSWORD_POLICY } from '../../src/password-policy.ts';
 import { paths } from '../../src/paths.ts';
 import { TTL_ATTRIBUTE } from '../../src/session/dynamodb-store.ts';
 import { SECRET_VARIABLES } from '../../src/config/env-schema.ts';
-import { loadConfig } from '../../src/config.ts';
+import { effectiveLoginMode, loadConfig } from '../../src/config.ts';
+import { RateLimiterDynamo } from 'rate-limiter-flexible';
 
 const template = (overrides: Partial<StackSettings> = {}) =>
   Template.fromStack(buildStack({ ...DEFAULT_SETTINGS, image: 'parameter', ...overrides }));
@@ -92,6 +93,19 @@ describe('the user pool', () => {
       }),
       WebAuthnRelyingPartyID: Match.anyValue(),
     });
+    // The relying party is the public URL's host, as the server takes it (appBaseUrl.hostname): the URL has no
+    // port or path (PublicUrl's pattern), so the third '/'-separated part is exactly that.
+    const rp = (only(t, 'AWS::Cognito::UserPool') as { WebAuthnRelyingPartyID: unknown })
+      .WebAuthnRelyingPartyID;
+    assert.deepEqual(rp, {
+      'Fn::Select': [
+        2,
+        { 'Fn::Split': ['/', { 'Fn::If': ['HasPublicUrl', { Ref: 'PublicUrl' }, apiEndpoint(t)] }] },
+      ],
+    });
+    for (const url of ['https://login.example.com', 'https://abc123.execute-api.eu-west-1.amazonaws.com']) {
+      assert.equal(url.split('/')[2], new URL(url).hostname);
+    }
     assert.equal(serverEnvironment(t).PASSWORDLESS, 'sms,passkey');
     lambda.hasResourceProperties('AWS::Cognito::UserPool', {
       UserPoolTier: 'LITE',
@@ -113,7 +127,7 @@ describe('the app client', () => {
     for (const t of [lambda, container]) {
       t.hasResourceProperties('AWS::Cognito::UserPoolClient', {
         GenerateSecret: true,
-        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
         PreventUserExistenceErrors: 'ENABLED',
         EnableTokenRevocation: true,
         AuthSessionValidity: 3,
@@ -123,8 +137,13 @@ describe('the app client', () => {
         SupportedIdentityProviders: ['COGNITO'],
       });
     }
+    // USER_AUTH always: the sign-in right after a confirmed sign-up answers ConfirmSignUp's session with it.
     const srp = only(template({ authFlow: 'USER_SRP_AUTH' }), 'AWS::Cognito::UserPoolClient');
-    assert.deepEqual(srp.ExplicitAuthFlows, ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']);
+    assert.deepEqual(srp.ExplicitAuthFlows, [
+      'ALLOW_USER_SRP_AUTH',
+      'ALLOW_USER_AUTH',
+      'ALLOW_REFRESH_TOKEN_AUTH',
+    ]);
     const passwordless = only(template({ passwordless: ['sms'] }), 'AWS::Cognito::UserPoolClient');
     assert.deepEqual(passwordless.ExplicitAuthFlows, [
       'ALLOW_USER_PASSWORD_AUTH',
@@ -169,15 +188,40 @@ describe('the Lambda runtime', () => {
     assert.deepEqual(env.COGNITO_CLIENT_SECRET_SECRET_ARN, { Ref: secretId(lambda, 'ClientSecret') });
     assert.deepEqual(env.SESSION_KEYS_SECRET_ARN, { Ref: secretId(lambda, 'SessionKeys') });
     assert.deepEqual(env.METRICS_TOKEN_SECRET_ARN, { Ref: secretId(lambda, 'MetricsToken') });
+    // The function's whole policy: its tables' item calls and its three secrets; nothing else, no wildcard.
     const statements = policyStatements(lambda);
-    const reads = statements.filter((s) =>
-      JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'),
-    );
-    const byText = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
+    const tableArn = (part: string) => ({ 'Fn::GetAtt': [tableId(lambda, part), 'Arn'] });
+    const read = ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'];
+    const sorted = (list: unknown[]) => list.map((x) => JSON.stringify(x)).sort((a, b) => a.localeCompare(b));
     assert.deepEqual(
-      reads.map((s) => s.Resource).sort(byText),
-      ['ClientSecret', 'SessionKeys', 'MetricsToken'].map((p) => ({ Ref: secretId(lambda, p) })).sort(byText),
+      sorted(statements.map(({ Action, Resource, Effect }) => ({ Action, Resource, Effect }))),
+      sorted([
+        {
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+          Resource: [tableArn('Sessions')],
+          Effect: 'Allow',
+        },
+        {
+          Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+          Resource: [tableArn('RateLimits')],
+          Effect: 'Allow',
+        },
+        { Action: read, Resource: { Ref: secretId(lambda, 'SessionKeys') }, Effect: 'Allow' },
+        { Action: read, Resource: { Ref: secretId(lambda, 'MetricsToken') }, Effect: 'Allow' },
+        {
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: { Ref: secretId(lambda, 'ClientSecret') },
+          Effect: 'Allow',
+        },
+      ]),
     );
+    // Its role's one managed policy writes its logs.
+    const roles = Object.values(lambda.findResources('AWS::IAM::Role')).filter((r) =>
+      JSON.stringify(r).includes('lambda.amazonaws.com'),
+    );
+    assert.equal(roles.length, 1);
+    assert.match(JSON.stringify(roles[0]!.Properties), /AWSLambdaBasicExecutionRole/);
+    assert.equal((roles[0]!.Properties as { Policies?: unknown }).Policies, undefined);
   });
 
   test('production mode, DynamoDB sessions, the pool and client of this stack', () => {
@@ -190,11 +234,13 @@ describe('the Lambda runtime', () => {
     assert.equal(env.COGNITO_ENDPOINT, undefined, 'the real Cognito');
   });
 
-  test('two tables with the TTL attributes the store and the limiter write; the function may use only them', () => {
+  test('two tables with the keys and TTL attributes the store and rate-limiter-flexible write', async () => {
     lambda.resourceCountIs('AWS::DynamoDB::Table', 2);
+    const limiter = await rateLimiterTable();
+    assert.deepEqual(limiter, { key: RATE_LIMIT_KEY, ttl: RATE_LIMIT_TTL });
     for (const [key, ttl] of [
       ['pk', TTL_ATTRIBUTE],
-      [RATE_LIMIT_KEY, RATE_LIMIT_TTL],
+      [limiter.key, limiter.ttl],
     ]) {
       lambda.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [{ AttributeName: key, KeyType: 'HASH' }],
@@ -203,13 +249,6 @@ describe('the Lambda runtime', () => {
         SSESpecification: { SSEEnabled: true },
       });
     }
-    const tables = Object.keys(lambda.findResources('AWS::DynamoDB::Table'));
-    const dynamo = policyStatements(lambda).filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
-    const touched = new Set(
-      JSON.stringify(dynamo.map((s) => s.Resource)).match(/Lambda(Sessions|RateLimits)\w+/g),
-    );
-    assert.deepEqual([...touched].sort(), tables.sort());
-    assert.ok(!JSON.stringify(dynamo).includes('"*"'), 'no wildcard resource');
   });
 
   test('an HTTP API with payload 2.0 sends every path to the function', () => {
@@ -234,18 +273,32 @@ describe('the container runtime', () => {
       AutomaticFailoverEnabled: true,
       MultiAZEnabled: true,
     });
-    const ingress = Object.values(container.findResources('AWS::EC2::SecurityGroupIngress')).filter(
-      (r) => (r.Properties as { FromPort?: number }).FromPort === 6379,
-    );
-    assert.equal(ingress.length, 1);
-    const props = ingress[0]!.Properties as Record<string, unknown>;
-    assert.equal(props.CidrIp, undefined, 'no address range: only the service security group');
-    assert.match(JSON.stringify(props.SourceSecurityGroupId), /ContainerServiceSecurityGroup/);
-    assert.equal(
-      serverContainer(container).Environment.find((e) => e.Name === 'REDIS_URL')?.Value !== undefined,
-      true,
+    const rules = ingressRules(container);
+    const group = (part: string) => {
+      const ids = Object.keys(container.findResources('AWS::EC2::SecurityGroup')).filter((k) =>
+        k.includes(part),
+      );
+      assert.equal(ids.length, 1, part);
+      return ids[0]!;
+    };
+    const redis = group('RedisSecurityGroup');
+    const tasks = group('ServiceSecurityGroup');
+    const balancer = group('LBSecurityGroup');
+    // Who may reach what, the whole list: anyone the load balancer on 80 and 443, the load balancer the tasks on
+    // the server's port, the tasks Redis.
+    assert.deepEqual(
+      rules.map((r) => `${r.from} -> ${r.group}:${r.port}`).sort(),
+      [
+        `0.0.0.0/0 -> ${balancer}:443`,
+        `0.0.0.0/0 -> ${balancer}:80`,
+        `${balancer} -> ${tasks}:3000`,
+        `${tasks} -> ${redis}:6379`,
+      ].sort(),
     );
     assert.match(JSON.stringify(containerEnv(container).REDIS_URL), /rediss:\/\//);
+    container.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      SecurityGroupIds: [{ 'Fn::GetAtt': [redis, 'GroupId'] }],
+    });
   });
 
   test('HTTPS only: the certificate on 443, plain HTTP redirected, a current TLS policy', () => {
@@ -269,6 +322,27 @@ describe('the container runtime', () => {
 
   test('secrets injected by ECS from Secrets Manager, not in the task definition; Redis sessions behind one proxy', () => {
     const c = serverContainer(container);
+    assert.deepEqual(c.Secrets.map((s) => s.Name).sort(), [
+      'COGNITO_CLIENT_SECRET',
+      'METRICS_TOKEN',
+      'SESSION_KEYS',
+    ]);
+    const secretOf = Object.fromEntries(c.Secrets.map((s) => [s.Name, s.ValueFrom]));
+    assert.deepEqual(secretOf.COGNITO_CLIENT_SECRET, { Ref: secretId(container, 'ClientSecret') });
+    assert.deepEqual(secretOf.SESSION_KEYS, { Ref: secretId(container, 'SessionKeys') });
+    assert.deepEqual(secretOf.METRICS_TOKEN, { Ref: secretId(container, 'MetricsToken') });
+    const secretReads = policyStatements(container)
+      .filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'))
+      .map((st) => JSON.stringify(st.Resource));
+    assert.deepEqual(
+      secretReads.sort(),
+      ['ClientSecret', 'SessionKeys', 'MetricsToken']
+        .map((p) => JSON.stringify({ Ref: secretId(container, p) }))
+        .sort(),
+    );
+    for (const st of policyStatements(container)) {
+      if (st.Resource === '*') assert.deepEqual(st.Action, 'ecr:GetAuthorizationToken', 'the one wildcard');
+    }
     assert.deepEqual(c.Secrets.map((s) => s.Name).sort(), [
       'COGNITO_CLIENT_SECRET',
       'METRICS_TOKEN',
@@ -317,10 +391,18 @@ describe('what the server is given', () => {
         ['lambda', serverEnvironment(template(settings))],
         ['container', containerEnv(template({ ...settings, runtime: 'container' }))],
       ] as const) {
-        const config = loadConfig({ ...filledIn(env), ...secrets, AWS_REGION: 'eu-west-1' });
-        assert.equal(config.mode, 'cloud', runtime);
-        assert.equal(config.production, true, runtime);
-        assert.equal(config.session.store, runtime === 'lambda' ? 'dynamodb' : 'redis');
+        for (const domain of [true, false]) {
+          const given = filledIn(env);
+          // Without a DomainPrefix the template leaves COGNITO_DOMAIN out (AWS::NoValue).
+          if (!domain) delete given.COGNITO_DOMAIN;
+          const config = loadConfig({ ...given, ...secrets, AWS_REGION: 'eu-west-1' });
+          assert.equal(config.mode, 'cloud', runtime);
+          assert.equal(config.production, true, runtime);
+          assert.equal(config.session.store, runtime === 'lambda' ? 'dynamodb' : 'redis');
+          // The branded pages either way, and the pool's password policy without asking Cognito.
+          assert.equal(effectiveLoginMode(config), 'forms', `${runtime}, domain ${domain}`);
+          assert.deepEqual(config.passwordPolicy, DEFAULT_PASSWORD_POLICY);
+        }
       }
     });
   }
@@ -340,10 +422,24 @@ describe('settings and parameters', () => {
     >;
     assert.equal(lambdaParams.PublicUrl!.Default, '');
     const pattern = new RegExp(lambdaParams.PublicUrl!.AllowedPattern);
-    for (const ok of ['', 'https://login.example.com', 'https://login.example.com:8443'])
-      assert.match(ok, pattern);
-    for (const bad of ['http://login.example.com', 'https://login.example.com/', 'https://x.example/path'])
+    for (const ok of ['', 'https://login.example.com', 'https://a.b-c.example']) assert.match(ok, pattern);
+    for (const bad of [
+      'http://login.example.com',
+      'https://login.example.com/',
+      'https://x.example/path',
+      'https://login.example.com:8443',
+      'https://Login.Example.com',
+    ])
       assert.doesNotMatch(bad, pattern, bad);
+    // Whatever the pattern lets through is written by the server exactly as given (its callback URL).
+    for (const ok of ['https://login.example.com', 'https://a.b-c.example'])
+      assert.equal(new URL('/callback', ok).href, `${ok}/callback`);
+  });
+
+  test("with a public URL the HTTP API's own address is closed; without one it is the address", () => {
+    lambda.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      DisableExecuteApiEndpoint: { 'Fn::If': ['HasPublicUrl', true, false] },
+    });
   });
 });
 
@@ -355,6 +451,62 @@ function logicalId(t: Template, type: string): string {
   return ids[0]!;
 }
 const apiId = (t: Template) => logicalId(t, 'AWS::ApiGatewayV2::Api');
+const apiEndpoint = (t: Template) => ({ 'Fn::GetAtt': [apiId(t), 'ApiEndpoint'] });
+function tableId(t: Template, part: string): string {
+  const id = Object.keys(t.findResources('AWS::DynamoDB::Table')).find((k) => k.includes(part));
+  assert.ok(id, `a table named like ${part}`);
+  return id;
+}
+interface IngressRule {
+  CidrIp?: string;
+  SourceSecurityGroupId?: { 'Fn::GetAtt': [string, string] };
+  GroupId?: { 'Fn::GetAtt': [string, string] };
+  FromPort: number;
+  ToPort: number;
+}
+/** Every ingress rule of every security group, inline or a resource of its own: who, which group, which port. */
+function ingressRules(t: Template): { from: string; group: string; port: number }[] {
+  const rule = (r: IngressRule, group: string) => {
+    assert.equal(r.FromPort, r.ToPort, 'one port a rule');
+    const from = r.CidrIp ?? r.SourceSecurityGroupId?.['Fn::GetAtt'][0] ?? JSON.stringify(r);
+    return { from, group, port: r.FromPort };
+  };
+  const inline = Object.entries(t.findResources('AWS::EC2::SecurityGroup')).flatMap(([id, g]) =>
+    ((g.Properties as { SecurityGroupIngress?: IngressRule[] }).SecurityGroupIngress ?? []).map((r) =>
+      rule(r, id),
+    ),
+  );
+  const separate = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => {
+    const p = r.Properties as IngressRule;
+    return rule(p, p.GroupId!['Fn::GetAtt'][0]);
+  });
+  return [...inline, ...separate];
+}
+/**
+ * The rate-limit table as rate-limiter-flexible's RateLimiterDynamo would make it itself: its key and its TTL
+ * attribute, read off the calls it makes to a client that only records them.
+ */
+async function rateLimiterTable(): Promise<{ key: string; ttl: string }> {
+  const seen: { key?: string; ttl?: string } = {};
+  const client = {
+    createTable: (params: { KeySchema: { AttributeName: string }[] }) => {
+      seen.key = params.KeySchema[0]!.AttributeName;
+      return Promise.resolve({});
+    },
+    describeTimeToLive: () =>
+      Promise.resolve({ $metadata: { httpStatusCode: 200 }, TimeToLiveDescription: {} }),
+    updateTimeToLive: (params: { TimeToLiveSpecification: { AttributeName: string } }) => {
+      seen.ttl = params.TimeToLiveSpecification.AttributeName;
+      return Promise.resolve({});
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    const options = { storeClient: client, tableName: 'probe', tableCreated: false, points: 1, duration: 1 };
+    new RateLimiterDynamo(options, (err?: Error) => (err ? reject(err) : resolve()));
+  });
+  return { key: seen.key!, ttl: seen.ttl! };
+}
+
 function secretId(t: Template, part: string): string {
   const id = Object.keys(t.findResources('AWS::SecretsManager::Secret')).find((k) => k.includes(part));
   assert.ok(id, `a secret named like ${part}`);
