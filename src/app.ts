@@ -50,6 +50,8 @@ import { paths } from './paths.ts';
 import { createAnswers } from './protect/answers.ts';
 import { createGate, type KeptPass, type SessionPass } from './protect/gate.ts';
 import { createLru } from './lru.ts';
+import { createFirstVisit } from './middleware/first-visit.ts';
+import { csrfCookieName } from './session/csrf-token.ts';
 import { createFastPath, upstreamFailureOf, type FastPath } from './protect/fast-path.ts';
 import { SessionCopies } from './session/session-copies.ts';
 import { sessionCookieName } from './session/session-middleware.ts';
@@ -313,25 +315,35 @@ export function createApp(config: Config, deps: AppDeps): Koa {
       await flowDeps.answers.upstreamFailed(ctx, upstreamFailureOf(ctx.req)!);
     } as Middleware,
   ]);
-  fastPaths.set(
+  const protectFast = createFastPath({
+    copies,
+    tokenPasses,
+    cookieName: sessionCookieName(config.secureCookies, config.session.cookieDomain),
+    keys,
+    checkPaths: new Map(
+      [paths.authCheck, paths.authForward].map((p) => [`${basePath}${p}`, metrics.recorder(p)]),
+    ),
+    trusted: config.trustProxy > 0,
+    rules,
+    clock,
+    upstream: deps.upstream && {
+      proxy: deps.upstream,
+      isOurs: (path) => isOurs(path),
+      record: metrics.recorder('upstream'),
+    },
+  });
+  // First visits to the form pages (no cookie, no query): the page Koa made for the last one, with a new CSRF binding.
+  const firstVisit = createFirstVisit({
     app,
-    createFastPath({
-      copies,
-      tokenPasses,
-      cookieName: sessionCookieName(config.secureCookies, config.session.cookieDomain),
-      keys,
-      checkPaths: new Map(
-        [paths.authCheck, paths.authForward].map((p) => [`${basePath}${p}`, metrics.recorder(p)]),
-      ),
-      trusted: config.trustProxy > 0,
-      rules,
-      clock,
-      upstream: deps.upstream && {
-        proxy: deps.upstream,
-        isOurs: (path) => isOurs(path),
-        record: metrics.recorder('upstream'),
-      },
-    }),
+    pages: new Map(
+      [paths.login, paths.signup, paths.forgotPassword].map((p) => [`${basePath}${p}`, metrics.recorder(p)]),
+    ),
+    csrfCookie: csrfCookieName(config.secureCookies),
+  });
+  fastPaths.set(app, (req, res, koa) =>
+    config.development
+      ? protectFast(req, res, koa)
+      : firstVisit(req, res, (rq, rs) => protectFast(rq, rs, koa)),
   );
   // Everything else: the protected app when UPSTREAM_URL is set, else our 404 page.
   const theirs: Middleware = deps.upstream

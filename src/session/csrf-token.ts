@@ -2,6 +2,7 @@
 // (OWASP's HMAC variant) bound to a random cookie, so showing a form stores nothing on the server.
 import { createHmac } from 'node:crypto';
 import { appSecrets } from './cookie-keys.ts';
+import type Koa from 'koa';
 import type { Context } from 'koa';
 import { constantTimeEqual } from '../constant-time.ts';
 import { randomToken } from './random-token.ts';
@@ -60,7 +61,7 @@ function tokenFor(key: Buffer, binding: string): string {
 }
 
 /** Keys derived from the app's keys (SESSION_KEYS, newest first): the newest signs, every one verifies. */
-function keysOf(ctx: Context): Buffer[] {
+function keysOf(ctx: Pick<Context, 'app'>): Buffer[] {
   const secrets = appSecrets(ctx.app);
   if (secrets.length === 0) throw new Error('CSRF tokens need app.keys');
   return deriveKeys(secrets, 'csrf-double-submit');
@@ -79,6 +80,14 @@ export function anonymousCsrfToken(ctx: Context): string {
   }
   issued.add(ctx);
   return tokenFor(keysOf(ctx)[0]!, binding);
+}
+
+/**
+ * The double-submit token of `binding` under the app's newest key: what anonymousCsrfToken shows a browser whose
+ * binding cookie is `binding` (first-visit.ts puts it into a kept page for a new binding of its own).
+ */
+export function doubleSubmitToken(app: Koa, binding: string): string {
+  return tokenFor(keysOf({ app })[0]!, binding);
 }
 
 /** True when this request showed a form with a double-submit token (it then relies on a store to submit to). */

@@ -35,12 +35,22 @@ const madeIds = new WeakMap<object, Set<string>>();
 
 /** Per app: whether its session store is up, for requests that keep nothing in it yet (see sessionStoreReady). */
 const readiness = new WeakMap<Koa, () => Promise<boolean>>();
+/** Until when each app's store counts as ready (its last check passed); see sessionStoreKnownReady. */
+const knownReady = new WeakMap<Koa, number>();
 
 /**
  * Whether the session store can keep what this request is about to start (a form shown to, or submitted by, a
  * visitor without a session): a form that could not be kept fails closed like every page that needs the store.
  * A recent successful read is trusted for a second; any failed store operation forgets it.
  */
+/**
+ * True while the store's last readiness check (sessionStoreReady) passed less than a second ago: what may answer
+ * without asking it again. False when there is no check yet, or it failed: ask (sessionStoreReady) then.
+ */
+export function sessionStoreKnownReady(app: Koa): boolean {
+  return (knownReady.get(app) ?? 0) > Date.now();
+}
+
 export function sessionStoreReady(ctx: Context): Promise<boolean> {
   return readiness.get(ctx.app)?.() ?? Promise.resolve(true);
 }
@@ -67,6 +77,7 @@ export function sessionMiddleware(
       () => false,
     );
     readyUntil = ready ? Date.now() + READY_FOR_MS : 0;
+    knownReady.set(app, readyUntil);
     return ready;
   });
   /** A store that fails means nobody can be signed in: fail closed with a 503, never a 500 or a silent anonymous. */

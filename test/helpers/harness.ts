@@ -1,4 +1,5 @@
 // Starts the emulator and the app on free loopback ports for integration tests, with a clock tests can move.
+import type Koa from 'koa';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { Writable } from 'node:stream';
@@ -38,6 +39,8 @@ export interface Harness {
   emulator: LocalCognito;
   pool: LocalPoolInfo;
   config: Config;
+  /** The Koa app (for what tests read off it, such as first-visit.ts's count of kept pages used). */
+  app: Koa;
   clock: TestClock;
   store: MemorySessionStore;
   /** Everything the app logged, one JSON line each. */
@@ -157,6 +160,7 @@ export async function startHarness({
     emulator,
     pool,
     config: runtime.config,
+    app: runtime.app,
     clock,
     store,
     logs,
