@@ -51,6 +51,7 @@ import { createAnswers } from './protect/answers.ts';
 import { createGate, type KeptPass, type SessionPass } from './protect/gate.ts';
 import { createLru } from './lru.ts';
 import { createFirstVisit } from './middleware/first-visit.ts';
+import { createKeptAccountPages, type KeptAccountPage } from './flows/account/kept-account-page.ts';
 import { csrfCookieName } from './session/csrf-token.ts';
 import { createFastPath, upstreamFailureOf, type FastPath } from './protect/fast-path.ts';
 import { SessionCopies } from './session/session-copies.ts';
@@ -185,6 +186,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   });
   const renderer = createRenderer(rendererOptionsFrom(config, brand, catalogues, deps.localInboxUrl));
   const copies = new SessionCopies<SessionPass>(deps.sessionStore.changes, KEPT_PASSES);
+  const accountPages = new SessionCopies<KeptAccountPage>(deps.sessionStore.changes, KEPT_PASSES);
   const tokenPasses = createLru<KeptPass>(KEPT_PASSES);
   const rules = deps.accessRules ?? (() => DEFAULT_ACCESS_RULES);
   const flowDeps: FlowDeps = {
@@ -227,6 +229,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     }),
     answers: createAnswers(renderer, ownAnswerHeaders),
     asserter,
+    accountPages,
   };
 
   const probes = new Router(ONE_SPELLING);
@@ -268,7 +271,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     app,
     { secure: config.secureCookies, ...config.session },
     deps.sessionStore,
-    copies,
+    [copies, accountPages],
   );
   const forwardAuth = new Router(ONE_SPELLING);
   forwardAuthRoutes(forwardAuth, flowDeps);
@@ -340,10 +343,19 @@ export function createApp(config: Config, deps: AppDeps): Koa {
     ),
     csrfCookie: csrfCookieName(config.secureCookies),
   });
+  // A signed-in session's next visits to its account page: the page Koa sent it, while nothing could change it.
+  const keptAccountPages = createKeptAccountPages({
+    copies: accountPages,
+    path: `${basePath}${paths.account}`,
+    cookieName: sessionCookieName(config.secureCookies, config.session.cookieDomain),
+    keys,
+    clock,
+    record: metrics.recorder(paths.account),
+  });
   fastPaths.set(app, (req, res, koa) =>
     config.development
       ? protectFast(req, res, koa)
-      : firstVisit(req, res, (rq, rs) => protectFast(rq, rs, koa)),
+      : firstVisit(req, res, (rq, rs) => keptAccountPages(rq, rs, (r, s) => protectFast(r, s, koa))),
   );
   // Everything else: the protected app when UPSTREAM_URL is set, else our 404 page.
   const theirs: Middleware = deps.upstream

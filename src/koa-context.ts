@@ -22,5 +22,7 @@ declare module 'koa' {
     publicLocation?: boolean;
     /** Who is signed in, once requireAuth has let the request through. */
     identity?: Identity;
+    /** Until when (the app's clock) requireAuth's answer stays the same (the next refresh, the sign-in's end). */
+    stableUntil?: number;
   }
 }

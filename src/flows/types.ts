@@ -1,4 +1,6 @@
 // What every flow receives: its dependencies, passed in, never imported.
+import type { SessionCopies } from '../session/session-copies.ts';
+import type { KeptAccountPage } from './account/kept-account-page.ts';
 import type { Logger } from 'pino';
 import type { Brand } from '../branding/brand.ts';
 import type { CognitoGateway } from '../cognito/gateway.ts';
@@ -55,4 +57,6 @@ export interface FlowDeps {
   returnTo: ReturnToCheck;
   /** ms since the epoch; tests move it forward to expire tokens. */
   clock: () => number;
+  /** Account pages of signed-in sessions kept for their next visits (flows/account/kept-account-page.ts). */
+  accountPages?: SessionCopies<KeptAccountPage>;
 }

@@ -7,6 +7,7 @@ import { scrubIdentityHeaders } from '../identity/identity-headers.ts';
 import type { Lru } from '../lru.ts';
 import { bearerKey } from '../session/bearer-auth.ts';
 import type { CookieKeys } from '../session/cookie-keys.ts';
+import { cookieReader } from '../session/cookie-reader.ts';
 import type { SessionCopies } from '../session/session-copies.ts';
 import { forwardedRequest } from './forwarded-request.ts';
 import type { KeptPass, SessionPass } from './gate.ts';
@@ -146,16 +147,4 @@ export function createFastPath(deps: FastPathDeps): FastPath {
 
 function elapsed(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-const SPECIAL = /[.*+?^${}()|[\]\\]/g;
-
-/** A cookie's value as the `cookies` module reads it (the first `name=` of the header, quotes taken off). */
-function cookieReader(name: string): (header: string) => string | undefined {
-  const pattern = new RegExp(`(?:^|;) *${name.replace(SPECIAL, '\\$&')}=([^;]*)`);
-  return (header) => {
-    const value = pattern.exec(header)?.[1];
-    if (value === undefined) return undefined;
-    return value[0] === '"' ? value.slice(1, -1) : value;
-  };
 }

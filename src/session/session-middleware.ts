@@ -65,8 +65,10 @@ export function sessionMiddleware(
   app: Koa,
   settings: SessionCookieSettings,
   store: SessionStore,
-  copies?: SessionCopies<unknown>,
+  copies: SessionCopies<unknown> | readonly SessionCopies<unknown>[] = [],
 ): Koa.Middleware {
+  // Each keeper of copies (kept passes, kept account pages) hears of every read.
+  const keepers: readonly SessionCopies<unknown>[] = Array.isArray(copies) ? copies : [copies];
   let readyUntil = 0;
   readiness.set(app, async () => {
     if (Date.now() < readyUntil) return true;
@@ -113,11 +115,11 @@ export function sessionMiddleware(
       store: {
         get: async (key: string, _maxAge: unknown, options?: { ctx?: object }) => {
           if (!isSessionId(key)) return undefined;
-          const epoch = copies?.reading();
+          const epochs = keepers.map((k) => k.reading());
           const session = await unavailableOnError(() => store.get(key));
           const touchAt = session && nextTouch(session, settings);
-          if (epoch !== undefined && touchAt !== undefined && options?.ctx) {
-            copies!.loaded(options.ctx, key, epoch, touchAt);
+          if (touchAt !== undefined && options?.ctx) {
+            keepers.forEach((k, i) => k.loaded(options.ctx!, key, epochs[i]!, touchAt));
           }
           return session;
         },

@@ -84,6 +84,26 @@ describe('kept passes on two instances sharing Redis', { skip }, () => {
     assert.equal((await onB.get('/auth/check', forwarded)).status, 401);
   });
 
+  test('signed out on A, the account page B kept is not sent again on B', async () => {
+    const onB = b.adopt(await signedInOnA());
+    const reads = countStoreReads(b.store);
+    try {
+      await until('the account page sent from the kept copy', async () => {
+        const before = reads.reads();
+        assert.equal((await onB.get('/account')).status, 200);
+        return reads.reads() === before;
+      });
+    } finally {
+      reads.stop();
+    }
+    const onA = a.adopt(onB);
+    const confirm = await onA.get('/logout');
+    assert.equal((await onA.post('/logout', { _csrf: csrfOf(confirm.body) })).status, 302);
+    const res = await onB.get('/account');
+    assert.equal(res.status, 302);
+    assert.match(res.location!, /^\/login/);
+  });
+
   test('signed out everywhere on A (the account page): every session of the user on B is refused at once', async () => {
     const onA = await signedInOnA();
     const elsewhere = b.adopt(await signedInOnA());

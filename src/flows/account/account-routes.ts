@@ -8,6 +8,7 @@ import { accountDevicesHandlers } from './account-devices.ts';
 import { accountPasskeysHandlers } from './account-passkeys.ts';
 import { accountProfileHandlers, PROFILE_NOTICES } from './account-profile.ts';
 import { dateText } from './date-text.ts';
+import { keepAccountPage } from './kept-account-page.ts';
 import { paths } from '../../paths.ts';
 import { currentAuth } from '../../session/auth-session.ts';
 import type { FlowDeps } from '../types.ts';
@@ -48,6 +49,10 @@ export function accountRoutes(router: Router, deps: FlowDeps): void {
   router.post(paths.accountDelete, auth, security.deletePost);
   router.get(paths.account, auth, function accountGet(ctx: Context) {
     const auth = currentAuth(ctx)!;
+    // The page stays the same until the session changes: kept for its next visits (kept-account-page.ts).
+    if (deps.accountPages && ctx.state.stableUntil !== undefined) {
+      keepAccountPage(ctx, deps.accountPages, ctx.state.stableUntil);
+    }
     const notice = Object.hasOwn(NOTICES, String(ctx.query.notice))
       ? NOTICES[String(ctx.query.notice)]
       : undefined;
