@@ -111,6 +111,11 @@ export function fastPathOf(app: Koa): FastPath {
 
 /** How many passes of signed-in sessions (and as many of Bearer tokens) are kept for their next requests (about 2 KB each). */
 const KEPT_PASSES = 10_000;
+/**
+ * How many account pages of signed-in sessions are kept for their next visits (each a page of about 3 KB and its
+ * headers): the most recently used, so the sessions in use keep theirs; a few MB at most however many sign in.
+ */
+const KEPT_ACCOUNT_PAGES = 1_000;
 
 const MAX_URL_LENGTH = 4096;
 
@@ -186,7 +191,7 @@ export function createApp(config: Config, deps: AppDeps): Koa {
   });
   const renderer = createRenderer(rendererOptionsFrom(config, brand, catalogues, deps.localInboxUrl));
   const copies = new SessionCopies<SessionPass>(deps.sessionStore.changes, KEPT_PASSES);
-  const accountPages = new SessionCopies<KeptAccountPage>(deps.sessionStore.changes, KEPT_PASSES);
+  const accountPages = new SessionCopies<KeptAccountPage>(deps.sessionStore.changes, KEPT_ACCOUNT_PAGES);
   const tokenPasses = createLru<KeptPass>(KEPT_PASSES);
   const rules = deps.accessRules ?? (() => DEFAULT_ACCESS_RULES);
   const flowDeps: FlowDeps = {
