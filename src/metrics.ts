@@ -11,6 +11,9 @@ export type CallOutcome = 'ok' | 'refused' | 'throttled' | 'failed';
 
 export const CALL_OUTCOMES: readonly CallOutcome[] = ['ok', 'refused', 'throttled', 'failed'];
 
+/** Counts and times the answers of one route given outside Koa (`Metrics.recorder`). */
+export type Recorder = (method: string, status: number, seconds: number) => void;
+
 export interface Metrics {
   registry: Registry;
   /**
@@ -21,7 +24,7 @@ export interface Metrics {
   /** Counts and times every request, labelled by its route pattern (never the raw URL). */
   middleware(): Middleware;
   /** For requests answered outside Koa: counts and times the answers of one route (labels bound once each). */
-  recorder(route: string): (method: string, status: number, seconds: number) => void;
+  recorder(route: string): Recorder;
 }
 
 export interface MetricsOptions {

@@ -8,9 +8,8 @@ import { createLru } from '../lru.ts';
 import { doubleSubmitToken } from '../session/csrf-token.ts';
 import { randomToken } from '../session/random-token.ts';
 import { sessionStoreKnownReady } from '../session/session-middleware.ts';
-
-/** Counts and times one answer (metrics.ts, `recorder`). */
-type Recorder = (method: string, status: number, seconds: number) => void;
+import type { Recorder } from '../metrics.ts';
+import { rawHeaders, whenSent, type SentPage } from './sent-page.ts';
 
 export interface FirstVisitOptions {
   app: Koa;
@@ -80,34 +79,22 @@ export function createFirstVisit(options: FirstVisitOptions) {
 
   /** Keeps the page Koa is about to send, if it is a plain first-visit form page with exactly one binding. */
   function record(key: string, res: ServerResponse): void {
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-    res.end = function keep(this: ServerResponse, ...args: unknown[]) {
-      const body = args[0];
-      const page = typeof body === 'string' ? keptPageOf(res, body) : undefined;
+    whenSent(res, (sent) => {
+      const page = keptPageOf(sent);
       if (page) kept.set(key, page);
-      return end(...args);
-    } as ServerResponse['end'];
+    });
   }
 
-  function keptPageOf(res: ServerResponse, body: string): KeptPage | undefined {
-    if (res.statusCode !== 200) return undefined;
-    const cookies = res.getHeader('set-cookie');
+  function keptPageOf(sent: SentPage): KeptPage | undefined {
+    if (sent.status !== 200) return undefined;
+    const cookies = sent.headers['set-cookie'];
     if (!Array.isArray(cookies) || cookies.length !== 1) return undefined;
     const match = new RegExp(`^(${csrfCookie}=)([A-Za-z0-9_-]{43})(;.*)$`).exec(cookies[0]!);
     if (!match) return undefined;
-    const token = doubleSubmitToken(app, match[2]!);
-    const parts = body.split(token);
+    const parts = sent.body.split(doubleSubmitToken(app, match[2]!));
     if (parts.length < 2) return undefined;
-    const headers: string[] = [];
-    let cookieAt = -1;
-    for (const [name, value] of Object.entries(res.getHeaders())) {
-      if (name === 'set-cookie') {
-        headers.push('Set-Cookie', '');
-        cookieAt = headers.length - 1;
-      } else if (value !== undefined) {
-        headers.push(name, String(value));
-      }
-    }
+    const headers = rawHeaders(sent.headers);
+    const cookieAt = headers.indexOf(cookies[0]!);
     return { madeAt: Date.now(), headers, cookieAt, cookie: [match[1]!, match[3]!], parts };
   }
 

@@ -7,14 +7,12 @@ import { scrubIdentityHeaders } from '../identity/identity-headers.ts';
 import type { Lru } from '../lru.ts';
 import { bearerKey } from '../session/bearer-auth.ts';
 import type { CookieKeys } from '../session/cookie-keys.ts';
-import { cookieReader } from '../session/cookie-reader.ts';
+import { signedSessionIdReader } from '../session/cookie-reader.ts';
+import type { Recorder } from '../metrics.ts';
 import type { SessionCopies } from '../session/session-copies.ts';
 import { forwardedRequest } from './forwarded-request.ts';
 import type { KeptPass, SessionPass } from './gate.ts';
 import type { UpstreamFailure, UpstreamProxy } from './upstream-proxy.ts';
-
-/** Counts and times one answer (metrics.ts, `recorder`). */
-type Recorder = (method: string, status: number, seconds: number) => void;
 
 export interface FastPathDeps {
   copies: SessionCopies<SessionPass>;
@@ -58,8 +56,7 @@ export function upstreamFailureOf(req: IncomingMessage): UpstreamFailure | undef
  */
 export function createFastPath(deps: FastPathDeps): FastPath {
   const { copies, keys, checkPaths, cookieName, upstream } = deps;
-  const cookie = cookieReader(cookieName);
-  const signature = cookieReader(`${cookieName}.sig`);
+  const sessionId = signedSessionIdReader(cookieName, keys);
 
   /** The kept pass of the request's Bearer token (which decides alone when sent), else of its session. */
   function keptPass(req: IncomingMessage): SessionPass | undefined {
@@ -74,12 +71,9 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     }
     const header = req.headers.cookie;
     if (header === undefined) return undefined;
-    const id = cookie(header);
-    if (id === undefined) return undefined;
-    const digest = signature(header);
     // Signed by an older key: Koa re-signs the cookie, so it answers.
-    if (digest === undefined || keys.index(`${cookieName}=${id}`, digest) !== 0) return undefined;
-    return copies.get(id, deps.clock());
+    const id = sessionId(header);
+    return id === undefined ? undefined : copies.get(id, deps.clock());
   }
 
   /** The kept pass of the request, if the rules let it reach `url` with `method`. */

@@ -66,14 +66,7 @@ export class Browser {
       redirect: 'manual',
       headers: { ...(this.cookies.size ? { cookie: this.cookieHeader() } : {}), ...headers },
     });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    keepCookies(this.cookies, res.headers.getSetCookie());
     const location = res.headers.get('location') ?? undefined;
     return { status: res.status, headers: res.headers, body: await res.text(), location };
   }
@@ -84,4 +77,16 @@ export function csrfOf(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match) throw new Error('no CSRF token on the page');
   return match[1]!;
+}
+
+/** Keeps the cookies of Set-Cookie `lines` in `jar` as a browser does; an expired or emptied one is dropped. */
+export function keepCookies(jar: Map<string, string>, lines: readonly string[]): void {
+  for (const line of lines) {
+    const [pair] = line.split(';');
+    const eq = pair!.indexOf('=');
+    const name = pair!.slice(0, eq).trim();
+    const value = pair!.slice(eq + 1).trim();
+    if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') jar.delete(name);
+    else jar.set(name, value);
+  }
 }

@@ -7,7 +7,7 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { startLocalCognito, type LocalCognito, type LocalPoolInfo } from '../../src/local-cognito/index.ts';
 import type { LambdaEvent, LambdaResult } from '../../src/lambda.ts';
 import { adminClient, createConfirmedUser } from '../helpers/admin.ts';
-import { csrfOf } from '../helpers/browser.ts';
+import { csrfOf, keepCookies } from '../helpers/browser.ts';
 import { dynamoSkipReason, startTestDynamo, type TestDynamo } from '../helpers/dynamodb.ts';
 import { latestCode } from '../helpers/inbox.ts';
 import { PASSWORD } from '../helpers/mfa-users.ts';
@@ -59,14 +59,7 @@ class V2Client {
     };
     const res = await this.handler(event, {});
     assert.equal(res.multiValueHeaders, undefined, 'v2 answers carry cookies in `cookies`');
-    for (const line of res.cookies ?? []) {
-      const [pair] = line.split(';');
-      const eq = pair!.indexOf('=');
-      const name = pair!.slice(0, eq).trim();
-      const value = pair!.slice(eq + 1).trim();
-      if (/expires=Thu, 01 Jan 1970/i.test(line) || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-    }
+    keepCookies(this.cookies, res.cookies ?? []);
     return res;
   }
 }

@@ -4,8 +4,10 @@
 // anything the page could depend on (another cookie header, language, a query) goes to Koa.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Context } from 'koa';
+import type { Recorder } from '../../metrics.ts';
+import { rawHeaders, whenSent } from '../../middleware/sent-page.ts';
 import type { CookieKeys } from '../../session/cookie-keys.ts';
-import { cookieReader } from '../../session/cookie-reader.ts';
+import { signedSessionIdReader } from '../../session/cookie-reader.ts';
 import type { SessionCopies } from '../../session/session-copies.ts';
 
 /** The page as sent: raw headers and body, and the request it answered (its cookies and language). */
@@ -14,9 +16,6 @@ export interface KeptAccountPage {
   headers: string[];
   body: string;
 }
-
-/** Counts and times one answer (metrics.ts, `recorder`). */
-type Recorder = (method: string, status: number, seconds: number) => void;
 
 /** What the page's answer could depend on, besides the session: every cookie and the language asked for. */
 function requestKey(req: IncomingMessage): string {
@@ -32,18 +31,10 @@ export function keepAccountPage(ctx: Context, copies: SessionCopies<KeptAccountP
   const { req, res } = ctx;
   if (req.method !== 'GET' || ctx.querystring !== '' || !copies.usable) return;
   const request = requestKey(req);
-  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-  res.end = function keep(...args: unknown[]) {
-    const body = args[0];
-    if (typeof body === 'string' && res.statusCode === 200 && res.getHeader('set-cookie') === undefined) {
-      const headers: string[] = [];
-      for (const [name, value] of Object.entries(res.getHeaders())) {
-        if (value !== undefined) headers.push(name, String(value));
-      }
-      copies.keep(ctx, { request, headers, body }, until);
-    }
-    return end(...args);
-  } as ServerResponse['end'];
+  whenSent(res, (sent) => {
+    if (sent.status !== 200 || sent.headers['set-cookie'] !== undefined) return;
+    copies.keep(ctx, { request, headers: rawHeaders(sent.headers), body: sent.body }, until);
+  });
 }
 
 export interface KeptAccountPagesDeps {
@@ -59,19 +50,15 @@ export interface KeptAccountPagesDeps {
 
 /** Sends a kept account page, or hands the request to `next`. */
 export function createKeptAccountPages(deps: KeptAccountPagesDeps) {
-  const { copies, path, cookieName, keys } = deps;
-  const cookie = cookieReader(cookieName);
-  const signature = cookieReader(`${cookieName}.sig`);
+  const { copies, path } = deps;
+  const sessionId = signedSessionIdReader(deps.cookieName, deps.keys);
 
   function keptPage(req: IncomingMessage): KeptAccountPage | undefined {
     if (req.method !== 'GET' || req.url !== path || req.headers.authorization !== undefined) return undefined;
     const header = req.headers.cookie;
     if (header === undefined) return undefined;
-    const id = cookie(header);
-    const digest = signature(header);
-    if (id === undefined || digest === undefined || keys.index(`${cookieName}=${id}`, digest) !== 0)
-      return undefined;
-    const page = copies.get(id, deps.clock());
+    const id = sessionId(header);
+    const page = id === undefined ? undefined : copies.get(id, deps.clock());
     return page !== undefined && page.request === requestKey(req) ? page : undefined;
   }
 
