@@ -33,6 +33,19 @@ const READINESS_PROBE = 'readiness-probe';
 /** The ids koa-session made (genid) for each request: a write under one of them creates, any other updates. */
 const madeIds = new WeakMap<object, Set<string>>();
 
+/**
+ * What each request last wrote, under which id. A regenerate saves the session under its new id, then koa-session
+ * saves it again at the request's end because its hash is not the one it loaded: when nothing changed in between
+ * (a sign-in's usual end), that second write, its sealing and its round trip to the store are skipped.
+ */
+const lastWrites = new WeakMap<object, { key: string; value: string }>();
+
+/** A session as written, without the expiry koa-session stamps on each save (it moves by the time between two). */
+function writtenValue(sess: Record<string, unknown>): string {
+  const { _expire, _maxAge, ...value } = sess;
+  return JSON.stringify(value);
+}
+
 /** Per app: whether its session store is up, for requests that keep nothing in it yet (see sessionStoreReady). */
 const readiness = new WeakMap<Koa, () => Promise<boolean>>();
 /** Until when each app's store counts as ready (its last check passed); see sessionStoreKnownReady. */
@@ -125,17 +138,28 @@ export function sessionMiddleware(
         },
         // A session this request loaded is only ever updated: if it was destroyed (signed out, a reset, sign-out
         // everywhere) or expired while the request was in flight, the store refuses the write, so it stays dead.
-        set: (key: string, sess: Record<string, unknown>, maxAge: number, options?: { ctx?: object }) =>
-          unavailableOnError(() =>
+        set: async (
+          key: string,
+          sess: Record<string, unknown>,
+          maxAge: number,
+          options?: { ctx?: object },
+        ) => {
+          const ctx = options?.ctx;
+          const value = ctx ? writtenValue(sess) : undefined;
+          const last = ctx && lastWrites.get(ctx);
+          if (last && last.key === key && last.value === value) return;
+          await unavailableOnError(() =>
             store.set(
               key,
               sess,
               storeTtl(sess, settings.idleTimeoutMs, settings.absoluteTimeoutMs, Date.now()),
               {
-                mode: writeMode(key, options?.ctx),
+                mode: writeMode(key, ctx),
               },
             ),
-          ),
+          );
+          if (ctx && value !== undefined) lastWrites.set(ctx, { key, value });
+        },
         destroy: (key: string) => unavailableOnError(() => store.destroy(key)),
       },
     },

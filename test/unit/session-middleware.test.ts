@@ -103,6 +103,17 @@ async function startApp(
         session.after = 'regenerate';
         ctx.body = 'signed in';
         return;
+      case '/sign-in-last':
+        session.auth = { user: q.user, groups: ['a'] };
+        await session.regenerate();
+        ctx.body = 'signed in';
+        return;
+      case '/sign-in-then-nested':
+        session.auth = { user: q.user, groups: ['a'] };
+        await session.regenerate();
+        (session.auth as { groups: string[] }).groups.push('b');
+        ctx.body = 'signed in';
+        return;
       case '/sign-in-at':
         session.auth = { signedInAt: Number(q.at) };
         ctx.body = 'marked';
@@ -269,6 +280,35 @@ describe('writes', () => {
     assert.deepEqual(await read(b), { a: '1', before: 'regenerate', after: 'regenerate' });
     assert.deepEqual(await read(copy), {}, 'the old cookie resolves to nothing');
     assert.equal(await t.store.get(old), undefined);
+  });
+
+  test("a regenerate that is the request's last change writes the session once, under its new id", async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    t.store.clear();
+    await b.get('/sign-in-last?user=ann');
+    const id = b.cookies.get('session')!;
+    assert.deepEqual(
+      t.store.sets.map((s) => [s.key, s.mode]),
+      [[id, 'create']],
+    );
+    assert.deepEqual(await read(b), { a: '1', auth: { user: 'ann', groups: ['a'] } });
+  });
+
+  test("a change after the regenerate, even inside a kept object, is written at the request's end", async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    t.store.clear();
+    await b.get('/sign-in-then-nested?user=bo');
+    const id = b.cookies.get('session')!;
+    assert.deepEqual(
+      t.store.sets.map((s) => [s.key, s.mode]),
+      [
+        [id, 'create'],
+        [id, 'update'],
+      ],
+    );
+    assert.deepEqual(await read(b), { a: '1', auth: { user: 'bo', groups: ['a', 'b'] } });
   });
 
   test('an ended session is destroyed and its cookie cleared', async () => {
