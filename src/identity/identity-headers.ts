@@ -83,11 +83,23 @@ export function stripIdentityHeaders(
  * before anything reads or forwards it.
  */
 export function scrubIdentityHeaders(req: IncomingMessage): void {
+  // Every form is built from `rawHeaders`: a request whose raw names claim no identity (nearly all) has nothing to
+  // remove anywhere, and Node need not build `headersDistinct` for it.
+  if (!claimsIdentity(req.rawHeaders)) return;
   // Node builds `headersDistinct` from `rawHeaders` on first read: read it before either changes.
   const distinct = req.headersDistinct as Record<string, unknown>;
   stripIdentityHeaders(req.headers);
   stripIdentityHeaders(req.rawHeaders);
   for (const name of Object.keys(distinct)) if (!(name in req.headers)) delete distinct[name];
+}
+
+/** True when a raw header array names an identity header; every such name starts with an x, of either case. */
+function claimsIdentity(rawHeaders: readonly string[]): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!;
+    if ((name.charCodeAt(0) | 0x20) === 0x78 && isIdentityHeaderName(name)) return true;
+  }
+  return false;
 }
 
 /** What the headers need beside the Identity. */

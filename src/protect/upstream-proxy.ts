@@ -31,9 +31,15 @@ export interface UpstreamProxy {
 }
 
 const TIMED_OUT = Symbol('upstream headers deadline');
+/** A request's latest outgoing request to the upstream (to tell whether it went out on a reused socket). */
+const OUTGOING = Symbol('upstream request');
 
-/** Each request's latest outgoing request to the upstream (to tell whether it went out on a reused socket). */
-const outgoing = new WeakMap<IncomingMessage, ClientRequest>();
+/**
+ * A proxied request, with what the proxy notes on it. Properties, not a WeakMap keyed by the request: an entry per
+ * request in a WeakMap makes the garbage collector keep every proxied request's objects longer, measured at a
+ * quarter of a proxied request's cost.
+ */
+type Proxied = IncomingMessage & { [OUTGOING]?: ClientRequest; [TIMED_OUT]?: boolean };
 
 /**
  * A request worth sending again after the upstream dropped the connection: a kept-alive socket the upstream had
@@ -47,7 +53,7 @@ function canResend(req: IncomingMessage, err: Error): boolean {
   const length = req.headers['content-length'];
   if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined)
     return false;
-  return outgoing.get(req)?.reusedSocket === true;
+  return (req as Proxied)[OUTGOING]?.reusedSocket === true;
 }
 
 /** Keep-alive connections to the upstream; every request of every user goes through them. */
@@ -66,9 +72,9 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
 
   // The deadline covers the wait for response headers only: cleared as soon as the upstream answers.
   proxy.on('proxyReq', (proxyReq, req) => {
-    outgoing.set(req, proxyReq);
+    (req as Proxied)[OUTGOING] = proxyReq;
     const timer = setTimeout(() => {
-      (req as unknown as Record<symbol, boolean>)[TIMED_OUT] = true;
+      (req as Proxied)[TIMED_OUT] = true;
       proxyReq.destroy(new Error('upstream did not answer in time'));
     }, settings.headersTimeoutMs);
     timer.unref();
@@ -100,7 +106,7 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
               logger.debug({ reason: err.message }, 'upstream dropped a kept-alive connection: sent again');
               return send(true);
             }
-            const timedOut = Boolean((req as unknown as Record<symbol, boolean>)[TIMED_OUT]);
+            const timedOut = (req as Proxied)[TIMED_OUT] === true;
             const status: UpstreamFailure = timedOut ? 504 : 502;
             logger.warn({ status, reason: err.message }, 'upstream failed');
             if (res.headersSent) {

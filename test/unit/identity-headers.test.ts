@@ -8,6 +8,7 @@ import {
   IDENTITY_HEADER_NAMES,
   identityHeaders,
   isIdentityHeaderName,
+  scrubIdentityHeaders,
   stripIdentityHeaders,
 } from '../../src/identity/identity-headers.ts';
 import type { Identity } from '../../src/session/resolve-auth.ts';
@@ -111,6 +112,48 @@ test('nothing a client sends survives in what Node parsed: headers, headersDisti
     ['accept', 'host', 'connection'],
     ['Accept', '*/*', 'Host', 'x', 'Connection', 'close'],
   ]);
+});
+
+test('scrubbing a request: any one identity header, however spelled, leaves every form; others stay as sent', async () => {
+  const spellings = [
+    'X-Auth-Request-User',
+    'x_auth_request_email',
+    'X-AMZN-OIDC-DATA',
+    'x-amzn-oidc-accesstoken',
+    'X-Forwarded-User',
+    'x_forwarded_groups',
+  ];
+  for (const spelling of spellings) {
+    const left: unknown[] = [];
+    await exchange(`GET / HTTP/1.1\r\nAccept: */*\r\n${spelling}: forged\r\nX-Request-Id: 7\r\n`, (req) => {
+      scrubIdentityHeaders(req);
+      left.push(Object.keys(req.headers), Object.keys(req.headersDistinct), req.rawHeaders);
+      return {};
+    });
+    assert.deepEqual(
+      left,
+      [
+        ['accept', 'x-request-id', 'host', 'connection'],
+        ['accept', 'x-request-id', 'host', 'connection'],
+        ['Accept', '*/*', 'X-Request-Id', '7', 'Host', 'x', 'Connection', 'close'],
+      ],
+      spelling,
+    );
+  }
+});
+
+test('scrubbing a request without identity headers changes nothing', async () => {
+  const left: unknown[] = [];
+  await exchange(
+    'GET / HTTP/1.1\r\nAccept: */*\r\nX-Forwarded-For: 10.0.0.1\r\nx-amzn-trace-id: 1\r\n',
+    (req) => {
+      const before = [{ ...req.headers }, [...req.rawHeaders]];
+      scrubIdentityHeaders(req);
+      left.push(before, [req.headers, req.rawHeaders]);
+      return {};
+    },
+  );
+  assert.deepEqual(left[1], left[0]);
 });
 
 test('the headers carry the identity; the access token only with passAccessToken', () => {
