@@ -26,8 +26,12 @@ const ANONYMOUS_PREFIX = 'b.';
 
 /** The requests that showed a double-submit token (they rely on the store to submit to). */
 const issued = new WeakSet<Context>();
-/** Bindings made in a request (the cookie goes out with its response), so its forms share one. */
-const madeBindings = new WeakMap<Context, string>();
+/**
+ * The binding made in a request (the cookie goes out with its response), so its forms share one: a property of the
+ * context, as the session middleware keeps its notes (a WeakMap would keep it past the request).
+ */
+const MADE_BINDING = Symbol('csrf binding made');
+type Binder = Context & { [MADE_BINDING]?: string | undefined };
 
 function cookieSecure(ctx: Context): boolean {
   return (ctx.cookies as unknown as { secure?: boolean }).secure === true;
@@ -72,10 +76,10 @@ function keysOf(ctx: Pick<Context, 'app'>): Buffer[] {
  * it has none) and signed with the newest key derived from SESSION_KEYS. Nothing is stored server-side.
  */
 export function anonymousCsrfToken(ctx: Context): string {
-  let binding = bindingOf(ctx) ?? madeBindings.get(ctx);
+  let binding = bindingOf(ctx) ?? (ctx as Binder)[MADE_BINDING];
   if (!binding) {
     binding = randomToken();
-    madeBindings.set(ctx, binding);
+    (ctx as Binder)[MADE_BINDING] = binding;
     ctx.cookies.set(csrfCookieName(cookieSecure(ctx)), binding, cookieOptions(ctx));
   }
   issued.add(ctx);
@@ -109,7 +113,7 @@ export function verifyAnonymousCsrfToken(ctx: Context, sent: string): boolean {
  * own token takes over.
  */
 export function forgetCsrfBinding(ctx: Context): void {
-  madeBindings.delete(ctx);
+  (ctx as Binder)[MADE_BINDING] = undefined;
   if (bindingOf(ctx) === undefined) return;
   ctx.cookies.set(csrfCookieName(cookieSecure(ctx)), null, cookieOptions(ctx));
 }

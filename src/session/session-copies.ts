@@ -29,7 +29,8 @@ const TRACKED_CHANGES = 10_000;
  */
 export class SessionCopies<V> {
   private readonly copies;
-  private readonly loads = new WeakMap<object, Load>();
+  /** Where a request's read is noted on the request itself (a WeakMap would keep it past the request). */
+  private readonly load = Symbol('session read');
   /** Changes heard so far. */
   private epoch = 0;
   /** Session id -> the epoch of its last change, oldest first. */
@@ -78,12 +79,12 @@ export class SessionCopies<V> {
    * idle deadline moved) at `touchAt` on the real clock, after which a copy must not stand in for the read.
    */
   loaded(request: object, id: string, epoch: number, touchAt: number): void {
-    this.loads.set(request, { id, epoch, touchAt });
+    (request as Record<symbol, Load>)[this.load] = { id, epoch, touchAt };
   }
 
   /** Keeps `value` for the session `request` read, until `until` on the app's clock, if nothing changed since. */
   keep(request: object, value: V, until: number): void {
-    const load = this.loads.get(request);
+    const load = (request as Record<symbol, Load | undefined>)[this.load];
     if (!load || !this.usable) return;
     if (this.forgottenUpTo > load.epoch || (this.changedAt.get(load.id) ?? 0) > load.epoch) return;
     this.copies.set(load.id, { value, until, touchAt: load.touchAt });

@@ -30,15 +30,17 @@ const READY_FOR_MS = 1000;
 /** An id no session has (not 43 characters): reading it only says whether the store answers. */
 const READINESS_PROBE = 'readiness-probe';
 
-/** The ids koa-session made (genid) for each request: a write under one of them creates, any other updates. */
-const madeIds = new WeakMap<object, Set<string>>();
-
 /**
- * What each request last wrote, under which id. A regenerate saves the session under its new id, then koa-session
+ * What a request notes on its context (properties, not WeakMaps keyed by the context: a WeakMap entry keeps its
+ * value alive until a full collection, which moved a few KB per sign-in into the old generation, measured as RSS).
+ * MADE_IDS: the ids koa-session made (genid) for it: a write under one of them creates, any other updates.
+ * LAST_WRITE: what it last wrote, under which id. A regenerate saves the session under its new id, then koa-session
  * saves it again at the request's end because its hash is not the one it loaded: when nothing changed in between
  * (a sign-in's usual end), that second write, its sealing and its round trip to the store are skipped.
  */
-const lastWrites = new WeakMap<object, { key: string; value: string }>();
+const MADE_IDS = Symbol('session ids made');
+const LAST_WRITE = Symbol('last session write');
+type Writer = { [MADE_IDS]?: Set<string>; [LAST_WRITE]?: { key: string; value: string } };
 
 /** A session as written, without the expiry koa-session stamps on each save (it moves by the time between two). */
 function writtenValue(sess: Record<string, unknown>): string {
@@ -120,8 +122,7 @@ export function sessionMiddleware(
       overwrite: true,
       genid: (ctx: object) => {
         const id = newSessionId();
-        let ids = madeIds.get(ctx);
-        if (!ids) madeIds.set(ctx, (ids = new Set()));
+        const ids = ((ctx as Writer)[MADE_IDS] ??= new Set());
         ids.add(id);
         return id;
       },
@@ -146,7 +147,7 @@ export function sessionMiddleware(
         ) => {
           const ctx = options?.ctx;
           const value = ctx ? writtenValue(sess) : undefined;
-          const last = ctx && lastWrites.get(ctx);
+          const last = ctx && (ctx as Writer)[LAST_WRITE];
           if (last && last.key === key && last.value === value) return;
           await unavailableOnError(() =>
             store.set(
@@ -158,7 +159,7 @@ export function sessionMiddleware(
               },
             ),
           );
-          if (ctx && value !== undefined) lastWrites.set(ctx, { key, value });
+          if (ctx && value !== undefined) (ctx as Writer)[LAST_WRITE] = { key, value };
         },
         destroy: (key: string) => unavailableOnError(() => store.destroy(key)),
       },
@@ -179,7 +180,7 @@ export function sessionMiddleware(
  */
 function writeMode(key: string, ctx: object | undefined): SessionWriteMode | undefined {
   if (!ctx) return undefined;
-  return madeIds.get(ctx)?.delete(key) ? 'create' : 'update';
+  return (ctx as Writer)[MADE_IDS]?.delete(key) ? 'create' : 'update';
 }
 
 /**

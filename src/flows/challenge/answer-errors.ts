@@ -17,7 +17,8 @@ import { restartSignIn } from './continue-sign-in.ts';
 const CODE_PAGES = [paths.mfa, paths.mfaSetup] as const;
 
 /** Answers left after this request's one, as counted before it went to Cognito. */
-const answersLeft = new WeakMap<Context, number>();
+const ANSWERS_LEFT = Symbol('answers left');
+type Answering = Context & { [ANSWERS_LEFT]?: number };
 
 /**
  * Counts every code answered to a challenge before its page sends it to Cognito: registered on `router` ahead of
@@ -42,7 +43,7 @@ export function countCodeAnswers(
           deps.logger.info({ challenge: challenge.name }, 'too many wrong codes: sign-in ended');
           return restartSignIn(ctx, 'too-many-codes');
         }
-        answersLeft.set(ctx, left);
+        (ctx as Answering)[ANSWERS_LEFT] = left;
       }
       await next();
     });
@@ -65,7 +66,7 @@ export function answerError(
     case 'MFA_SETUP_CODE_MISMATCH': {
       const challenge = pendingChallenge(ctx);
       // Counted before Cognito was asked (countCodeAnswers); an answer that was not counted ends the sign-in.
-      const left = answersLeft.get(ctx) ?? 0;
+      const left = (ctx as Answering)[ANSWERS_LEFT] ?? 0;
       if (left <= 0) {
         deps.logger.info({ challenge: challenge.name }, 'too many wrong codes: sign-in ended');
         restartSignIn(ctx, 'too-many-codes');
