@@ -50,6 +50,10 @@ const RATIOS = {
 } as const;
 type Row = keyof typeof RATIOS;
 const INFO_RATIOS = {
+  proxiedOverBareProxyIdentity: ['proxied', 'bareProxyIdentity'],
+  bareProxyIdentityOverBareProxy: ['bareProxyIdentity', 'bareProxy'],
+  nginxAuthOverBareCheck: ['nginxAuth', 'nginxBareCheck'],
+  nginxBareCheckOverPlain: ['nginxBareCheck', 'nginxPlain'],
   proxiedOverUpstream: ['proxied', 'upstream'],
   bareProxyOverUpstream: ['bareProxy', 'upstream'],
   accountOverBaseline: ['account', 'baseline'],
@@ -425,6 +429,18 @@ function printTable(r: {
   rows.push(
     ['  proxied over the upstream reached directly', `x${r.ratios.proxiedOverUpstream}`, ''],
     ['  bare proxy over the upstream', `x${r.ratios.bareProxyOverUpstream}`, ''],
+    [
+      '  proxied over the bare proxy sending our identity headers',
+      `x${r.ratios.proxiedOverBareProxyIdentity} (${rps('bareProxyIdentity')}; x${r.ratios.bareProxyIdentityOverBareProxy} of the bare proxy)`,
+      '',
+    ],
+    [
+      '  nginx auth_request over the same with a bare Node check',
+      r.ratios.nginxAuthOverBareCheck === undefined
+        ? 'skipped'
+        : `x${r.ratios.nginxAuthOverBareCheck} (${rps('nginxBareCheck')}; x${r.ratios.nginxBareCheckOverPlain} of nginx alone)`,
+      '',
+    ],
     ['  RSA verifications under load', String(t.tokenVerificationsUnderLoad), ''],
     [
       'POST /login over bare InitiateAuth p50',

@@ -2,6 +2,7 @@
 // app behind nginx, two apps sharing Redis, the upstream app, a bare proxy, the bare Koa baseline and controls.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { IDENTITY_HEADER_NAMES } from '../../src/identity/identity-headers.ts';
 import { exampleSite, nginxMissing, startNginx, type Nginx } from '../../test/helpers/nginx.ts';
 import { freePort } from '../../test/helpers/service-process.ts';
 import type { PageShape } from '../servers/baseline.ts';
@@ -116,6 +117,14 @@ export async function startFleet(accessToken: (app: AppReady) => Promise<string>
 
     const appHost = new URL(app.ready.baseUrl).host;
     const cookie = user.cookieHeader();
+    // The bare proxy again, sending the identity headers our proxy sends for this user (as fixed values).
+    const bareProxyIdentity = await startChild<Ready>('bare-proxy', {
+      env: {
+        BENCH_UPSTREAM: upstream.ready.baseUrl,
+        BENCH_HEADERS: JSON.stringify(await identityHeadersOf(user, appHost)),
+      },
+    });
+    stops.push(() => bareProxyIdentity.stop());
     const token = await accessToken(app.ready);
     const targets: Record<string, Target> = {
       baseline: { url: `${baseline.ready.baseUrl}/`, headers: { cookie: await cookieOf(baseline) } },
@@ -134,6 +143,7 @@ export async function startFleet(accessToken: (app: AppReady) => Promise<string>
       },
       upstream: { url: `${upstream.ready.baseUrl}${APP_PATH}`, headers: {} },
       bareProxy: { url: `${bareProxy.ready.baseUrl}${APP_PATH}`, headers: {} },
+      bareProxyIdentity: { url: `${bareProxyIdentity.ready.baseUrl}${APP_PATH}`, headers: {} },
       proxied: { url: `${app.ready.baseUrl}${APP_PATH}`, headers: { cookie } },
     };
 
@@ -185,17 +195,41 @@ export async function startFleet(accessToken: (app: AppReady) => Promise<string>
       });
       stops.push(() => behind.stop());
       const upstreamPort = Number(new URL(upstream.ready.baseUrl).port);
+      const bareCheckPort = await freePort();
+      // The app's location of the shipped file, without auth_request: how that file proxies, on its own.
+      const proxying = `
+        proxy_pass http://protected_app;
+        proxy_http_version 1.1;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $protected_app_connection;
+        proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-For $remote_addr;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header X-Forwarded-Host $http_host;
+        proxy_buffering off;
+        proxy_read_timeout 1h;`;
       const site =
         exampleSite({ port, loginPort: Number(new URL(behind.ready.baseUrl).port), appPort: upstreamPort }) +
         `
 server {
     listen 127.0.0.1:${plainPort};
-    location / {
+    location / {${proxying}
+    }
+}
+# auth_request whose check is the bare upstream app (lets everything through, sends no identity): what any check
+# server costs nginx here, at the least.
+server {
+    listen 127.0.0.1:${bareCheckPort};
+    location = /_check {
+        internal;
         proxy_pass http://protected_app;
+        proxy_pass_request_body off;
+        proxy_set_header Content-Length "";
         proxy_http_version 1.1;
         proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Forwarded-For $remote_addr;
+    }
+    location / {
+        auth_request /_check;${proxying}
     }
 }
 `;
@@ -206,12 +240,27 @@ server {
       viaNginx.close();
       targets.nginxAuth = { url: `${nginxUrl}${APP_PATH}`, headers: { cookie: viaNginx.cookieHeader() } };
       targets.nginxPlain = { url: `http://127.0.0.1:${plainPort}${APP_PATH}`, headers: {} };
+      targets.nginxBareCheck = { url: `http://127.0.0.1:${bareCheckPort}${APP_PATH}`, headers: {} };
     }
     return { app, redisApp, user, targets, skipped, page, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** The identity headers the app's check answers `user` with: those its proxy sends the upstream. */
+async function identityHeadersOf(user: BenchBrowser, host: string): Promise<Record<string, string>> {
+  const answer = await user.get('/auth/check', forwarded(host));
+  if (answer.status !== 200) throw new Error(`GET /auth/check answered ${answer.status}`);
+  const names = new Set(IDENTITY_HEADER_NAMES.map((n) => n.toLowerCase()));
+  const headers = Object.fromEntries(
+    Object.entries(answer.headers)
+      .filter(([name]) => names.has(name))
+      .map(([name, value]) => [name, String(value)]),
+  );
+  if (!headers['x-amzn-oidc-data']) throw new Error('the check sent no identity headers');
+  return headers;
 }
 
 /** Another instance against the first one's emulator and pool, as a deployment configures it. */
