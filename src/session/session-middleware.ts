@@ -44,8 +44,9 @@ type Writer = { [MADE_IDS]?: Set<string>; [LAST_WRITE]?: { key: string; value: s
 
 /** A session as written, without the expiry koa-session stamps on each save (it moves by the time between two). */
 function writtenValue(sess: Record<string, unknown>): string {
-  const { _expire, _maxAge, ...value } = sess;
-  return JSON.stringify(value);
+  return JSON.stringify(sess, function (this: unknown, key: string, value: unknown) {
+    return this === sess && (key === '_expire' || key === '_maxAge') ? undefined : value;
+  });
 }
 
 /** Per app: whether its session store is up, for requests that keep nothing in it yet (see sessionStoreReady). */
