@@ -13,6 +13,8 @@ export interface ReadyMessage {
 
 export interface BenchChild<R extends ReadyMessage> {
   ready: R;
+  /** The process id (for reading its CPU time from /proc while working on a row). */
+  pid: number | undefined;
   /** Sends `{ type, id, payload }` and resolves with the child's answer of the same id. */
   ask<T>(type: string, payload?: unknown): Promise<T>;
   stop(): Promise<void>;
@@ -53,6 +55,7 @@ export async function startChild<R extends ReadyMessage>(
   let nextId = 0;
   return {
     ready,
+    pid: child.pid,
     ask<T>(type: string, payload?: unknown): Promise<T> {
       const id = ++nextId;
       return new Promise<T>((resolve, reject) => {

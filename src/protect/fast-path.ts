@@ -38,11 +38,11 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse, koa: RequestL
 /** As Koa's URL limit: anything longer is Koa's to refuse. */
 const MAX_URL_LENGTH = 4096;
 
-const failures = new WeakMap<IncomingMessage, UpstreamFailure>();
+const FAILURE = Symbol('upstream failure');
 
 /** How the upstream failed a request the fast path proxied (Koa then answers with our page), if it did. */
 export function upstreamFailureOf(req: IncomingMessage): UpstreamFailure | undefined {
-  return failures.get(req);
+  return (req as IncomingMessage & { [FAILURE]?: UpstreamFailure })[FAILURE];
 }
 
 /**
@@ -76,11 +76,10 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     return id === undefined ? undefined : copies.get(id, deps.clock());
   }
 
-  /** The kept pass of the request, if the rules let it reach `url` with `method`. */
-  function passFor(req: IncomingMessage, method: string, url: string): SessionPass | undefined {
+  /** The kept pass of the request, if the rules let it reach `path` with `method`. */
+  function passFor(req: IncomingMessage, method: string, path: string): SessionPass | undefined {
     const pass = keptPass(req);
     if (pass === undefined) return undefined;
-    const path = url.split('?')[0]!;
     const decision = decide(deps.rules(), { identity: pass.identity, method, path });
     return decision.kind === 'allow' || decision.kind === 'public' ? pass : undefined;
   }
@@ -88,7 +87,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
   function check(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET') return false;
     const request = forwardedRequest(req.headers, deps.trusted);
-    const pass = request && passFor(req, request.method, request.url);
+    const pass = request && passFor(req, request.method, pathOf(request.url));
     if (!pass) return false;
     res.writeHead(200, [
       ...pass.rawHeaders,
@@ -103,19 +102,17 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     return true;
   }
 
-  function proxy(req: IncomingMessage, res: ServerResponse, koa: RequestListener, url: string): boolean {
+  function proxy(req: IncomingMessage, res: ServerResponse, koa: RequestListener, path: string): boolean {
     // Before anything reads the request: no client-sent identity header reaches the app or our checks.
     scrubIdentityHeaders(req);
-    const pass = passFor(req, req.method ?? 'GET', url);
+    const method = req.method ?? 'GET';
+    const pass = passFor(req, method, path);
     if (!pass) return false;
     const started = process.hrtime.bigint();
-    void upstream!.proxy.web(req, res, pass.headers).then((failure) => {
-      if (failure === undefined) {
-        upstream!.record(req.method ?? 'GET', res.statusCode, elapsed(started));
-        return;
-      }
+    upstream!.proxy.web(req, res, pass.headers, (failure, status) => {
+      if (failure === undefined) return upstream!.record(method, status, elapsed(started));
       // Nothing was sent yet: Koa answers with our page.
-      failures.set(req, failure);
+      (req as IncomingMessage & { [FAILURE]?: UpstreamFailure })[FAILURE] = failure;
       koa(req, res);
     });
     return true;
@@ -126,17 +123,21 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     const ok = url !== undefined && url.length <= MAX_URL_LENGTH && url.startsWith('/');
     if (ok && !url.includes('#')) {
       const started = process.hrtime.bigint();
-      const query = url.indexOf('?');
-      const path = query === -1 ? url : url.slice(0, query);
+      const path = pathOf(url);
       const record = checkPaths.get(path);
       if (record !== undefined) {
         if (check(req, res)) return record('GET', 200, elapsed(started));
-      } else if (upstream && !upstream.isOurs(path) && proxy(req, res, koa, url)) {
+      } else if (upstream && !upstream.isOurs(path) && proxy(req, res, koa, path)) {
         return;
       }
     }
     koa(req, res);
   };
+}
+
+function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 function elapsed(started: bigint): number {

@@ -8,7 +8,7 @@ import { scrubIdentityHeaders } from '../identity/identity-headers.ts';
 import { loginQuery } from '../notices.ts';
 import type { Answers } from './answers.ts';
 import type { Gate, GateOutcome } from './gate.ts';
-import type { UpstreamProxy } from './upstream-proxy.ts';
+import type { UpstreamFailure, UpstreamProxy } from './upstream-proxy.ts';
 
 export interface ProtectStackDeps {
   gate: Gate;
@@ -61,7 +61,9 @@ export function protectStack(deps: ProtectStackDeps): Middleware {
     if (outcome?.kind !== 'pass') return;
     (ctx as unknown as { _matchedRoute: string })._matchedRoute = 'upstream';
     ctx.respond = false;
-    const failure = await upstream.web(ctx.req, ctx.res, outcome.headers);
+    const failure = await new Promise<UpstreamFailure | undefined>((resolve) =>
+      upstream.web(ctx.req, ctx.res, outcome.headers, resolve),
+    );
     if (failure !== undefined) {
       // Nothing was sent yet: Koa answers after all, with our page.
       ctx.respond = true;

@@ -14,32 +14,52 @@ export interface UpstreamProxySettings {
 /** Why a proxied request failed: the upstream could not be reached (502) or did not answer in time (504). */
 export type UpstreamFailure = 502 | 504;
 
+/**
+ * Called once per proxied request: when the upstream's answer starts (`failure` undefined, `status` the upstream's),
+ * when the client went away before it did (`status` 499, nginx's "client closed request"), or when the upstream
+ * could not answer before the response started (`failure` and `status` 502 or 504; the caller answers then).
+ */
+export type ProxyDone = (failure: UpstreamFailure | undefined, status: number) => void;
+
 export interface UpstreamProxy {
   /**
    * Proxies `req` to the upstream with `headers` set on the way (identity headers; client copies already
-   * removed), streaming the body both ways. Resolves when the response is under way or done, or with the failure
-   * when the upstream could not answer before the response started (the caller answers then).
+   * removed), streaming the body both ways, and tells `done` once how it went.
    */
   web(
     req: IncomingMessage,
     res: ServerResponse,
     headers: Readonly<Record<string, string>>,
-  ): Promise<UpstreamFailure | undefined>;
+    done: ProxyDone,
+  ): void;
   /** Proxies a WebSocket upgrade (already authenticated and checked) with `headers` set. */
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, headers: Readonly<Record<string, string>>): void;
   close(): void;
 }
 
-const TIMED_OUT = Symbol('upstream headers deadline');
-/** A request's latest outgoing request to the upstream (to tell whether it went out on a reused socket). */
+/** What the proxy notes on a request it passes on (see Proxied). */
 const OUTGOING = Symbol('upstream request');
+const DEADLINE = Symbol('upstream headers deadline');
+const TIMED_OUT = Symbol('upstream timed out');
+const HEADERS = Symbol('identity headers');
+const DONE = Symbol('proxied request done');
+const RESENT = Symbol('sent again');
 
 /**
- * A proxied request, with what the proxy notes on it. Properties, not a WeakMap keyed by the request: an entry per
- * request in a WeakMap makes the garbage collector keep every proxied request's objects longer, measured at a
- * quarter of a proxied request's cost.
+ * A proxied request, with what the proxy notes on it: its latest outgoing request to the upstream (to tell whether it
+ * went out on a reused socket), when the upstream's headers are due, the headers to send again with, and whom to tell.
+ * Properties, not a WeakMap keyed by the request, and no timer or listener of its own: an entry per request in a
+ * WeakMap made the garbage collector keep every proxied request's objects longer (measured at a quarter of a proxied
+ * request's cost), and a timer and two listeners per request cost more than the rest of our part of it.
  */
-type Proxied = IncomingMessage & { [OUTGOING]?: ClientRequest; [TIMED_OUT]?: boolean };
+type Proxied = IncomingMessage & {
+  [OUTGOING]?: ClientRequest;
+  [DEADLINE]?: number;
+  [TIMED_OUT]?: boolean;
+  [HEADERS]?: Readonly<Record<string, string>>;
+  [DONE]?: ProxyDone | undefined;
+  [RESENT]?: boolean;
+};
 
 /**
  * A request worth sending again after the upstream dropped the connection: a kept-alive socket the upstream had
@@ -56,6 +76,14 @@ function canResend(req: IncomingMessage, err: Error): boolean {
   return (req as Proxied)[OUTGOING]?.reusedSocket === true;
 }
 
+/** Tells the request's `done`, once. */
+function settle(req: Proxied, failure: UpstreamFailure | undefined, status: number): void {
+  const done = req[DONE];
+  if (done === undefined) return;
+  req[DONE] = undefined;
+  done(failure, status);
+}
+
 /** Keep-alive connections to the upstream; every request of every user goes through them. */
 export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Logger): UpstreamProxy {
   const https = settings.target.protocol === 'https:';
@@ -70,55 +98,94 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
     ws: true,
   });
 
-  // The deadline covers the wait for response headers only: cleared as soon as the upstream answers.
+  // The deadline covers the wait for response headers only: a request leaves `waiting` as soon as the upstream
+  // answers. One sweep checks them all, every tenth of the deadline (at most a second), instead of a timer and two
+  // listeners on every request: a request that gets no answer is cut off after the deadline, at most a tenth late.
+  const waiting = new Set<Proxied>();
+  const every = Math.min(1000, Math.max(10, Math.floor(settings.headersTimeoutMs / 10)));
+  let sweeper: NodeJS.Timeout | undefined;
+  const sweep = () => {
+    const now = performance.now();
+    for (const req of waiting) {
+      if (req[DONE] === undefined) {
+        waiting.delete(req);
+      } else if (req.socket.destroyed) {
+        // The client went away: http-proxy-3 ends the outgoing request, and no answer is coming.
+        waiting.delete(req);
+        settle(req, undefined, 499);
+      } else if (req[DEADLINE]! <= now) {
+        waiting.delete(req);
+        req[TIMED_OUT] = true;
+        req[OUTGOING]?.destroy(new Error('upstream did not answer in time'));
+      }
+    }
+    if (waiting.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  // From the moment the request has a connection to the upstream, as a connect and a wait for headers are one.
   proxy.on('proxyReq', (proxyReq, req) => {
-    (req as Proxied)[OUTGOING] = proxyReq;
-    const timer = setTimeout(() => {
-      (req as Proxied)[TIMED_OUT] = true;
-      proxyReq.destroy(new Error('upstream did not answer in time'));
-    }, settings.headersTimeoutMs);
-    timer.unref();
-    proxyReq.once('response', () => clearTimeout(timer));
-    proxyReq.once('close', () => clearTimeout(timer));
+    const proxied = req as Proxied;
+    proxied[OUTGOING] = proxyReq;
+    proxied[DEADLINE] = performance.now() + settings.headersTimeoutMs;
+    waiting.add(proxied);
+    if (sweeper === undefined) {
+      sweeper = setInterval(sweep, every);
+      sweeper.unref();
+    }
   });
-  // A session cookie we refreshed for this request goes out beside the app's own cookies, never instead of them.
-  proxy.on('proxyRes', (proxyRes, _req, res) => {
+  proxy.on('proxyRes', (proxyRes, req, res) => {
+    waiting.delete(req);
+    // A session cookie we refreshed for this request goes out beside the app's own cookies, never instead of them.
     const ours = res.getHeader('set-cookie');
-    if (ours === undefined) return;
-    const theirs = proxyRes.headers['set-cookie'] ?? [];
-    proxyRes.headers['set-cookie'] = [...(Array.isArray(ours) ? ours : [String(ours)]), ...theirs];
+    if (ours !== undefined) {
+      const theirs = proxyRes.headers['set-cookie'] ?? [];
+      proxyRes.headers['set-cookie'] = [...(Array.isArray(ours) ? ours : [String(ours)]), ...theirs];
+    }
+    settle(req, undefined, proxyRes.statusCode ?? 502);
+  });
+  // The client went away before the upstream answered (http-proxy-3 then ends the outgoing request itself).
+  proxy.on('econnreset', (_err, req) => {
+    waiting.delete(req);
+    settle(req, undefined, 499);
   });
   // Errors without a callback (a WebSocket after its upgrade) must never reach the process.
   proxy.on('error', (err) => logger.info({ reason: err.message }, 'upstream connection failed'));
 
+  /** The second time on a connection of its own (`agent: false`): the pool may hold more sockets the app has closed. */
+  const send = (req: Proxied, res: ServerResponse, fresh: boolean) =>
+    proxy.web(
+      req,
+      res,
+      fresh ? { headers: req[HEADERS]!, agent: false } : { headers: req[HEADERS]! },
+      failed,
+    );
+
+  function failed(err: Error, incoming: IncomingMessage, res: ServerResponse | Duplex): void {
+    const req = incoming as Proxied;
+    const out = res as ServerResponse;
+    waiting.delete(req);
+    if (req[RESENT] !== true && !out.headersSent && canResend(req, err)) {
+      req[RESENT] = true;
+      logger.debug({ reason: err.message }, 'upstream dropped a kept-alive connection: sent again');
+      send(req, out, true);
+      return;
+    }
+    if (req.socket.destroyed) return settle(req, undefined, 499);
+    const status: UpstreamFailure = req[TIMED_OUT] === true ? 504 : 502;
+    logger.warn({ status, reason: err.message }, 'upstream failed');
+    // Mid-stream: nothing better to say than cutting the connection.
+    if (out.headersSent) out.destroy();
+    else settle(req, status, status);
+  }
+
   return {
-    web(req, res, headers) {
-      return new Promise<UpstreamFailure | undefined>((resolve) => {
-        res.once('close', () => resolve(undefined));
-        res.once('finish', () => resolve(undefined));
-        let resent = false;
-        // The second time on a connection of its own (`agent: false`): the pool may hold more sockets the app
-        // has closed.
-        const send = (fresh: boolean) =>
-          proxy.web(req, res, fresh ? { headers, agent: false } : { headers }, (err) => {
-            if (!resent && !res.headersSent && canResend(req, err)) {
-              resent = true;
-              logger.debug({ reason: err.message }, 'upstream dropped a kept-alive connection: sent again');
-              return send(true);
-            }
-            const timedOut = (req as Proxied)[TIMED_OUT] === true;
-            const status: UpstreamFailure = timedOut ? 504 : 502;
-            logger.warn({ status, reason: err.message }, 'upstream failed');
-            if (res.headersSent) {
-              // Mid-stream: nothing better to say than cutting the connection.
-              res.destroy();
-              resolve(undefined);
-            } else {
-              resolve(status);
-            }
-          });
-        send(false);
-      });
+    web(req, res, headers, done) {
+      const proxied = req as Proxied;
+      proxied[HEADERS] = headers;
+      proxied[DONE] = done;
+      send(proxied, res, false);
     },
     ws(req, socket, head, headers) {
       socket.on('error', () => socket.destroy());
@@ -128,6 +195,8 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
       });
     },
     close() {
+      clearInterval(sweeper);
+      waiting.clear();
       proxy.close();
       agent.destroy();
     },

@@ -36,7 +36,7 @@ before(async () => {
     createLogger('silent'),
   );
   front = createServer((req, res) => {
-    void proxy.web(req, res, {}).then((failure) => {
+    proxy.web(req, res, {}, (failure) => {
       if (failure === undefined) return;
       res.statusCode = failure;
       res.end();

@@ -1,0 +1,161 @@
+// What the built-in proxy tells its caller about each request, once: the app's status as soon as its answer starts,
+// 499 when the client left first, 504 when the app sent no headers within the deadline (never before it, and never
+// cutting off a body that streams past it), 502 when the app cannot be reached.
+import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { createLogger } from '../../src/logger.ts';
+import {
+  createUpstreamProxy,
+  type UpstreamFailure,
+  type UpstreamProxy,
+} from '../../src/protect/upstream-proxy.ts';
+
+const DEADLINE_MS = 300;
+
+/** The app: `/status/N` answers N; `/stream` sends its headers, then a chunk every 200 ms, 4 in all; `/hang` never answers. */
+const appClosed: string[] = [];
+const app: Server = createServer((req, res) => {
+  req.on('close', () => appClosed.push(req.url!));
+  if (req.url!.startsWith('/status/')) return res.writeHead(Number(req.url!.slice(8))).end('ok');
+  if (req.url === '/stream') {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    let n = 0;
+    const timer = setInterval(() => {
+      res.write(`${n}\n`);
+      if (++n === 4) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, 200);
+    return;
+  }
+  // /hang: nothing, ever.
+});
+
+interface Told {
+  failure: UpstreamFailure | undefined;
+  status: number;
+  afterMs: number;
+}
+let told: Told[] = [];
+let proxy: UpstreamProxy;
+let front: Server;
+let url = '';
+
+before(async () => {
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  proxy = createUpstreamProxy(
+    {
+      target: new URL(`http://127.0.0.1:${(app.address() as AddressInfo).port}`),
+      headersTimeoutMs: DEADLINE_MS,
+    },
+    createLogger('silent'),
+  );
+  front = createServer((req, res) => {
+    const started = performance.now();
+    proxy.web(req, res, { 'x-auth-request-email': 'a@example.com' }, (failure, status) => {
+      told.push({ failure, status, afterMs: performance.now() - started });
+      if (failure === undefined) return;
+      res.statusCode = failure;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+});
+after(() => {
+  proxy.close();
+  front.closeAllConnections();
+  front.close();
+  app.closeAllConnections();
+  app.close();
+});
+
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("the app's own status, told once, as soon as its answer starts", async () => {
+  for (const status of [200, 201, 404, 500, 502]) {
+    told = [];
+    const res = await fetch(`${url}/status/${status}`);
+    assert.equal(res.status, status);
+    await res.text();
+    await settle(20);
+    assert.deepEqual(
+      told.map((t) => [t.failure, t.status]),
+      [[undefined, status]],
+      'an app answering 502 is not a failure of ours',
+    );
+  }
+});
+
+test('a streamed answer is told when it starts and streams on past the deadline, uncut', async () => {
+  told = [];
+  const res = await fetch(`${url}/stream`);
+  assert.equal(told.length, 1, 'told before the body ends');
+  assert.deepEqual([told[0]!.failure, told[0]!.status], [undefined, 200]);
+  assert.equal(await res.text(), '0\n1\n2\n3\n', '800 ms of body, past the 300 ms deadline');
+  await settle(2 * DEADLINE_MS);
+  assert.equal(told.length, 1, 'told once');
+});
+
+test('an app that sends no headers in time: 504, not before the deadline, and its request is ended', async () => {
+  told = [];
+  appClosed.length = 0;
+  const res = await fetch(`${url}/hang`);
+  assert.equal(res.status, 504);
+  assert.equal(told.length, 1);
+  assert.equal(told[0]!.failure, 504);
+  assert.ok(told[0]!.afterMs >= DEADLINE_MS - 5, `told after ${told[0]!.afterMs} ms`);
+  assert.ok(told[0]!.afterMs < DEADLINE_MS * 3, `told after ${told[0]!.afterMs} ms`);
+  await settle(50);
+  assert.deepEqual(appClosed, ['/hang']);
+});
+
+test('a client that leaves before the app answers is told as 499, once, and the request to the app is ended', async () => {
+  told = [];
+  appClosed.length = 0;
+  await new Promise<void>((resolve) => {
+    const req = request(`${url}/hang`);
+    req.on('error', () => resolve());
+    req.end();
+    setTimeout(() => req.destroy(), 50);
+  });
+  await settle(DEADLINE_MS * 2);
+  assert.deepEqual(
+    told.map((t) => [t.failure, t.status]),
+    [[undefined, 499]],
+  );
+  assert.deepEqual(appClosed, ['/hang']);
+});
+
+test('an app that cannot be reached: 502, told once', async () => {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const down = createUpstreamProxy(
+    { target: new URL(`http://127.0.0.1:${port}`), headersTimeoutMs: DEADLINE_MS },
+    createLogger('silent'),
+  );
+  const outcomes: [UpstreamFailure | undefined, number][] = [];
+  const server = createServer((req, res) =>
+    down.web(req, res, {}, (failure, status) => {
+      outcomes.push([failure, status]);
+      res.statusCode = failure ?? 200;
+      res.end();
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    assert.equal(res.status, 502);
+    await settle(DEADLINE_MS * 2);
+    assert.deepEqual(outcomes, [[502, 502]]);
+  } finally {
+    down.close();
+    server.closeAllConnections();
+    server.close();
+  }
+});
