@@ -3,14 +3,9 @@
 // cutting off a body that streams past it), 502 when the app cannot be reached.
 import assert from 'node:assert/strict';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { createLogger } from '../../src/logger.ts';
-import {
-  createUpstreamProxy,
-  type UpstreamFailure,
-  type UpstreamProxy,
-} from '../../src/protect/upstream-proxy.ts';
+import type { UpstreamFailure } from '../../src/protect/upstream-proxy.ts';
+import { startProxyFront, type ProxyFront } from '../helpers/proxy-front.ts';
 
 const DEADLINE_MS = 300;
 
@@ -40,38 +35,17 @@ interface Told {
   afterMs: number;
 }
 let told: Told[] = [];
-let proxy: UpstreamProxy;
-let front: Server;
+let front: ProxyFront;
 let url = '';
 
 before(async () => {
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  proxy = createUpstreamProxy(
-    {
-      target: new URL(`http://127.0.0.1:${(app.address() as AddressInfo).port}`),
-      headersTimeoutMs: DEADLINE_MS,
-    },
-    createLogger('silent'),
-  );
-  front = createServer((req, res) => {
-    const started = performance.now();
-    proxy.web(req, res, { 'x-auth-request-email': 'a@example.com' }, (failure, status) => {
-      told.push({ failure, status, afterMs: performance.now() - started });
-      if (failure === undefined) return;
-      res.statusCode = failure;
-      res.end();
-    });
+  front = await startProxyFront(app, DEADLINE_MS, {
+    headers: { 'x-auth-request-email': 'a@example.com' },
+    told: (failure, status, afterMs) => told.push({ failure, status, afterMs }),
   });
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  url = front.url;
 });
-after(() => {
-  proxy.close();
-  front.closeAllConnections();
-  front.close();
-  app.closeAllConnections();
-  app.close();
-});
+after(() => front.close());
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -131,31 +105,19 @@ test('a client that leaves before the app answers is told as 499, once, and the 
 });
 
 test('an app that cannot be reached: 502, told once', async () => {
-  const closed = createServer();
-  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-  const port = (closed.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => closed.close(() => resolve()));
-  const down = createUpstreamProxy(
-    { target: new URL(`http://127.0.0.1:${port}`), headersTimeoutMs: DEADLINE_MS },
-    createLogger('silent'),
-  );
+  // An app that listened once and is gone: nothing answers on its port.
+  const gone = createServer();
   const outcomes: [UpstreamFailure | undefined, number][] = [];
-  const server = createServer((req, res) =>
-    down.web(req, res, {}, (failure, status) => {
-      outcomes.push([failure, status]);
-      res.statusCode = failure ?? 200;
-      res.end();
-    }),
-  );
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const down = await startProxyFront(gone, DEADLINE_MS, {
+    told: (failure, status) => outcomes.push([failure, status]),
+  });
+  await new Promise<void>((resolve) => gone.close(() => resolve()));
   try {
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const res = await fetch(`${down.url}/`);
     assert.equal(res.status, 502);
     await settle(DEADLINE_MS * 2);
     assert.deepEqual(outcomes, [[502, 502]]);
   } finally {
     down.close();
-    server.closeAllConnections();
-    server.close();
   }
 });

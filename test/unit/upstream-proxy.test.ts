@@ -1,10 +1,9 @@
 // The built-in proxy's connections to the app: a kept-alive connection the app has just closed is not a 502.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { after, before, beforeEach, test } from 'node:test';
-import { createLogger } from '../../src/logger.ts';
-import { createUpstreamProxy, type UpstreamProxy } from '../../src/protect/upstream-proxy.ts';
+import { startProxyFront, type ProxyFront } from '../helpers/proxy-front.ts';
 
 /**
  * The app: answers each connection's first request and, when `dropReused` says so, closes the connection on any
@@ -25,33 +24,14 @@ const app: Server = createServer((req, res) => {
   });
 });
 
-let proxy: UpstreamProxy;
-let front: Server;
+let front: ProxyFront;
 let url = '';
 
 before(async () => {
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  proxy = createUpstreamProxy(
-    { target: new URL(`http://127.0.0.1:${(app.address() as AddressInfo).port}`), headersTimeoutMs: 2000 },
-    createLogger('silent'),
-  );
-  front = createServer((req, res) => {
-    proxy.web(req, res, {}, (failure) => {
-      if (failure === undefined) return;
-      res.statusCode = failure;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+  front = await startProxyFront(app, 2000);
+  url = front.url;
 });
-after(() => {
-  proxy.close();
-  front.closeAllConnections();
-  front.close();
-  app.closeAllConnections();
-  app.close();
-});
+after(() => front.close());
 beforeEach(() => {
   requests.length = 0;
   dropReused = true;
