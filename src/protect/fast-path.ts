@@ -39,10 +39,11 @@ export type FastPath = (req: IncomingMessage, res: ServerResponse, koa: RequestL
 const MAX_URL_LENGTH = 4096;
 
 const FAILURE = Symbol('upstream failure');
+type Failing = IncomingMessage & { [FAILURE]?: UpstreamFailure };
 
 /** How the upstream failed a request the fast path proxied (Koa then answers with our page), if it did. */
 export function upstreamFailureOf(req: IncomingMessage): UpstreamFailure | undefined {
-  return (req as IncomingMessage & { [FAILURE]?: UpstreamFailure })[FAILURE];
+  return (req as Failing)[FAILURE];
 }
 
 /**
@@ -112,7 +113,7 @@ export function createFastPath(deps: FastPathDeps): FastPath {
     upstream!.proxy.web(req, res, pass.headers, (failure, status) => {
       if (failure === undefined) return upstream!.record(method, status, elapsed(started));
       // Nothing was sent yet: Koa answers with our page.
-      (req as IncomingMessage & { [FAILURE]?: UpstreamFailure })[FAILURE] = failure;
+      (req as Failing)[FAILURE] = failure;
       koa(req, res);
     });
     return true;

@@ -76,14 +76,6 @@ function canResend(req: IncomingMessage, err: Error): boolean {
   return (req as Proxied)[OUTGOING]?.reusedSocket === true;
 }
 
-/** Tells the request's `done`, once. */
-function settle(req: Proxied, failure: UpstreamFailure | undefined, status: number): void {
-  const done = req[DONE];
-  if (done === undefined) return;
-  req[DONE] = undefined;
-  done(failure, status);
-}
-
 /** Keep-alive connections to the upstream; every request of every user goes through them. */
 export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Logger): UpstreamProxy {
   const https = settings.target.protocol === 'https:';
@@ -104,14 +96,19 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
   const waiting = new Set<Proxied>();
   const every = Math.min(1000, Math.max(10, Math.floor(settings.headersTimeoutMs / 10)));
   let sweeper: NodeJS.Timeout | undefined;
+  /** Tells the request's `done`, once; a request told is no longer waiting. */
+  const settle = (req: Proxied, failure: UpstreamFailure | undefined, status: number) => {
+    waiting.delete(req);
+    const done = req[DONE];
+    if (done === undefined) return;
+    req[DONE] = undefined;
+    done(failure, status);
+  };
   const sweep = () => {
     const now = performance.now();
     for (const req of waiting) {
-      if (req[DONE] === undefined) {
-        waiting.delete(req);
-      } else if (req.socket.destroyed) {
+      if (req.socket.destroyed) {
         // The client went away: http-proxy-3 ends the outgoing request, and no answer is coming.
-        waiting.delete(req);
         settle(req, undefined, 499);
       } else if (req[DEADLINE]! <= now) {
         waiting.delete(req);
@@ -136,7 +133,6 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
     }
   });
   proxy.on('proxyRes', (proxyRes, req, res) => {
-    waiting.delete(req);
     // A session cookie we refreshed for this request goes out beside the app's own cookies, never instead of them.
     const ours = res.getHeader('set-cookie');
     if (ours !== undefined) {
@@ -146,10 +142,7 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
     settle(req, undefined, proxyRes.statusCode ?? 502);
   });
   // The client went away before the upstream answered (http-proxy-3 then ends the outgoing request itself).
-  proxy.on('econnreset', (_err, req) => {
-    waiting.delete(req);
-    settle(req, undefined, 499);
-  });
+  proxy.on('econnreset', (_err, req) => settle(req, undefined, 499));
   // Errors without a callback (a WebSocket after its upgrade) must never reach the process.
   proxy.on('error', (err) => logger.info({ reason: err.message }, 'upstream connection failed'));
 
@@ -165,6 +158,7 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
   function failed(err: Error, incoming: IncomingMessage, res: ServerResponse | Duplex): void {
     const req = incoming as Proxied;
     const out = res as ServerResponse;
+    // Out of the sweep until it is sent again (with a deadline of its own) or told.
     waiting.delete(req);
     if (req[RESENT] !== true && !out.headersSent && canResend(req, err)) {
       req[RESENT] = true;
