@@ -52,6 +52,8 @@ class Passage {
   deadline = 0;
   timedOut = false;
   resent = false;
+  /** Where it is in `Waiting`, or -1. */
+  slot = -1;
   constructor(
     readonly req: IncomingMessage,
     readonly headers: Readonly<Record<string, string>>,
@@ -64,6 +66,46 @@ type Proxied = IncomingMessage & { [PASSAGE]?: Passage };
 
 function passageOf(req: IncomingMessage): Passage {
   return (req as Proxied)[PASSAGE]!;
+}
+
+/**
+ * The passages waiting for the upstream's headers: an array, each passage knowing its place, so that one joins at the
+ * end and one leaves by taking the last one's place, writing one slot each. Not a Set: a Set added to and taken from
+ * on every request made a process that had served other paths at full speed promote every proxied request's objects
+ * to the old generation (it grew by 70 to 90 MB in 3 s, and a scavenge took 3.5 ms instead of 0.8). V8 rebuilds a
+ * Set's table as entries come and go and links the old table to the new one, so a table once promoted likely keeps
+ * each next table, and the requests in it, until a full collection. With this array the old generation stays flat.
+ */
+class Waiting {
+  private readonly list: Passage[] = [];
+  get size(): number {
+    return this.list.length;
+  }
+  add(passage: Passage): void {
+    if (passage.slot !== -1) return;
+    passage.slot = this.list.length;
+    this.list.push(passage);
+  }
+  delete(passage: Passage): void {
+    const at = passage.slot;
+    if (at === -1) return;
+    passage.slot = -1;
+    const last = this.list.pop()!;
+    if (last === passage) return;
+    this.list[at] = last;
+    last.slot = at;
+  }
+  /** Visits every passage, the last added first, so that `visit` may delete the one it is given. */
+  each(visit: (passage: Passage) => void): void {
+    for (let at = this.list.length - 1; at >= 0; at--) {
+      const passage = this.list[at];
+      if (passage !== undefined) visit(passage);
+    }
+  }
+  clear(): void {
+    for (const passage of this.list) passage.slot = -1;
+    this.list.length = 0;
+  }
 }
 
 /**
@@ -98,7 +140,7 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
   // The deadline covers the wait for response headers only: a request leaves `waiting` as soon as the upstream
   // answers. One sweep checks them all, every tenth of the deadline (at most a second), instead of a timer and two
   // listeners on every request: a request that gets no answer is cut off after the deadline, at most a tenth late.
-  const waiting = new Set<Passage>();
+  const waiting = new Waiting();
   const every = Math.min(1000, Math.max(10, Math.floor(settings.headersTimeoutMs / 10)));
   let sweeper: NodeJS.Timeout | undefined;
   /** Tells the request's `done`, once; a request told is no longer waiting. */
@@ -111,7 +153,7 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
   };
   const sweep = () => {
     const now = performance.now();
-    for (const passage of waiting) {
+    waiting.each((passage) => {
       if (passage.req.socket.destroyed) {
         // The client went away: http-proxy-3 ends the outgoing request, and no answer is coming.
         settle(passage, undefined, 499);
@@ -120,7 +162,7 @@ export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Log
         passage.timedOut = true;
         passage.outgoing?.destroy(new Error('upstream did not answer in time'));
       }
-    }
+    });
     if (waiting.size === 0) {
       clearInterval(sweeper);
       sweeper = undefined;

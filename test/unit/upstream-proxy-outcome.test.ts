@@ -9,11 +9,15 @@ import { startProxyFront, type ProxyFront } from '../helpers/proxy-front.ts';
 
 const DEADLINE_MS = 300;
 
-/** The app: `/status/N` answers N; `/stream` sends its headers, then a chunk every 200 ms, 4 in all; `/hang` never answers. */
+/** The app: `/status/N` answers N; `/late/N` answers 200 after N ms; `/stream` sends its headers, then a chunk every 200 ms, 4 in all; `/hang` never answers. */
 const appClosed: string[] = [];
 const app: Server = createServer((req, res) => {
   req.on('close', () => appClosed.push(req.url!));
   if (req.url!.startsWith('/status/')) return res.writeHead(Number(req.url!.slice(8))).end('ok');
+  if (req.url!.startsWith('/late/')) {
+    setTimeout(() => res.writeHead(200).end('late'), Number(req.url!.slice(6)));
+    return;
+  }
   if (req.url === '/stream') {
     res.writeHead(200, { 'content-type': 'text/plain' });
     let n = 0;
@@ -102,6 +106,41 @@ test('a client that leaves before the app answers is told as 499, once, and the 
     [[undefined, 499]],
   );
   assert.deepEqual(appClosed, ['/hang']);
+});
+
+test('many requests waiting at once: each is told once, with its own outcome, whatever order they end in', async () => {
+  told = [];
+  appClosed.length = 0;
+  // Answered at once, answered within the deadline at different moments, never answered, and a client that leaves:
+  // requests leave the waiting list from its middle, its end and the sweep, in every order.
+  const leaver = new Promise<number>((resolve) => {
+    const req = request(`${url}/hang`);
+    req.on('error', () => resolve(499));
+    req.end();
+    setTimeout(() => req.destroy(), 30);
+  });
+  const asked = [
+    ...['/hang', '/late/50', '/status/200', '/hang', '/late/150', '/status/201', '/late/100', '/hang'].map(
+      (path) => fetch(`${url}${path}`).then(async (res) => (await res.text(), res.status)),
+    ),
+    leaver,
+  ];
+  const statuses = await Promise.all(asked);
+  assert.deepEqual(statuses, [504, 200, 200, 504, 200, 201, 200, 504, 499]);
+  await settle(DEADLINE_MS * 2);
+  assert.deepEqual(
+    told.map((t) => t.status).sort(),
+    [200, 200, 200, 200, 201, 499, 504, 504, 504],
+    'each told once',
+  );
+  for (const t of told.filter((t) => t.status === 504)) {
+    assert.ok(t.afterMs >= DEADLINE_MS - 5 && t.afterMs < DEADLINE_MS * 3, `504 after ${t.afterMs} ms`);
+  }
+  assert.equal(
+    appClosed.filter((path) => path === '/hang').length,
+    4,
+    'every unanswered request to the app ended',
+  );
 });
 
 test('an app that cannot be reached: 502, told once', async () => {
