@@ -8,7 +8,6 @@ import type { CognitoSettings } from './cognito/settings.ts';
 import { createIdentityAsserter, type IdentityAsserter } from './identity/assertion.ts';
 import { ephemeralAsserter } from './identity/ephemeral-asserter.ts';
 import { loadOrCreateLocalKey, loadSigningKeys } from './identity/signing-keys.ts';
-import { createUpstreamProxy } from './protect/upstream-proxy.ts';
 import { listenForMetrics } from './flows/health/metrics-routes.ts';
 import { AuthError } from './cognito/errors.ts';
 import { createCognitoGateway, type CognitoGateway } from './cognito/gateway.ts';
@@ -99,8 +98,9 @@ export async function createRuntime(initial: Config, options: RuntimeOptions = {
         await import('./access/rules-file.ts')
       ).openAccessRulesFile(config.protect.accessRulesFile, logger)
     : undefined;
+  // The proxy (and its HTTP client) loads only when there is an app to protect.
   const upstream = config.protect.upstreamUrl
-    ? createUpstreamProxy(
+    ? (await import('./protect/upstream-proxy.ts')).createUpstreamProxy(
         { target: config.protect.upstreamUrl, headersTimeoutMs: config.protect.upstreamTimeoutMs },
         logger,
       )

@@ -1,9 +1,10 @@
 // The built-in reverse proxy to UPSTREAM_URL: streams both ways, WebSocket included, with a deadline for headers.
-import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
+import { Client, Pool, type Dispatcher } from 'undici';
 import type { Logger } from '../logger.ts';
+import { clientHeaders, upstreamHeaders, upstreamPath } from './upstream-headers.ts';
 
 export interface UpstreamProxySettings {
   target: URL;
@@ -37,35 +38,117 @@ export interface UpstreamProxy {
   close(): void;
 }
 
-/**
- * What the proxy keeps of a request it passes on, until it is told: its latest outgoing request to the upstream (to
- * tell whether it went out on a reused socket), when the upstream's headers are due, the headers to send again with,
- * and whom to tell. One object per request, on one property of the request: no WeakMap keyed by requests, no timer
- * and no listener of its own (each measured to cost more than the rest of our part of a proxied request), and no
- * function stored on the request itself. A callback kept in a property of the request made V8's young-generation
- * collections four to five times longer in every process that proxies (the same bare http-proxy-3 proxy with only
- * that one property added: 2.5 to 2.9 ms a scavenge instead of 0.5, about 25 µs more CPU a request); kept in a field
- * of this object instead, it costs nothing measurable.
- */
-class Passage {
-  outgoing: ClientRequest | undefined = undefined;
-  deadline = 0;
-  timedOut = false;
-  resent = false;
-  /** Where it is in `Waiting`, or -1. */
-  slot = -1;
-  constructor(
-    readonly req: IncomingMessage,
-    readonly headers: Readonly<Record<string, string>>,
-    public done: ProxyDone | undefined,
-  ) {}
+/** The upstream closed the connection before answering: on a kept-alive one, it had likely just timed it out. */
+const DROPPED = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
+class ClientLeft extends Error {
+  constructor() {
+    super('the client closed the connection');
+  }
+}
+
+class Late extends Error {
+  constructor() {
+    super('upstream did not answer in time');
+  }
+}
+
+/** Methods sent again after a dropped connection: without side effects, and only when the request has no body. */
+const RESENDABLE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
 const PASSAGE = Symbol('proxied request');
 type Proxied = IncomingMessage & { [PASSAGE]?: Passage };
 
-function passageOf(req: IncomingMessage): Passage {
-  return (req as Proxied)[PASSAGE]!;
+/**
+ * One proxied request, as undici's handler of its exchange with the upstream: it writes the upstream's answer to our
+ * client as it comes (pausing the upstream while the client is slow), and tells `done` once. What it keeps is in
+ * fields of this object; the request carries only this object (a function kept in a property of Node's request put
+ * V8's young-generation collections into a mode four to five times slower, measured with a bare proxy).
+ */
+class Passage implements Dispatcher.DispatchHandler {
+  controller: Dispatcher.DispatchController | undefined = undefined;
+  /** The upstream's answer has started: from now on a failure can only cut the connection. */
+  answered = false;
+  left = false;
+  resent = false;
+  timedOut = false;
+  /** When the upstream's headers are due (performance.now()), and where it is in `Waiting` (-1: not waiting). */
+  deadline = 0;
+  slot = -1;
+
+  constructor(
+    readonly proxy: HttpProxy,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly request: Dispatcher.DispatchOptions,
+    public done: ProxyDone | undefined,
+  ) {}
+
+  tell(failure: UpstreamFailure | undefined, status: number): void {
+    const done = this.done;
+    if (done === undefined) return;
+    this.done = undefined;
+    done(failure, status);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.left) controller.abort(new ClientLeft());
+    else if (this.timedOut) controller.abort(new Late());
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    const res = this.res;
+    try {
+      res.writeHead(statusCode, clientHeaders(headers, res.getHeader('set-cookie')));
+    } catch (err) {
+      // A header Node will not send (nothing was written): the app's answer is unusable, a 502.
+      controller.abort(err as Error);
+      return;
+    }
+    this.answered = true;
+    this.proxy.waiting.delete(this);
+    this.tell(undefined, statusCode);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.res.once('drain', resumeUpstream);
+    }
+  }
+
+  onResponseEnd(): void {
+    this.res.off('close', clientClosed);
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.proxy.failed(this, err);
+  }
+}
+
+/** The client's response drained: the upstream may send more. */
+function resumeUpstream(this: ServerResponse): void {
+  (this.req as Proxied)[PASSAGE]?.controller?.resume();
+}
+
+/** The client's connection closed before the answer ended: the upstream's request ends too. */
+function clientClosed(this: ServerResponse): void {
+  const passage = (this.req as Proxied)[PASSAGE];
+  if (passage === undefined || this.writableFinished) return;
+  passage.left = true;
+  passage.proxy.waiting.delete(passage);
+  passage.controller?.abort(new ClientLeft());
+  if (!passage.answered) passage.tell(undefined, 499);
 }
 
 /**
@@ -102,143 +185,150 @@ class Waiting {
       if (passage !== undefined) visit(passage);
     }
   }
-  clear(): void {
-    for (const passage of this.list) passage.slot = -1;
-    this.list.length = 0;
-  }
 }
 
-/**
- * A request worth sending again after the upstream dropped the connection: a kept-alive socket the upstream had
- * just closed (Node's `reusedSocket` pattern), before any answer, for a method without side effects and without a
- * body (so nothing of it was read and lost).
- */
-function canResend(req: IncomingMessage, err: Error): boolean {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code !== 'ECONNRESET' && code !== 'EPIPE') return false;
-  if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? '')) return false;
-  const length = req.headers['content-length'];
-  if ((length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined)
-    return false;
-  return passageOf(req).outgoing?.reusedSocket === true;
+/** The HTTP side: undici's pool of kept-alive connections, and what to do when an exchange fails. */
+class HttpProxy {
+  readonly pool: Pool;
+  readonly origin: string;
+  readonly base: string;
+  readonly waiting = new Waiting();
+  private sweeper: NodeJS.Timeout | undefined;
+  private readonly every: number;
+
+  constructor(
+    target: URL,
+    readonly headersTimeoutMs: number,
+    readonly logger: Logger,
+  ) {
+    this.origin = target.origin;
+    this.base = target.pathname;
+    this.pool = new Pool(this.origin, this.options());
+    this.every = Math.min(1000, Math.max(10, Math.floor(headersTimeoutMs / 10)));
+  }
+
+  /**
+   * The deadline covers the connection and the wait for response headers, from the moment the request is passed on:
+   * one sweep checks every waiting request, every tenth of the deadline (at most a second), instead of a timer on
+   * each. A request that gets no answer is cut off after the deadline, never before it and at most a tenth late.
+   * (undici's own headers timeout counts on a half-second tick, and may end a wait up to half a second early.)
+   */
+  private wait(passage: Passage): void {
+    passage.deadline = performance.now() + this.headersTimeoutMs;
+    this.waiting.add(passage);
+    if (this.sweeper === undefined) {
+      this.sweeper = setInterval(() => this.sweep(), this.every);
+      this.sweeper.unref();
+    }
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    this.waiting.each((passage) => {
+      if (passage.deadline > now) return;
+      this.waiting.delete(passage);
+      passage.timedOut = true;
+      if (passage.controller !== undefined) return passage.controller.abort(new Late());
+      // Still queued for a connection: answered now; it is ended as soon as it would start.
+      this.logger.warn({ status: 504 }, 'upstream failed: no connection in time');
+      passage.tell(504, 504);
+    });
+    if (this.waiting.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+  }
+
+  /**
+   * Connections kept alive (undici closes one before the app's own `Keep-Alive: timeout` would), one request at a
+   * time on each; the deadline for headers is ours (see `wait`), and a body may stream for as long as it likes.
+   */
+  options(): Pool.Options {
+    return {
+      connections: 256,
+      pipelining: 1,
+      headersTimeout: 0,
+      connectTimeout: this.headersTimeoutMs,
+      bodyTimeout: 0,
+    };
+  }
+
+  web(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Readonly<Record<string, string>>,
+    done: ProxyDone,
+  ): void {
+    const body = hasBody(req);
+    const request: Dispatcher.DispatchOptions = {
+      origin: this.origin,
+      path: upstreamPath(req.url ?? '/', this.base),
+      method: req.method ?? 'GET',
+      headers: upstreamHeaders(req, headers),
+      body: body ? req : null,
+    };
+    const passage = new Passage(this, req, res, request, done);
+    (req as Proxied)[PASSAGE] = passage;
+    res.on('close', clientClosed);
+    this.wait(passage);
+    this.pool.dispatch(request, passage);
+  }
+
+  failed(passage: Passage, err: Error): void {
+    const { req, res } = passage;
+    this.waiting.delete(passage);
+    if (passage.left || err instanceof ClientLeft) return passage.tell(undefined, 499);
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (passage.answered) {
+      // Mid-stream: nothing better to say than cutting the connection.
+      this.logger.warn({ reason: err.message }, 'upstream failed mid-answer');
+      res.destroy();
+      return;
+    }
+    if (!passage.resent && DROPPED.has(code) && RESENDABLE.has(req.method ?? '') && !hasBody(req)) {
+      // Sent again once, on a connection of its own: the pool may hold more connections the app has closed.
+      passage.resent = true;
+      this.logger.debug({ reason: err.message }, 'upstream dropped a connection: sent again');
+      const once = new Client(this.origin, this.options());
+      passage.controller = undefined;
+      this.wait(passage);
+      once.dispatch(passage.request, passage);
+      res.once('close', () => void once.close().catch(() => undefined));
+      return;
+    }
+    const late = passage.timedOut || code === 'UND_ERR_CONNECT_TIMEOUT';
+    const status: UpstreamFailure = late ? 504 : 502;
+    this.logger.warn({ status, reason: err.message }, 'upstream failed');
+    passage.tell(status, status);
+  }
 }
 
 /** Keep-alive connections to the upstream; every request of every user goes through them. */
 export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Logger): UpstreamProxy {
-  const https = settings.target.protocol === 'https:';
-  const agent = https
-    ? new HttpsAgent({ keepAlive: true, maxSockets: 256 })
-    : new HttpAgent({ keepAlive: true, maxSockets: 256 });
-  const proxy = createProxyServer({
-    target: settings.target.href,
-    agent,
-    // The app sees who asked (X-Forwarded-For/-Proto/-Host/-Port), as behind any proxy.
-    xfwd: true,
-    ws: true,
-  });
-
-  // The deadline covers the wait for response headers only: a request leaves `waiting` as soon as the upstream
-  // answers. One sweep checks them all, every tenth of the deadline (at most a second), instead of a timer and two
-  // listeners on every request: a request that gets no answer is cut off after the deadline, at most a tenth late.
-  const waiting = new Waiting();
-  const every = Math.min(1000, Math.max(10, Math.floor(settings.headersTimeoutMs / 10)));
-  let sweeper: NodeJS.Timeout | undefined;
-  /** Tells the request's `done`, once; a request told is no longer waiting. */
-  const settle = (passage: Passage, failure: UpstreamFailure | undefined, status: number) => {
-    waiting.delete(passage);
-    const done = passage.done;
-    if (done === undefined) return;
-    passage.done = undefined;
-    done(failure, status);
-  };
-  const sweep = () => {
-    const now = performance.now();
-    waiting.each((passage) => {
-      if (passage.req.socket.destroyed) {
-        // The client went away: http-proxy-3 ends the outgoing request, and no answer is coming.
-        settle(passage, undefined, 499);
-      } else if (passage.deadline <= now) {
-        waiting.delete(passage);
-        passage.timedOut = true;
-        passage.outgoing?.destroy(new Error('upstream did not answer in time'));
-      }
-    });
-    if (waiting.size === 0) {
-      clearInterval(sweeper);
-      sweeper = undefined;
-    }
-  };
-  // From the moment the request has a connection to the upstream, as a connect and a wait for headers are one.
-  proxy.on('proxyReq', (proxyReq, req) => {
-    const passage = passageOf(req);
-    passage.outgoing = proxyReq;
-    passage.deadline = performance.now() + settings.headersTimeoutMs;
-    waiting.add(passage);
-    if (sweeper === undefined) {
-      sweeper = setInterval(sweep, every);
-      sweeper.unref();
-    }
-  });
-  proxy.on('proxyRes', (proxyRes, req, res) => {
-    // A session cookie we refreshed for this request goes out beside the app's own cookies, never instead of them.
-    const ours = res.getHeader('set-cookie');
-    if (ours !== undefined) {
-      const theirs = proxyRes.headers['set-cookie'] ?? [];
-      proxyRes.headers['set-cookie'] = [...(Array.isArray(ours) ? ours : [String(ours)]), ...theirs];
-    }
-    settle(passageOf(req), undefined, proxyRes.statusCode ?? 502);
-  });
-  // The client went away before the upstream answered (http-proxy-3 then ends the outgoing request itself).
-  proxy.on('econnreset', (_err, req) => settle(passageOf(req), undefined, 499));
+  const http = new HttpProxy(settings.target, settings.headersTimeoutMs, logger);
+  // WebSockets through http-proxy-3, which passes the upgrade and then pipes both sockets.
+  const sockets = createProxyServer({ target: settings.target.href, xfwd: true, ws: true });
   // Errors without a callback (a WebSocket after its upgrade) must never reach the process.
-  proxy.on('error', (err) => logger.info({ reason: err.message }, 'upstream connection failed'));
-
-  /** The second time on a connection of its own (`agent: false`): the pool may hold more sockets the app has closed. */
-  const send = (passage: Passage, res: ServerResponse, fresh: boolean) =>
-    proxy.web(
-      passage.req,
-      res,
-      fresh ? { headers: passage.headers, agent: false } : { headers: passage.headers },
-      failed,
-    );
-
-  function failed(err: Error, req: IncomingMessage, res: ServerResponse | Duplex): void {
-    const passage = passageOf(req);
-    const out = res as ServerResponse;
-    // Out of the sweep until it is sent again (with a deadline of its own) or told.
-    waiting.delete(passage);
-    if (!passage.resent && !out.headersSent && canResend(req, err)) {
-      passage.resent = true;
-      logger.debug({ reason: err.message }, 'upstream dropped a kept-alive connection: sent again');
-      send(passage, out, true);
-      return;
-    }
-    if (req.socket.destroyed) return settle(passage, undefined, 499);
-    const status: UpstreamFailure = passage.timedOut ? 504 : 502;
-    logger.warn({ status, reason: err.message }, 'upstream failed');
-    // Mid-stream: nothing better to say than cutting the connection.
-    if (out.headersSent) out.destroy();
-    else settle(passage, status, status);
-  }
+  sockets.on('error', (err) => logger.info({ reason: err.message }, 'upstream connection failed'));
 
   return {
-    web(req, res, headers, done) {
-      const passage = new Passage(req, headers, done);
-      (req as Proxied)[PASSAGE] = passage;
-      send(passage, res, false);
-    },
+    web: (req, res, headers, done) => http.web(req, res, headers, done),
     ws(req, socket, head, headers) {
       socket.on('error', () => socket.destroy());
-      proxy.ws(req, socket, head, { headers }, (err) => {
+      sockets.ws(req, socket, head, { headers }, (err) => {
         logger.info({ reason: err.message }, 'upstream WebSocket failed');
         socket.destroy();
       });
     },
     close() {
-      clearInterval(sweeper);
-      waiting.clear();
-      proxy.close();
-      agent.destroy();
+      http.stop();
+      sockets.close();
+      void http.pool.destroy().catch(() => undefined);
     },
   };
 }
