@@ -56,6 +56,8 @@ const INFO_RATIOS = {
   nginxBareCheckOverPlain: ['nginxBareCheck', 'nginxPlain'],
   proxiedOverUpstream: ['proxied', 'upstream'],
   bareProxyOverUpstream: ['bareProxy', 'upstream'],
+  proxiedOverBareUndici: ['proxied', 'bareUndiciProxy'],
+  bareUndiciOverBareProxy: ['bareUndiciProxy', 'bareProxy'],
   accountOverBaseline: ['account', 'baseline'],
   loginOverBaseline: ['login', 'baseline'],
   accountControlOverBaseline: ['accountControl', 'baseline'],
@@ -429,6 +431,11 @@ function printTable(r: {
   rows.push(
     ['  proxied over the upstream reached directly', `x${r.ratios.proxiedOverUpstream}`, ''],
     ['  bare proxy over the upstream', `x${r.ratios.bareProxyOverUpstream}`, ''],
+    [
+      '  proxied over a bare proxy on its own engine (undici)',
+      `x${r.ratios.proxiedOverBareUndici} (${rps('bareUndiciProxy')}; x${r.ratios.bareUndiciOverBareProxy} of the bare proxy)`,
+      '',
+    ],
     [
       '  proxied over the bare proxy sending our identity headers',
       `x${r.ratios.proxiedOverBareProxyIdentity} (${rps('bareProxyIdentity')}; x${r.ratios.bareProxyIdentityOverBareProxy} of the bare proxy)`,

@@ -77,6 +77,10 @@ export async function startFleet(accessToken: (app: AppReady) => Promise<string>
       env: { BENCH_UPSTREAM: upstream.ready.baseUrl },
     });
     stops.push(() => bareProxy.stop());
+    const bareUndiciProxy = await startChild<Ready>('bare-undici-proxy', {
+      env: { BENCH_UPSTREAM: upstream.ready.baseUrl },
+    });
+    stops.push(() => bareUndiciProxy.stop());
 
     const user = new BenchBrowser(app.ready.baseUrl);
     stops.push(() => Promise.resolve(user.close()));
@@ -144,6 +148,7 @@ export async function startFleet(accessToken: (app: AppReady) => Promise<string>
       upstream: { url: `${upstream.ready.baseUrl}${APP_PATH}`, headers: {} },
       bareProxy: { url: `${bareProxy.ready.baseUrl}${APP_PATH}`, headers: {} },
       bareProxyIdentity: { url: `${bareProxyIdentity.ready.baseUrl}${APP_PATH}`, headers: {} },
+      bareUndiciProxy: { url: `${bareUndiciProxy.ready.baseUrl}${APP_PATH}`, headers: {} },
       proxied: { url: `${app.ready.baseUrl}${APP_PATH}`, headers: { cookie } },
     };
 

@@ -1,5 +1,6 @@
-// The proxy without sign-in to compare ours with: http-proxy-3 (the library the built-in proxy uses) to
-// BENCH_UPSTREAM, with the same keep-alive agent and X-Forwarded-* headers, and nothing else. With BENCH_HEADERS
+// The proxy without sign-in to compare ours with (the "bare Node proxy"): http-proxy-3, the common Node proxy
+// library (the built-in proxy's engine until 6 December, and still its WebSocket path), to BENCH_UPSTREAM with a
+// keep-alive agent and X-Forwarded-* headers, and nothing else. With BENCH_HEADERS
 // (JSON), those headers are set on every request too (the identity headers ours sends, as fixed values).
 import { Agent, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
