@@ -10,6 +10,8 @@ export interface UpstreamProxySettings {
   target: URL;
   /** How long the upstream may take to send response headers; a streaming body is never cut off. */
   headersTimeoutMs: number;
+  /** How many connections to the upstream at most (256); a request beyond them waits for one, within its deadline. */
+  connections?: number;
 }
 
 /** Why a proxied request failed: the upstream could not be reached (502) or did not answer in time (504). */
@@ -199,6 +201,7 @@ class HttpProxy {
   constructor(
     target: URL,
     readonly headersTimeoutMs: number,
+    readonly connections: number,
     readonly logger: Logger,
   ) {
     this.origin = target.origin;
@@ -250,7 +253,7 @@ class HttpProxy {
    */
   options(): Pool.Options {
     return {
-      connections: 256,
+      connections: this.connections,
       pipelining: 1,
       headersTimeout: 0,
       connectTimeout: this.headersTimeoutMs,
@@ -310,7 +313,7 @@ class HttpProxy {
 
 /** Keep-alive connections to the upstream; every request of every user goes through them. */
 export function createUpstreamProxy(settings: UpstreamProxySettings, logger: Logger): UpstreamProxy {
-  const http = new HttpProxy(settings.target, settings.headersTimeoutMs, logger);
+  const http = new HttpProxy(settings.target, settings.headersTimeoutMs, settings.connections ?? 256, logger);
   // WebSockets through http-proxy-3, which passes the upgrade and then pipes both sockets.
   const sockets = createProxyServer({ target: settings.target.href, xfwd: true, ws: true });
   // Errors without a callback (a WebSocket after its upgrade) must never reach the process.

@@ -22,12 +22,18 @@ export async function startProxyFront(
   headersTimeoutMs: number,
   options: {
     headers?: Readonly<Record<string, string>>;
+    /** At most this many connections to the app (the proxy's default otherwise). */
+    connections?: number;
     told?: (failure: UpstreamFailure | undefined, status: number, afterMs: number) => void;
   } = {},
 ): Promise<ProxyFront> {
   if (!app.listening) await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const proxy = createUpstreamProxy(
-    { target: new URL(`http://127.0.0.1:${(app.address() as AddressInfo).port}`), headersTimeoutMs },
+    {
+      target: new URL(`http://127.0.0.1:${(app.address() as AddressInfo).port}`),
+      headersTimeoutMs,
+      connections: options.connections,
+    },
     createLogger('silent'),
   );
   const front = createServer((req, res) => {

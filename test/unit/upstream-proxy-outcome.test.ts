@@ -143,6 +143,50 @@ test('many requests waiting at once: each is told once, with its own outcome, wh
   );
 });
 
+test('a request still waiting for a connection when its deadline passes: 504, and the app never gets it', async () => {
+  // One connection, busy with a body that streams for 1.6 s, past the deadline: the second request waits behind it.
+  const seen: string[] = [];
+  const busy = createServer((req, res) => {
+    seen.push(req.url!);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    let n = 0;
+    const timer = setInterval(() => {
+      res.write(`${n}\n`);
+      if (++n === 8) {
+        clearInterval(timer);
+        res.end();
+      }
+    }, 200);
+  });
+  const outcomes: [UpstreamFailure | undefined, number, number][] = [];
+  const one = await startProxyFront(busy, DEADLINE_MS, {
+    connections: 1,
+    told: (failure, status, afterMs) => outcomes.push([failure, status, afterMs]),
+  });
+  try {
+    const first = await fetch(`${one.url}/streaming`);
+    const second = await fetch(`${one.url}/waiting`);
+    assert.equal(second.status, 504);
+    assert.equal(await first.text(), '0\n1\n2\n3\n4\n5\n6\n7\n', 'the stream is not cut');
+    await settle(50);
+    assert.deepEqual(
+      outcomes.map(([failure, status]) => [failure, status]),
+      [
+        [undefined, 200],
+        [504, 504],
+      ],
+    );
+    const after = outcomes[1]![2];
+    assert.ok(
+      after >= DEADLINE_MS - 5 && after < DEADLINE_MS * 3,
+      `504 after ${after} ms, not when the stream ends`,
+    );
+    assert.deepEqual(seen, ['/streaming'], 'the waiting request was never sent');
+  } finally {
+    one.close();
+  }
+});
+
 test('an app that cannot be reached: 502, told once', async () => {
   // An app that listened once and is gone: nothing answers on its port.
   const gone = createServer();
