@@ -155,11 +155,19 @@ function aad(owners: readonly string[], version = VERSION): Buffer {
   return Buffer.from(`${version}\n${owners.join('\n')}`);
 }
 
+/**
+ * The fastest level, with a window and memory sized for a session (a few KB) instead of zlib's defaults: 48 KB of
+ * state to set up for each value instead of 256 KB, the same speed once warm and 1% larger output. On a sign-in,
+ * where the process has sat idle for the password check, setting up the default state was its largest single step.
+ * Any window opens with the default inflate, so values sealed before still open.
+ */
+const DEFLATE = { level: 1, windowBits: 13, memLevel: 5 };
+
 function seal(key: Buffer, plain: string, additional: Buffer): string {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(additional);
-  const compressed = deflateRawSync(plain, { level: 1 });
+  const compressed = deflateRawSync(plain, DEFLATE);
   const body = Buffer.concat([cipher.update(compressed), cipher.final()]);
   return `${VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
 }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
 import { MemorySessionStore } from '../../src/session/memory-store.ts';
 import { sealSessionStore } from '../../src/session/sealed-store.ts';
 import { deriveKeys } from '../../src/session/session-keys.ts';
@@ -29,6 +30,17 @@ function sealV1(session: Record<string, unknown>, owners: string[], id = ID): st
   cipher.setAAD(Buffer.from(`v1\n${owners.join('\n')}`));
   const body = Buffer.concat([cipher.update(JSON.stringify({ id, session }), 'utf8'), cipher.final()]);
   return `v1.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+}
+
+/** A value as v2 sealed it before 6 December: compressed with zlib's default window and memory. */
+function sealV2DefaultWindow(session: Record<string, unknown>, owners: string[]): string {
+  const [valueKey] = deriveKeys([KEY], 'session-values');
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', valueKey!, iv, { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(`v2\n${owners.join('\n')}`));
+  const compressed = deflateRawSync(JSON.stringify({ id: ID, session }), { level: 1 });
+  const body = Buffer.concat([cipher.update(compressed), cipher.final()]);
+  return `v2.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
 }
 
 function ownerTags(owners: string[]): string[] {
@@ -65,6 +77,13 @@ test('a v1 value sealed before the upgrade still opens; altered, relabelled or m
     await inner.set(ID, { owners, sealed: value }, 60_000);
     assert.equal(await sealSessionStore(inner, [KEY]).get(ID), undefined, what);
   }
+});
+
+test('a v2 value compressed with the default window (sealed before 6 December) still opens', async () => {
+  const inner = new MemorySessionStore({ maxEntries: 10 });
+  const owners = ownerTags(SIGNED_IN.owners);
+  await inner.set(ID, { owners, sealed: sealV2DefaultWindow(SIGNED_IN, owners) }, 60_000);
+  assert.deepEqual(await sealSessionStore(inner, [KEY]).get(ID), SIGNED_IN);
 });
 
 test('a v2 value relabelled as v1 does not open', async () => {
