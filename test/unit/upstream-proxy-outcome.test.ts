@@ -2,7 +2,7 @@
 // 499 when the client left first, 504 when the app sent no headers within the deadline (never before it, and never
 // cutting off a body that streams past it), 502 when the app cannot be reached.
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type Server, type ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
 import type { UpstreamFailure } from '../../src/protect/upstream-proxy.ts';
 import { startProxyFront, type ProxyFront } from '../helpers/proxy-front.ts';
@@ -18,20 +18,22 @@ const app: Server = createServer((req, res) => {
     setTimeout(() => res.writeHead(200).end('late'), Number(req.url!.slice(6)));
     return;
   }
-  if (req.url === '/stream') {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    let n = 0;
-    const timer = setInterval(() => {
-      res.write(`${n}\n`);
-      if (++n === 4) {
-        clearInterval(timer);
-        res.end();
-      }
-    }, 200);
-    return;
-  }
+  if (req.url === '/stream') return stream(res, 4);
   // /hang: nothing, ever.
 });
+
+/** Sends headers, then the lines 0 to `lines` - 1, one every 200 ms. */
+function stream(res: ServerResponse, lines: number): void {
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  let n = 0;
+  const timer = setInterval(() => {
+    res.write(`${n}\n`);
+    if (++n === lines) {
+      clearInterval(timer);
+      res.end();
+    }
+  }, 200);
+}
 
 interface Told {
   failure: UpstreamFailure | undefined;
@@ -148,15 +150,7 @@ test('a request still waiting for a connection when its deadline passes: 504, an
   const seen: string[] = [];
   const busy = createServer((req, res) => {
     seen.push(req.url!);
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    let n = 0;
-    const timer = setInterval(() => {
-      res.write(`${n}\n`);
-      if (++n === 8) {
-        clearInterval(timer);
-        res.end();
-      }
-    }, 200);
+    stream(res, 8);
   });
   const outcomes: [UpstreamFailure | undefined, number, number][] = [];
   const one = await startProxyFront(busy, DEADLINE_MS, {
