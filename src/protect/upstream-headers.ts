@@ -24,14 +24,24 @@ const HOP_BY_HOP = new Set([
 ]);
 const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-port', 'x-forwarded-proto', 'x-forwarded-host']);
 
-/** The names a `Connection` header lists: hop-by-hop too (never `host`, which the app needs). */
+/** The usual `Connection` values, which name nothing beyond the hop-by-hop headers dropped anyway. */
+const PLAIN_CONNECTION = new Set(['keep-alive', 'close']);
+
+/**
+ * The names a `Connection` header lists that are not dropped anyway: hop-by-hop too (never `host`, which the app
+ * needs). Undefined for the usual `keep-alive` or `close`, so most requests and answers build no set.
+ */
 function nominated(connection: string | string[] | undefined): Set<string> | undefined {
-  if (connection === undefined) return undefined;
+  if (
+    connection === undefined ||
+    (typeof connection === 'string' && PLAIN_CONNECTION.has(connection.toLowerCase()))
+  )
+    return undefined;
   const names = new Set<string>();
   for (const value of Array.isArray(connection) ? connection : [connection]) {
     for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name !== '' && name !== 'host') names.add(name);
+      if (name !== '' && name !== 'host' && !HOP_BY_HOP.has(name)) names.add(name);
     }
   }
   return names.size > 0 ? names : undefined;

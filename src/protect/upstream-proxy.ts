@@ -267,13 +267,12 @@ class HttpProxy {
     headers: Readonly<Record<string, string>>,
     done: ProxyDone,
   ): void {
-    const body = hasBody(req);
     const request: Dispatcher.DispatchOptions = {
       origin: this.origin,
       path: upstreamPath(req.url ?? '/', this.base),
       method: req.method ?? 'GET',
       headers: upstreamHeaders(req, headers),
-      body: body ? req : null,
+      body: hasBody(req) ? req : null,
     };
     const passage = new Passage(this, req, res, request, done);
     (req as Proxied)[PASSAGE] = passage;
@@ -293,7 +292,12 @@ class HttpProxy {
       res.destroy();
       return;
     }
-    if (!passage.resent && DROPPED.has(code) && RESENDABLE.has(req.method ?? '') && !hasBody(req)) {
+    if (
+      !passage.resent &&
+      DROPPED.has(code) &&
+      RESENDABLE.has(req.method ?? '') &&
+      passage.request.body === null
+    ) {
       // Sent again once, on a connection of its own: the pool may hold more connections the app has closed.
       passage.resent = true;
       this.logger.debug({ reason: err.message }, 'upstream dropped a connection: sent again');
