@@ -2,6 +2,7 @@
 import type { Context } from 'koa';
 import type { MfaMethod, TokenSet } from '../cognito/gateway.ts';
 import { forgetCsrfBinding, newCsrfToken } from './csrf-token.ts';
+import { renewSessionId } from './session-middleware.ts';
 import type { VerifiedIdentity } from '../cognito/verifier.ts';
 
 /**
@@ -167,8 +168,9 @@ export function toAuthState(
 }
 
 /**
- * Signs this browser in: a new session id (the old one stops resolving), a new CSRF token (and no more
- * double-submit binding), and the auth state.
+ * Signs this browser in: a session id no one else knows (a new one, and the old one stops resolving, unless it
+ * was made in this request: renewSessionId), a new CSRF token (and no more double-submit binding), and the auth
+ * state.
  */
 export async function startAuthenticatedSession(ctx: Context, auth: AuthState): Promise<void> {
   const session = sessionOf(ctx);
@@ -186,7 +188,7 @@ export async function startAuthenticatedSession(ctx: Context, auth: AuthState): 
   session.owners = ownerKeys(auth.sub, auth.email, auth.username);
   // Double-submit tokens shown before the sign-in (bound to this browser's CSRF cookie) stop working too.
   forgetCsrfBinding(ctx);
-  await ctx.session!.regenerate();
+  await renewSessionId(ctx);
 }
 
 /**

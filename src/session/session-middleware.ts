@@ -44,9 +44,10 @@ type Writer = { [MADE_IDS]?: Set<string>; [LAST_WRITE]?: { key: string; value: s
 
 /** A session as written, without the expiry koa-session stamps on each save (it moves by the time between two). */
 function writtenValue(sess: Record<string, unknown>): string {
-  return JSON.stringify(sess, function (this: unknown, key: string, value: unknown) {
-    return this === sess && (key === '_expire' || key === '_maxAge') ? undefined : value;
-  });
+  // A copy without them, not a replacer function: JSON.stringify with one is several times slower.
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(sess)) if (key !== '_expire' && key !== '_maxAge') rest[key] = sess[key];
+  return JSON.stringify(rest);
 }
 
 /** Per app: whether its session store is up, for requests that keep nothing in it yet (see sessionStoreReady). */
@@ -65,6 +66,19 @@ const knownReady = new WeakMap<Koa, number>();
  */
 export function sessionStoreKnownReady(app: Koa): boolean {
   return (knownReady.get(app) ?? 0) > Date.now();
+}
+
+/**
+ * Gives the session a new id (koa-session's regenerate: the old one is destroyed and stops resolving), unless its
+ * id is one nobody else can know: made in this request (no stored session came with it) and never written, so
+ * never sent in a cookie. A visitor signing in from a form shown without a session (the usual sign-in) keeps that
+ * fresh id, and its session is written once, at the request's end, instead of destroyed under one id and written
+ * under another. Every id an attacker could have planted was loaded from the store, and is replaced.
+ */
+export async function renewSessionId(ctx: Context): Promise<void> {
+  const session = ctx.session as { isNew?: boolean } | null;
+  if (session?.isNew && (ctx as Writer)[LAST_WRITE] === undefined) return;
+  await ctx.session!.regenerate();
 }
 
 export function sessionStoreReady(ctx: Context): Promise<boolean> {

@@ -10,6 +10,7 @@ import { HttpError } from '../../src/http-error.ts';
 import { MemorySessionStore, type SessionWriteOptions } from '../../src/session/memory-store.ts';
 import {
   newSessionId,
+  renewSessionId,
   sessionCookieName,
   sessionMiddleware,
   sessionStoreReady,
@@ -53,6 +54,7 @@ type Session = Record<string, unknown> & { regenerate(): Promise<void> };
 
 /**
  * Routes: /put?k=v stores a value; /sign-in stores a value, regenerates, then stores another (as a sign-in does);
+ * /renew?user= signs in with renewSessionId (as the app's sign-in does); /save-then-renew writes first, then renews;
  * /sign-in-at?at=ms marks the session signed in at that time; /end ends the session; /read shows the session;
  * /ready answers sessionStoreReady; /plant?id= sets a signed session cookie holding any id.
  */
@@ -112,6 +114,18 @@ async function startApp(
         session.auth = { user: q.user, groups: ['a'] };
         await session.regenerate();
         (session.auth as { groups: string[] }).groups.push('b');
+        ctx.body = 'signed in';
+        return;
+      case '/renew':
+        session.auth = { user: q.user };
+        await renewSessionId(ctx);
+        ctx.body = 'signed in';
+        return;
+      case '/save-then-renew':
+        session.first = 'saved';
+        await session.regenerate();
+        session.auth = { user: q.user };
+        await renewSessionId(ctx);
         ctx.body = 'signed in';
         return;
       case '/sign-in-at':
@@ -309,6 +323,62 @@ describe('writes', () => {
       ],
     );
     assert.deepEqual(await read(b), { a: '1', auth: { user: 'bo', groups: ['a', 'b'] } });
+  });
+
+  test('renewing a stored session gives it a new id and kills the old one, as regenerating does', async () => {
+    const b = new Browser(t.origin);
+    await b.get('/put?a=1');
+    const old = b.cookies.get('session')!;
+    const copy = b.clone();
+    t.store.clear();
+    await b.get('/renew?user=cy');
+    const id = b.cookies.get('session')!;
+    assert.notEqual(id, old);
+    assert.deepEqual(t.store.destroys, [old]);
+    assert.deepEqual(await read(b), { a: '1', auth: { user: 'cy' } });
+    assert.deepEqual(await read(copy), {}, 'the old cookie resolves to nothing');
+  });
+
+  test('renewing a session made in this request keeps its unseen id: one create, no destroy, no cleared cookie', async () => {
+    const b = new Browser(t.origin);
+    t.store.clear();
+    const res = await b.get('/renew?user=di');
+    const id = b.cookies.get('session')!;
+    assert.match(id, /^[A-Za-z0-9_-]{43}$/);
+    assert.deepEqual(
+      t.store.sets.map((s) => [s.key, s.mode]),
+      [[id, 'create']],
+    );
+    assert.deepEqual(t.store.destroys, [], 'no id to kill: none was ever sent');
+    assert.deepEqual(
+      res.headers.getSetCookie().map((c) => c.split('=', 1)[0]),
+      ['session', 'session.sig'],
+      'one cookie and its signature, no clearing of the id first',
+    );
+    assert.deepEqual(await read(b), { auth: { user: 'di' } });
+  });
+
+  test('a planted id that the store does not know is never adopted by a renew', async () => {
+    const b = new Browser(t.origin);
+    const planted = 'p'.repeat(43);
+    await b.get(`/plant?id=${planted}`);
+    await b.get('/renew?user=ed');
+    const id = b.cookies.get('session')!;
+    assert.notEqual(id, planted);
+    assert.deepEqual(await read(b), { auth: { user: 'ed' } });
+    assert.equal(await t.store.get(planted), undefined);
+  });
+
+  test('an id this request already wrote (so sent) is renewed: the second id is the one kept', async () => {
+    const b = new Browser(t.origin);
+    t.store.clear();
+    await b.get('/save-then-renew?user=fa');
+    const id = b.cookies.get('session')!;
+    const [first] = t.store.sets;
+    assert.ok(first && first.key !== id, 'the id written first is not the one kept');
+    assert.equal(t.store.destroys.at(-1), first.key, 'the id written first is destroyed');
+    assert.equal(await t.store.get(first.key), undefined);
+    assert.deepEqual(await read(b), { first: 'saved', auth: { user: 'fa' } });
   });
 
   test('an ended session is destroyed and its cookie cleared', async () => {
