@@ -1,5 +1,6 @@
 // Verifies Cognito ID and access tokens with aws-jwt-verify, pinned to the pool, the client and the token use.
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 import type { CognitoSettings } from './settings.ts';
 import { EndpointJwksFetcher } from './endpoint-jwks-fetcher.ts';
@@ -61,10 +62,8 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
 
   return {
     async verify(idToken, accessToken) {
-      const [id, access] = await Promise.all([
-        idVerifier.verify(idToken),
-        accessVerifier.verify(accessToken),
-      ]);
+      const id = await verifyWithKeys(idVerifier, idToken);
+      const access = await verifyWithKeys(accessVerifier, accessToken);
       if (id.sub !== access.sub) throw new Error('ID and access token belong to different users');
       hydrated = true;
       return {
@@ -81,7 +80,7 @@ export function createTokenVerifier(settings: CognitoSettings): TokenVerifier {
       };
     },
     async verifyAccessToken(accessToken) {
-      const access = await accessVerifier.verify(accessToken);
+      const access = await verifyWithKeys(accessVerifier, accessToken);
       hydrated = true;
       return {
         sub: access.sub,
@@ -107,4 +106,23 @@ function verifiedClaim(value: unknown): boolean | undefined {
   if (value === true || value === 'true') return true;
   if (value === false || value === 'false') return false;
   return undefined;
+}
+
+/**
+ * The same checks as `verify`, without its promise and key lookup when the pool's keys are cached (they are from
+ * the first sign-in on): `verifySync`. A token whose key is not cached (none fetched yet, or a `kid` the pool has
+ * rotated in) goes to `verify`, which fetches the keys as before.
+ */
+function verifyWithKeys<P>(
+  verifier: { verifySync(jwt: string): P; verify(jwt: string): Promise<P> },
+  jwt: string,
+): P | Promise<P> {
+  try {
+    return verifier.verifySync(jwt);
+  } catch (err) {
+    if (err instanceof JwksNotAvailableInCacheError || err instanceof KidNotFoundInJwksError) {
+      return verifier.verify(jwt);
+    }
+    throw err;
+  }
 }

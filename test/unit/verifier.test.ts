@@ -16,15 +16,19 @@ const KID = 'unit-key-1';
 let server: Server;
 let endpoint: string;
 let privateKey: KeyObject;
+/** What the JWKS endpoint serves (a test may add a key, as a pool rotating one in), and how often it was asked. */
+const served: Record<string, unknown>[] = [];
+let fetches = 0;
 
 before(async () => {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   privateKey = pair.privateKey;
-  const jwk = { ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
+  served.push({ ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' });
   server = createServer((req, res) => {
     if (req.url === `/${POOL}/.well-known/jwks.json`) {
+      fetches++;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: [jwk] }));
+      res.end(JSON.stringify({ keys: served }));
       return;
     }
     res.statusCode = 404;
@@ -50,8 +54,8 @@ function verifierFor(endpointUrl = endpoint): TokenVerifier {
 }
 
 const now = () => Math.floor(Date.now() / 1000);
-const sign = (claims: Record<string, unknown>) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: KID }).sign(privateKey);
+const sign = (claims: Record<string, unknown>, key = privateKey, kid = KID) =>
+  new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
 
 const idToken = (over: Record<string, unknown> = {}) =>
   sign({
@@ -218,6 +222,33 @@ describe('signing keys', () => {
     const byBearer = verifierFor();
     await byBearer.verifyAccessToken(await accessToken());
     assert.equal(byBearer.ready(), true);
+  });
+
+  test('a key the pool rotates in after the keys were loaded is fetched, once; its tokens verify', async () => {
+    const verifier = verifierFor();
+    await verifier.hydrate();
+    const before = fetches;
+    await verifier.verify(await idToken(), await accessToken());
+    assert.equal(fetches, before, 'tokens of a loaded key need no fetch');
+
+    const rotated = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    served.push({ ...(await exportJWK(rotated.publicKey)), kid: 'unit-key-2', alg: 'RS256', use: 'sig' });
+    try {
+      const claims = { sub: 'sub-1', iss: ISSUER, iat: now(), exp: now() + 3600, auth_time: now() };
+      const newId = await sign({ ...claims, aud: CLIENT, token_use: 'id' }, rotated.privateKey, 'unit-key-2');
+      const newAccess = await sign(
+        { ...claims, username: 'internal-1', client_id: CLIENT, token_use: 'access' },
+        rotated.privateKey,
+        'unit-key-2',
+      );
+      assert.equal((await verifier.verify(newId, newAccess)).sub, 'sub-1');
+      assert.equal((await verifier.verifyAccessToken(newAccess)).sub, 'sub-1');
+      assert.equal(fetches, before + 1, 'the keys were fetched again once for the new kid');
+      await verifier.verify(await idToken(), await accessToken());
+      assert.equal(fetches, before + 1, 'the old key still verifies without a fetch');
+    } finally {
+      served.pop();
+    }
   });
 
   test('an endpoint that does not answer: hydrate fails and the verifier is not ready', async () => {
