@@ -1,6 +1,6 @@
 // How often codes may be sent and tried, whatever browser asks: per destination (the email address or phone
 // number, hashed) and per client address, counted in the limiter backend (Redis when instances share it).
-import { createHash } from 'node:crypto';
+import { counterKey } from '../rate-limit/counter-key.ts';
 import type { Context } from 'koa';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
@@ -123,7 +123,7 @@ export function createCodeLimits(
 
   /** The checks of one send, in order: each a limiter, its key, and the wait when it refuses. */
   function checksOf(ip: string, kind: CodeKind, destination: string): Check[] {
-    const to = `${kind}\n${hashed(destination.trim().toLowerCase())}`;
+    const to = `${kind}\n${counterKey(destination.trim().toLowerCase())}`;
     const checks: Check[] = [];
     if (cooldown) {
       const t = now();
@@ -243,9 +243,4 @@ export const CODE_REFUSED_STATUS = 429;
 export const mfaDestination = (username: string) => `account:${username.trim().toLowerCase()}`;
 
 /** A sign-in name as Cognito compares it (trimmed, any case), or another key, hashed. */
-const accountKey = (account: string) => hashed(account.trim().toLowerCase());
-
-/** Counter keys never name a person. */
-function hashed(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
-}
+const accountKey = (account: string) => counterKey(account.trim().toLowerCase());

@@ -1,5 +1,4 @@
 // Limits per client IP and per account on every form that makes Cognito work, checked before Cognito is called.
-import { createHash } from 'node:crypto';
 import type { Router } from '@koa/router';
 import type { Context, Next } from 'koa';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -7,6 +6,7 @@ import { HttpError } from '../http-error.ts';
 import { paths } from '../paths.ts';
 import { sessionOf } from '../session/auth-session.ts';
 import { clientAddressKey } from './client-address.ts';
+import { counterKey } from './counter-key.ts';
 import { createLimiter, limitedOrUnavailable, type LimiterBackend } from './limiter-backend.ts';
 
 /** Requests allowed per client IP and per account in each window, counted before Cognito is called. */
@@ -101,7 +101,7 @@ export function limitRoutes(router: Router, settings: RateLimitSettings, backend
       const account = rule.account(ctx)?.trim().toLowerCase();
       const waits = [await waitFor(limiter.ip, address)];
       if (account) {
-        const key = accountKey(scope === 'account' ? account : `${account}\n${address}`);
+        const key = counterKey(scope === 'account' ? account : `${account}\n${address}`);
         waits.push(await waitFor(limiter.account, key));
       }
       const waitMs = Math.max(...waits);
@@ -121,8 +121,4 @@ async function waitFor(limiter: RateLimiterAbstract, key: string): Promise<numbe
   } catch (err) {
     return Math.max(1000, limitedOrUnavailable(err).msBeforeNext);
   }
-}
-
-function accountKey(account: string): string {
-  return createHash('sha256').update(account).digest('base64url').slice(0, 32);
 }

@@ -1,10 +1,10 @@
 // Wrong passwords, counted before Cognito is asked, in three layers: a few in a row per account from one client
 // address, more per address per day, many more per account per day. Known and unknown names are counted alike.
-import { createHash } from 'node:crypto';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AuthError } from '../cognito/errors.ts';
 import type { RateLimitSettings } from './auth-rate-limit.ts';
 import { clientAddressKey } from './client-address.ts';
+import { counterKey } from './counter-key.ts';
 import {
   createLimiter,
   limitedOrUnavailable,
@@ -84,7 +84,7 @@ export function createLoginThrottle(
   function keysOf(username: string, ip: string) {
     const account = username.trim().toLowerCase();
     const address = clientAddressKey(ip);
-    return { inARow: hashed(`${account}\n${address}`), address, account: hashed(account) };
+    return { inARow: counterKey(`${account}\n${address}`), address, account: counterKey(account) };
   }
   const all = (k: ReturnType<typeof keysOf>): Spent => [
     [inARow, k.inARow],
@@ -147,9 +147,4 @@ type Spent = [RateLimiterAbstract, string][];
 
 async function giveBack(spent: Spent): Promise<void> {
   for (const [limiter, key] of spent) await limiter.reward(key, 1).catch(limitedOrUnavailable);
-}
-
-/** Counter keys never name a person. */
-function hashed(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 32);
 }

@@ -1,5 +1,5 @@
 // Bearer access tokens for APIs behind us: verified once with aws-jwt-verify, then remembered until they expire.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CognitoGateway } from '../cognito/gateway.ts';
 import type { TokenVerifier } from '../cognito/verifier.ts';
 import type { Identity } from './resolve-auth.ts';
@@ -37,7 +37,7 @@ const MAX_TOKEN_LENGTH = 8192;
 export function bearerKey(authorization: string): string | undefined {
   if (authorization.length > MAX_TOKEN_LENGTH) return undefined;
   const token = BEARER.exec(authorization)?.[1];
-  return token ? createHash('sha256').update(token).digest('base64url') : undefined;
+  return token ? hash('sha256', token, 'base64url') : undefined;
 }
 
 /**
