@@ -15,6 +15,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * Refuses `//host`, `/\host`, schemes, userinfo, control characters, whitespace and their percent-encoded forms.
  */
 export function safeReturnTo(input: unknown, fallback: string = paths.account): string {
+  // The fallback itself is what any answer here would be (a sign-in's checked target, checked again, usually is).
+  if (input === fallback) return fallback;
   if (typeof input !== 'string' || input.length === 0 || input.length > MAX_LENGTH) return fallback;
   if (!isSafePath(input)) return fallback;
   let decoded: string;
