@@ -1,11 +1,11 @@
 // How often codes may be sent and tried, whatever browser asks: per destination (the email address or phone
 // number, hashed) and per client address, counted in the limiter backend (Redis when instances share it).
-import { counterKey } from '../rate-limit/counter-key.ts';
 import type { Context } from 'koa';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
 import { formError, type FieldError } from '../field-errors.ts';
 import { clientAddressKey } from '../rate-limit/client-address.ts';
+import { counterKey } from '../rate-limit/counter-key.ts';
 import { createLimiter, limitedOrUnavailable, type LimiterBackend } from '../rate-limit/limiter-backend.ts';
 
 /** What a code is for; each kind has its own cooldown and hourly cap per destination. */
