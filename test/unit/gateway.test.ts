@@ -8,6 +8,7 @@ import { createCognitoGateway, type CognitoGateway } from '../../src/cognito/gat
 import { secretHash } from '../../src/cognito/secret-hash.ts';
 import type { CognitoSettings } from '../../src/cognito/settings.ts';
 import { DEFAULT_PASSWORD_POLICY } from '../../src/password-policy.ts';
+import { fromHex, padHex } from '../../src/srp-math.ts';
 
 const CLIENT_ID = 'test-client-id';
 const CLIENT_SECRET = 'test-client-secret';
@@ -930,7 +931,11 @@ test('confirmDevice sends a verifier of a new random password and keeps the pass
   assert.equal(seen[0]!.operation, 'ConfirmDevice');
   assert.equal(body.DeviceKey, DEVICE.key);
   assert.equal(body.DeviceName, 'Chrome · Linux');
-  assert.ok(Buffer.from(body.DeviceSecretVerifierConfig.Salt, 'base64').length >= 16);
+  // 128 random bits in SRP's padded hex, as Amplify sends them: leading zero bytes dropped (one salt in 256 is 15
+  // bytes or fewer), a 00 put before a high bit (17 bytes).
+  const salt = Buffer.from(body.DeviceSecretVerifierConfig.Salt, 'base64').toString('hex');
+  assert.equal(salt, padHex(fromHex(salt)), 'padded as SRP pads it');
+  assert.ok(fromHex(salt) < 1n << 128n, 'at most 128 bits');
   assert.ok(Buffer.from(body.DeviceSecretVerifierConfig.PasswordVerifier, 'base64').length >= 380);
   assert.doesNotMatch(JSON.stringify(body), new RegExp(out.secrets.password.replace(/[+/]/g, '.')));
 });
