@@ -321,6 +321,15 @@ function deserialize(data: SerializedState): State {
   };
 }
 
+/**
+ * How long after a change the state is written: every change in that time goes in one write. Each write serialises
+ * the whole state, refresh tokens included (one per sign-in, kept for their 30 days), so writing after every
+ * sign-in made each one cost more than the last, and the large JSON texts forced the process into a full garbage
+ * collection every twenty sign-ins or so (10 ms pauses in the middle of other requests). `close()` writes what is
+ * pending, so a stopped emulator loses nothing; a killed one, at most this long of changes.
+ */
+export const STATE_WRITE_DELAY_MS = 1000;
+
 /** Holds the state and writes it to `dataDir/state.json` (atomically, one write at a time, debounced). */
 export class StateStore {
   readonly state: State;
@@ -362,7 +371,7 @@ export class StateStore {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, 25);
+    }, STATE_WRITE_DELAY_MS);
     this.timer.unref();
   }
 
